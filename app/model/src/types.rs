@@ -1,0 +1,334 @@
+//! Wire types: what server functions return to the app.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{MailboxId, UserId};
+
+/// What a user may do. Admins see every mailbox; managers and agents see the mailboxes they
+/// are members of. Managers will also see reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Manager,
+    Agent,
+}
+
+impl Role {
+    /// Every role, in order of power.
+    pub const ALL: [Role; 3] = [Role::Admin, Role::Manager, Role::Agent];
+
+    /// The word stored in the database and used on the command line.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Manager => "manager",
+            Role::Agent => "agent",
+        }
+    }
+
+    /// Whether this role sees every mailbox without being a member.
+    pub fn sees_all_mailboxes(&self) -> bool {
+        matches!(self, Role::Admin)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A text that names no role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownWord {
+    pub what: &'static str,
+    pub word: String,
+    pub expected: &'static str,
+}
+
+impl fmt::Display for UnknownWord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown {} {:?}: expected {}", self.what, self.word, self.expected)
+    }
+}
+
+impl std::error::Error for UnknownWord {}
+
+impl FromStr for Role {
+    type Err = UnknownWord;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "admin" => Ok(Role::Admin),
+            "manager" => Ok(Role::Manager),
+            "agent" => Ok(Role::Agent),
+            _ => Err(UnknownWord {
+                what: "role",
+                word: s.to_string(),
+                expected: "admin, manager or agent",
+            }),
+        }
+    }
+}
+
+/// Where a conversation stands. Snoozing is kept apart (a time), so a snoozed conversation
+/// keeps the status it will wake up with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Open,
+    InProgress,
+    Waiting,
+    Closed,
+    Spam,
+    Trash,
+}
+
+impl Status {
+    /// Every status, in the order the app lists them.
+    pub const ALL: [Status; 6] = [
+        Status::Open,
+        Status::InProgress,
+        Status::Waiting,
+        Status::Closed,
+        Status::Spam,
+        Status::Trash,
+    ];
+
+    /// The word stored in the database and used in URLs.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Status::Open => "open",
+            Status::InProgress => "in_progress",
+            Status::Waiting => "waiting",
+            Status::Closed => "closed",
+            Status::Spam => "spam",
+            Status::Trash => "trash",
+        }
+    }
+}
+
+impl FromStr for Status {
+    type Err = UnknownWord;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Status::ALL.into_iter().find(|x| x.as_str() == s).ok_or_else(|| UnknownWord {
+            what: "status",
+            word: s.to_string(),
+            expected: "open, in_progress, waiting, closed, spam or trash",
+        })
+    }
+}
+
+/// How urgent a conversation is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Priority {
+    Low,
+    Normal,
+    High,
+    Urgent,
+}
+
+impl Priority {
+    /// Every priority, least urgent first.
+    pub const ALL: [Priority; 4] = [Priority::Low, Priority::Normal, Priority::High, Priority::Urgent];
+
+    /// The word stored in the database.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Normal => "normal",
+            Priority::High => "high",
+            Priority::Urgent => "urgent",
+        }
+    }
+}
+
+impl FromStr for Priority {
+    type Err = UnknownWord;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Priority::ALL.into_iter().find(|x| x.as_str() == s).ok_or_else(|| UnknownWord {
+            what: "priority",
+            word: s.to_string(),
+            expected: "low, normal, high or urgent",
+        })
+    }
+}
+
+/// Who wrote a message and who may see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// From the customer.
+    Inbound,
+    /// An agent's reply to the customer.
+    Outbound,
+    /// Internal, never sent to the customer.
+    Note,
+}
+
+impl Direction {
+    /// The word stored in the database.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Direction::Inbound => "inbound",
+            Direction::Outbound => "outbound",
+            Direction::Note => "note",
+        }
+    }
+}
+
+impl FromStr for Direction {
+    type Err = UnknownWord;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "inbound" => Ok(Direction::Inbound),
+            "outbound" => Ok(Direction::Outbound),
+            "note" => Ok(Direction::Note),
+            _ => Err(UnknownWord {
+                what: "direction",
+                word: s.to_string(),
+                expected: "inbound, outbound or note",
+            }),
+        }
+    }
+}
+
+/// The signed-in user, as the app shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub id: UserId,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+}
+
+/// A mailbox in the sidebar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailboxSummary {
+    pub id: MailboxId,
+    pub name: String,
+    pub address: String,
+    /// Conversations in it that are open or in progress.
+    pub open_count: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(r.as_str().parse::<Role>(), Ok(r));
+        }
+        for s in Status::ALL {
+            assert_eq!(s.as_str().parse::<Status>(), Ok(s));
+        }
+        for p in Priority::ALL {
+            assert_eq!(p.as_str().parse::<Priority>(), Ok(p));
+        }
+        assert_eq!(" Admin ".parse::<Role>(), Ok(Role::Admin));
+    }
+
+    #[test]
+    fn unknown_role_says_what_is_expected() {
+        let err = "owner".parse::<Role>().expect_err("not a role");
+        assert_eq!(err.to_string(), "unknown role \"owner\": expected admin, manager or agent");
+    }
+}
+
+/// An email address as Sanduq keeps it: trimmed and lower-cased, with one `@`, something on
+/// each side, and no spaces. Deliverability is the mail server's business; this only keeps
+/// out text that cannot be an address.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct EmailAddress(String);
+
+/// Why a text is not an email address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidEmail(pub String);
+
+impl fmt::Display for InvalidEmail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?} is not an email address", self.0)
+    }
+}
+
+impl std::error::Error for InvalidEmail {}
+
+impl EmailAddress {
+    /// Checks and normalises `text`.
+    pub fn parse(text: &str) -> Result<EmailAddress, InvalidEmail> {
+        let email = text.trim().to_lowercase();
+        let bad = || InvalidEmail(text.trim().to_string());
+        if email.is_empty() || email.len() > 254 {
+            return Err(bad());
+        }
+        if email.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"')) {
+            return Err(bad());
+        }
+        let (local, domain) = email.rsplit_once('@').ok_or_else(bad)?;
+        if local.is_empty()
+            || local.contains('@')
+            || domain.is_empty()
+            || domain.starts_with('.')
+            || domain.ends_with('.')
+            || domain.contains("..")
+        {
+            return Err(bad());
+        }
+        Ok(EmailAddress(email))
+    }
+
+    /// The address as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for EmailAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for EmailAddress {
+    type Error = InvalidEmail;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        EmailAddress::parse(&text)
+    }
+}
+
+impl From<EmailAddress> for String {
+    fn from(email: EmailAddress) -> String {
+        email.0
+    }
+}
+
+#[cfg(test)]
+mod email_tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_normalised() {
+        let email = EmailAddress::parse("  Sara@Example.TEST ").expect("valid");
+        assert_eq!(email.as_str(), "sara@example.test");
+        assert!(EmailAddress::parse("سارة@مثال.test").is_ok());
+    }
+
+    #[test]
+    fn non_addresses_are_refused() {
+        for text in ["", "sara", "@example.test", "sara@", "sara@.test", "sara@example..test", "sa ra@x.test", "a@b@c", "<a@b.test>"] {
+            assert!(EmailAddress::parse(text).is_err(), "{text:?} accepted");
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! Who may see what. Admins see every mailbox; managers and agents see the mailboxes they are
+//! members of, and the conversations in them. Anything outside that answers
+//! [`Error::NotFound`], exactly as if it did not exist.
+
+use model::{ConversationId, MailboxId, Me, Role, UserId};
+
+use crate::auth::Backend;
+use crate::error::{Error, Result};
+use crate::store::{Conversation, Mailbox, MailboxScope, User};
+
+/// The signed-in user making a request. Made only from a valid session (or, for the CLI and
+/// tests, from a stored user), so holding one means "this person is signed in".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub id: UserId,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+}
+
+impl From<&User> for Caller {
+    fn from(user: &User) -> Caller {
+        Caller { id: user.id, email: user.email.clone(), name: user.name.clone(), role: user.role }
+    }
+}
+
+impl Caller {
+    /// The mailboxes this caller may see.
+    pub fn mailbox_scope(&self) -> MailboxScope {
+        if self.role.sees_all_mailboxes() { MailboxScope::All } else { MailboxScope::MemberOf(self.id) }
+    }
+
+    /// The caller as the app shows them.
+    pub fn me(&self) -> Me {
+        Me { id: self.id, email: self.email.clone(), name: self.name.clone(), role: self.role }
+    }
+
+    /// Fails with [`Error::Forbidden`] unless the caller is an admin.
+    pub fn require_admin(&self) -> Result<()> {
+        if self.role == Role::Admin { Ok(()) } else { Err(Error::Forbidden) }
+    }
+}
+
+impl Backend {
+    /// The mailboxes the caller may see, by name, with their open counts.
+    pub async fn mailboxes(&self, caller: &Caller) -> Result<Vec<Mailbox>> {
+        self.store.mailboxes(caller.mailbox_scope()).await
+    }
+
+    /// The mailbox, if the caller may see it; [`Error::NotFound`] otherwise.
+    pub async fn mailbox(&self, caller: &Caller, id: MailboxId) -> Result<Mailbox> {
+        self.check_mailbox(caller, id).await?;
+        self.store.mailbox(id).await
+    }
+
+    /// Fails with [`Error::NotFound`] unless the caller may see the mailbox.
+    pub async fn check_mailbox(&self, caller: &Caller, id: MailboxId) -> Result<()> {
+        match caller.mailbox_scope() {
+            MailboxScope::All => Ok(()),
+            MailboxScope::MemberOf(user) => {
+                if self.store.is_member(id, user).await? { Ok(()) } else { Err(Error::NotFound) }
+            }
+        }
+    }
+
+    /// The conversation, if the caller may see its mailbox; [`Error::NotFound`] otherwise.
+    pub async fn conversation(&self, caller: &Caller, id: ConversationId) -> Result<Conversation> {
+        let conversation = self.store.conversation(id).await?;
+        self.check_mailbox(caller, conversation.mailbox_id).await?;
+        Ok(conversation)
+    }
+}

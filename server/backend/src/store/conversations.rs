@@ -1,0 +1,673 @@
+//! Conversations, their messages, tags and audit trail.
+//!
+//! Every change to a conversation writes an [`Event`] in the same transaction, so the audit
+//! trail can never disagree with the data. Every message, note and queued reply bumps the
+//! conversation's `seq`, which the send guard will compare. Lists page by keyset on
+//! (last activity, id), newest first, never by OFFSET, so page 1,000 costs what page 1 does.
+
+use model::{ContactId, ConversationId, Direction, EventId, MailboxId, MessageId, Priority, Status, UserId};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{MailboxScope, Store, new_id, parse_stored, with_reader, with_tx};
+use crate::error::{Error, Result};
+use crate::time::now_micros;
+
+/// A conversation as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conversation {
+    pub id: ConversationId,
+    pub mailbox_id: MailboxId,
+    pub contact_id: ContactId,
+    pub subject: String,
+    pub status: Status,
+    pub priority: Priority,
+    pub assignee_id: Option<UserId>,
+    pub snoozed_until: Option<i64>,
+    /// Bumped by every message, note and queued reply.
+    pub seq: i64,
+    pub last_activity_at: i64,
+    pub created_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct ConversationRow {
+    id: Uuid,
+    mailbox_id: Uuid,
+    contact_id: Uuid,
+    subject: String,
+    status: String,
+    priority: String,
+    assignee_id: Option<Uuid>,
+    snoozed_until: Option<i64>,
+    seq: i64,
+    last_activity_at: i64,
+    created_at: i64,
+}
+
+impl TryFrom<ConversationRow> for Conversation {
+    type Error = Error;
+
+    fn try_from(row: ConversationRow) -> Result<Conversation> {
+        Ok(Conversation {
+            id: ConversationId(row.id),
+            mailbox_id: MailboxId(row.mailbox_id),
+            contact_id: ContactId(row.contact_id),
+            subject: row.subject,
+            status: parse_stored("status", &row.status)?,
+            priority: parse_stored("priority", &row.priority)?,
+            assignee_id: row.assignee_id.map(UserId),
+            snoozed_until: row.snoozed_until,
+            seq: row.seq,
+            last_activity_at: row.last_activity_at,
+            created_at: row.created_at,
+        })
+    }
+}
+
+/// Unqualified, because SQLite's RETURNING cannot name a table alias.
+const CONVERSATION_COLUMNS: &str = "id, mailbox_id, contact_id, subject, status, priority, \
+     assignee_id, snoozed_until, seq, last_activity_at, created_at";
+
+/// What starting a conversation needs.
+#[derive(Debug, Clone)]
+pub struct NewConversation {
+    pub mailbox_id: MailboxId,
+    pub contact_id: ContactId,
+    pub subject: String,
+    pub status: Status,
+    pub priority: Priority,
+    /// When it started; now if `None` (demo data and imports give a past time).
+    pub at: Option<i64>,
+}
+
+/// A message to add to a conversation.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub direction: Direction,
+    pub author_id: Option<UserId>,
+    pub from_name: String,
+    pub from_email: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: Option<String>,
+    /// The browser-made id of a reply: the same id twice stores one message.
+    pub client_id: Option<Uuid>,
+    /// When it was written; now if `None`.
+    pub at: Option<i64>,
+}
+
+/// A message as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub id: MessageId,
+    pub conversation_id: ConversationId,
+    pub direction: Direction,
+    pub author_id: Option<UserId>,
+    pub from_name: String,
+    pub from_email: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: Option<String>,
+    pub created_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct MessageRow {
+    id: Uuid,
+    conversation_id: Uuid,
+    direction: String,
+    author_id: Option<Uuid>,
+    from_name: String,
+    from_email: String,
+    subject: String,
+    body_text: String,
+    body_html: Option<String>,
+    created_at: i64,
+}
+
+impl TryFrom<MessageRow> for Message {
+    type Error = Error;
+
+    fn try_from(row: MessageRow) -> Result<Message> {
+        Ok(Message {
+            id: MessageId(row.id),
+            conversation_id: ConversationId(row.conversation_id),
+            direction: parse_stored("direction", &row.direction)?,
+            author_id: row.author_id.map(UserId),
+            from_name: row.from_name,
+            from_email: row.from_email,
+            subject: row.subject,
+            body_text: row.body_text,
+            body_html: row.body_html,
+            created_at: row.created_at,
+        })
+    }
+}
+
+/// One entry of a conversation's audit trail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub id: EventId,
+    pub conversation_id: Option<ConversationId>,
+    pub actor_id: Option<UserId>,
+    /// What happened: `created`, `message`, `assigned`, `status`, `priority`, `tagged`,
+    /// `untagged`.
+    pub kind: String,
+    /// The details, as JSON (old and new values, the message id...).
+    pub data: serde_json::Value,
+    pub created_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    id: Uuid,
+    conversation_id: Option<Uuid>,
+    actor_id: Option<Uuid>,
+    kind: String,
+    data: String,
+    created_at: i64,
+}
+
+/// Whose conversations a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    /// Nobody's yet.
+    Unassigned,
+    /// This user's.
+    User(UserId),
+}
+
+/// What a conversation list shows. Empty `statuses` means any status.
+#[derive(Debug, Clone)]
+pub struct ConversationFilter {
+    pub scope: MailboxScope,
+    pub mailbox: Option<MailboxId>,
+    pub statuses: Vec<Status>,
+    pub assignee: Option<AssigneeFilter>,
+    pub tag: Option<String>,
+}
+
+impl ConversationFilter {
+    /// Everything in `scope`.
+    pub fn all(scope: MailboxScope) -> ConversationFilter {
+        ConversationFilter { scope, mailbox: None, statuses: Vec::new(), assignee: None, tag: None }
+    }
+}
+
+/// Where a page of a list ends: the next page starts after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub last_activity_at: i64,
+    pub id: ConversationId,
+}
+
+/// One page of a list and the cursor of the next, if there is one.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<Cursor>,
+}
+
+/// A value bound into a query built at run time.
+enum Arg {
+    Uuid(Uuid),
+    Int(i64),
+    Text(String),
+}
+
+/// Inserts one audit-trail row inside the transaction `$tx`.
+macro_rules! record_event {
+    ($tx:ident, $conversation:expr, $mailbox:expr, $actor:expr, $kind:expr, $data:expr, $at:expr) => {
+        sqlx::query(
+            "INSERT INTO events (id, conversation_id, mailbox_id, actor_id, kind, data, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(new_id())
+        .bind($conversation)
+        .bind($mailbox)
+        .bind($actor)
+        .bind($kind)
+        .bind($data.to_string())
+        .bind($at)
+        .execute(&mut *$tx)
+        .await?
+    };
+}
+
+/// Locks the conversation's row for the rest of the transaction `$tx` and reads it. On
+/// PostgreSQL the no-op update takes the row lock; on SQLite `BEGIN IMMEDIATE` already holds
+/// the database.
+macro_rules! lock_conversation {
+    ($tx:ident, $id:expr) => {{
+        let sql = format!(
+            "UPDATE conversations SET updated_at = updated_at WHERE id = $1 RETURNING {CONVERSATION_COLUMNS}"
+        );
+        let row: Option<ConversationRow> = sqlx::query_as(&sql).bind($id).fetch_optional(&mut *$tx).await?;
+        Conversation::try_from(row.ok_or(Error::NotFound)?)?
+    }};
+}
+
+impl Store {
+    /// Starts a conversation.
+    pub async fn create_conversation(&self, new: NewConversation, actor: Option<UserId>) -> Result<Conversation> {
+        let id = new_id();
+        let at = new.at.unwrap_or_else(now_micros);
+        with_tx!(self, |tx| {
+            sqlx::query(
+                "INSERT INTO conversations (id, mailbox_id, contact_id, subject, status, priority, seq, \
+                 last_activity_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $7, $7)",
+            )
+            .bind(id)
+            .bind(new.mailbox_id.0)
+            .bind(new.contact_id.0)
+            .bind(&new.subject)
+            .bind(new.status.as_str())
+            .bind(new.priority.as_str())
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+            record_event!(
+                tx,
+                id,
+                new.mailbox_id.0,
+                actor.map(|a| a.0),
+                "created",
+                json!({ "subject": new.subject }),
+                at
+            );
+        });
+        Ok(Conversation {
+            id: ConversationId(id),
+            mailbox_id: new.mailbox_id,
+            contact_id: new.contact_id,
+            subject: new.subject,
+            status: new.status,
+            priority: new.priority,
+            assignee_id: None,
+            snoozed_until: None,
+            seq: 0,
+            last_activity_at: at,
+            created_at: at,
+        })
+    }
+
+    /// The conversation with this id.
+    pub async fn conversation(&self, id: ConversationId) -> Result<Conversation> {
+        let sql = format!("SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = $1");
+        let row: Option<ConversationRow> =
+            with_reader!(self, |pool| sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await?);
+        Conversation::try_from(row.ok_or(Error::NotFound)?)
+    }
+
+    /// Adds a message, note or reply, bumps the conversation's `seq` and last activity, and
+    /// records the event. Returns the message and the conversation's new `seq`.
+    pub async fn append_message(
+        &self,
+        conversation: ConversationId,
+        new: NewMessage,
+    ) -> Result<(Message, i64)> {
+        let id = new_id();
+        let at = new.at.unwrap_or_else(now_micros);
+        let seq = with_tx!(self, |tx| {
+            let current = lock_conversation!(tx, conversation.0);
+            let seq: i64 = sqlx::query_scalar(
+                "UPDATE conversations SET seq = seq + 1, \
+                 last_activity_at = CASE WHEN last_activity_at > $2 THEN last_activity_at ELSE $2 END, \
+                 updated_at = $2 WHERE id = $1 RETURNING seq",
+            )
+            .bind(conversation.0)
+            .bind(at)
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO messages (id, conversation_id, mailbox_id, direction, author_id, from_name, \
+                 from_email, subject, body_text, body_html, client_id, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .bind(id)
+            .bind(conversation.0)
+            .bind(current.mailbox_id.0)
+            .bind(new.direction.as_str())
+            .bind(new.author_id.map(|a| a.0))
+            .bind(&new.from_name)
+            .bind(&new.from_email)
+            .bind(&new.subject)
+            .bind(&new.body_text)
+            .bind(new.body_html.as_deref())
+            .bind(new.client_id)
+            .bind(at)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| Error::unique_as_conflict(e, "this message was already sent"))?;
+            record_event!(
+                tx,
+                conversation.0,
+                current.mailbox_id.0,
+                new.author_id.map(|a| a.0),
+                "message",
+                json!({ "message_id": id, "direction": new.direction.as_str() }),
+                at
+            );
+            seq
+        });
+        let message = Message {
+            id: MessageId(id),
+            conversation_id: conversation,
+            direction: new.direction,
+            author_id: new.author_id,
+            from_name: new.from_name,
+            from_email: new.from_email,
+            subject: new.subject,
+            body_text: new.body_text,
+            body_html: new.body_html,
+            created_at: at,
+        };
+        Ok((message, seq))
+    }
+
+    /// The conversation's messages and notes, oldest first.
+    pub async fn messages(&self, conversation: ConversationId) -> Result<Vec<Message>> {
+        let rows: Vec<MessageRow> = with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, conversation_id, direction, author_id, from_name, from_email, subject, body_text, \
+                 body_html, created_at FROM messages WHERE conversation_id = $1 ORDER BY created_at, id",
+            )
+            .bind(conversation.0)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter().map(Message::try_from).collect()
+    }
+
+    /// Gives the conversation to `assignee` (or to nobody). Returns whether anything changed;
+    /// an event is written only then.
+    pub async fn assign(
+        &self,
+        conversation: ConversationId,
+        assignee: Option<UserId>,
+        actor: Option<UserId>,
+    ) -> Result<bool> {
+        let at = now_micros();
+        with_tx!(self, |tx| {
+            let current = lock_conversation!(tx, conversation.0);
+            if current.assignee_id == assignee {
+                return Ok(false);
+            }
+            sqlx::query("UPDATE conversations SET assignee_id = $2, updated_at = $3 WHERE id = $1")
+                .bind(conversation.0)
+                .bind(assignee.map(|a| a.0))
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            record_event!(
+                tx,
+                conversation.0,
+                current.mailbox_id.0,
+                actor.map(|a| a.0),
+                "assigned",
+                json!({ "from": current.assignee_id.map(|a| a.0), "to": assignee.map(|a| a.0) }),
+                at
+            );
+        });
+        Ok(true)
+    }
+
+    /// Moves the conversation to `status`. Returns whether anything changed.
+    pub async fn set_status(&self, conversation: ConversationId, status: Status, actor: Option<UserId>) -> Result<bool> {
+        let at = now_micros();
+        with_tx!(self, |tx| {
+            let current = lock_conversation!(tx, conversation.0);
+            if current.status == status {
+                return Ok(false);
+            }
+            sqlx::query("UPDATE conversations SET status = $2, updated_at = $3 WHERE id = $1")
+                .bind(conversation.0)
+                .bind(status.as_str())
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            record_event!(
+                tx,
+                conversation.0,
+                current.mailbox_id.0,
+                actor.map(|a| a.0),
+                "status",
+                json!({ "from": current.status.as_str(), "to": status.as_str() }),
+                at
+            );
+        });
+        Ok(true)
+    }
+
+    /// Sets the conversation's priority. Returns whether anything changed.
+    pub async fn set_priority(
+        &self,
+        conversation: ConversationId,
+        priority: Priority,
+        actor: Option<UserId>,
+    ) -> Result<bool> {
+        let at = now_micros();
+        with_tx!(self, |tx| {
+            let current = lock_conversation!(tx, conversation.0);
+            if current.priority == priority {
+                return Ok(false);
+            }
+            sqlx::query("UPDATE conversations SET priority = $2, updated_at = $3 WHERE id = $1")
+                .bind(conversation.0)
+                .bind(priority.as_str())
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            record_event!(
+                tx,
+                conversation.0,
+                current.mailbox_id.0,
+                actor.map(|a| a.0),
+                "priority",
+                json!({ "from": current.priority.as_str(), "to": priority.as_str() }),
+                at
+            );
+        });
+        Ok(true)
+    }
+
+    /// Puts the tag `name` on the conversation, creating the tag if it is new. Returns whether
+    /// anything changed.
+    pub async fn add_tag(&self, conversation: ConversationId, name: &str, actor: Option<UserId>) -> Result<bool> {
+        let name = normalize_tag(name)?;
+        let at = now_micros();
+        with_tx!(self, |tx| {
+            let current = lock_conversation!(tx, conversation.0);
+            sqlx::query(
+                "INSERT INTO tags (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(new_id())
+            .bind(&name)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+            let added = sqlx::query(
+                "INSERT INTO conversation_tags (conversation_id, tag_id) \
+                 SELECT $1, id FROM tags WHERE name = $2 ON CONFLICT (conversation_id, tag_id) DO NOTHING",
+            )
+            .bind(conversation.0)
+            .bind(&name)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if added == 0 {
+                return Ok(false);
+            }
+            record_event!(
+                tx,
+                conversation.0,
+                current.mailbox_id.0,
+                actor.map(|a| a.0),
+                "tagged",
+                json!({ "tag": name }),
+                at
+            );
+        });
+        Ok(true)
+    }
+
+    /// Takes the tag `name` off the conversation. Returns whether anything changed.
+    pub async fn remove_tag(&self, conversation: ConversationId, name: &str, actor: Option<UserId>) -> Result<bool> {
+        let name = normalize_tag(name)?;
+        let at = now_micros();
+        with_tx!(self, |tx| {
+            let current = lock_conversation!(tx, conversation.0);
+            let removed = sqlx::query(
+                "DELETE FROM conversation_tags WHERE conversation_id = $1 \
+                 AND tag_id IN (SELECT id FROM tags WHERE name = $2)",
+            )
+            .bind(conversation.0)
+            .bind(&name)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if removed == 0 {
+                return Ok(false);
+            }
+            record_event!(
+                tx,
+                conversation.0,
+                current.mailbox_id.0,
+                actor.map(|a| a.0),
+                "untagged",
+                json!({ "tag": name }),
+                at
+            );
+        });
+        Ok(true)
+    }
+
+    /// The names of the conversation's tags, sorted.
+    pub async fn tags_of(&self, conversation: ConversationId) -> Result<Vec<String>> {
+        let names: Vec<String> = with_reader!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT t.name FROM conversation_tags ct JOIN tags t ON t.id = ct.tag_id \
+                 WHERE ct.conversation_id = $1 ORDER BY t.name",
+            )
+            .bind(conversation.0)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(names)
+    }
+
+    /// The conversation's audit trail, oldest first.
+    pub async fn events(&self, conversation: ConversationId) -> Result<Vec<Event>> {
+        let rows: Vec<EventRow> = with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, conversation_id, actor_id, kind, data, created_at FROM events \
+                 WHERE conversation_id = $1 ORDER BY id",
+            )
+            .bind(conversation.0)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(|row| {
+                Ok(Event {
+                    id: EventId(row.id),
+                    conversation_id: row.conversation_id.map(ConversationId),
+                    actor_id: row.actor_id.map(UserId),
+                    kind: row.kind,
+                    data: serde_json::from_str(&row.data)
+                        .map_err(|e| Error::Internal(format!("event data is not JSON: {e}")))?,
+                    created_at: row.created_at,
+                })
+            })
+            .collect()
+    }
+
+    /// One page of conversations matching `filter`, most recent activity first, starting
+    /// after `after`.
+    pub async fn list_conversations(
+        &self,
+        filter: &ConversationFilter,
+        after: Option<Cursor>,
+        limit: u32,
+    ) -> Result<Page<Conversation>> {
+        let limit = limit.clamp(1, 500);
+        let mut sql = format!("SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE 1 = 1");
+        let mut args: Vec<Arg> = Vec::new();
+        let next_arg = |args: &mut Vec<Arg>, arg: Arg| {
+            args.push(arg);
+            format!("${}", args.len())
+        };
+        if let MailboxScope::MemberOf(user) = filter.scope {
+            let p = next_arg(&mut args, Arg::Uuid(user.0));
+            sql.push_str(&format!(
+                " AND mailbox_id IN (SELECT mailbox_id FROM mailbox_members WHERE user_id = {p})"
+            ));
+        }
+        if let Some(mailbox) = filter.mailbox {
+            let p = next_arg(&mut args, Arg::Uuid(mailbox.0));
+            sql.push_str(&format!(" AND mailbox_id = {p}"));
+        }
+        if !filter.statuses.is_empty() {
+            let ps: Vec<String> = filter
+                .statuses
+                .iter()
+                .map(|s| next_arg(&mut args, Arg::Text(s.as_str().to_string())))
+                .collect();
+            sql.push_str(&format!(" AND status IN ({})", ps.join(", ")));
+        }
+        match filter.assignee {
+            Some(AssigneeFilter::Unassigned) => sql.push_str(" AND assignee_id IS NULL"),
+            Some(AssigneeFilter::User(user)) => {
+                let p = next_arg(&mut args, Arg::Uuid(user.0));
+                sql.push_str(&format!(" AND assignee_id = {p}"));
+            }
+            None => {}
+        }
+        if let Some(tag) = &filter.tag {
+            let p = next_arg(&mut args, Arg::Text(tag.clone()));
+            sql.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM conversation_tags ct JOIN tags t ON t.id = ct.tag_id \
+                 WHERE ct.conversation_id = conversations.id AND t.name = {p})"
+            ));
+        }
+        if let Some(cursor) = after {
+            let pa = next_arg(&mut args, Arg::Int(cursor.last_activity_at));
+            let pi = next_arg(&mut args, Arg::Uuid(cursor.id.0));
+            sql.push_str(&format!(
+                " AND (last_activity_at < {pa} OR (last_activity_at = {pa} AND id < {pi}))"
+            ));
+        }
+        let pl = next_arg(&mut args, Arg::Int(i64::from(limit) + 1));
+        sql.push_str(&format!(" ORDER BY last_activity_at DESC, id DESC LIMIT {pl}"));
+
+        let rows: Vec<ConversationRow> = with_reader!(self, |pool| {
+            let mut query = sqlx::query_as(&sql);
+            for arg in &args {
+                query = match arg {
+                    Arg::Uuid(u) => query.bind(*u),
+                    Arg::Int(i) => query.bind(*i),
+                    Arg::Text(t) => query.bind(t.as_str()),
+                };
+            }
+            query.fetch_all(pool).await?
+        });
+        let mut items = rows.into_iter().map(Conversation::try_from).collect::<Result<Vec<_>>>()?;
+        let next = if items.len() > limit as usize {
+            items.truncate(limit as usize);
+            items.last().map(|c| Cursor { last_activity_at: c.last_activity_at, id: c.id })
+        } else {
+            None
+        };
+        Ok(Page { items, next })
+    }
+}
+
+/// A tag name as stored: trimmed, lower-cased, 1 to 50 characters.
+fn normalize_tag(name: &str) -> Result<String> {
+    let name = name.trim().to_lowercase();
+    if name.is_empty() || name.chars().count() > 50 {
+        return Err(Error::Invalid("a tag name has 1 to 50 characters".to_string()));
+    }
+    Ok(name)
+}

@@ -1,0 +1,133 @@
+//! Mailboxes and who belongs to them.
+
+use model::{MailboxId, UserId};
+use uuid::Uuid;
+
+use super::{Store, new_id, with_reader, with_tx};
+use crate::error::{Error, Result};
+use crate::time::now_micros;
+
+/// A mailbox as stored, with the number of conversations waiting in it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Mailbox {
+    #[sqlx(try_from = "Uuid")]
+    pub id: MailboxId,
+    pub name: String,
+    pub address: String,
+    pub is_demo: bool,
+    /// Conversations that are open or in progress.
+    pub open_count: i64,
+}
+
+/// Which mailboxes a listing covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailboxScope {
+    /// Every mailbox (admins).
+    All,
+    /// The mailboxes this user is a member of.
+    MemberOf(UserId),
+}
+
+const MAILBOX_SELECT: &str = "SELECT m.id, m.name, m.address, m.is_demo, \
+     (SELECT COUNT(*) FROM conversations c WHERE c.mailbox_id = m.id \
+      AND c.status IN ('open', 'in_progress')) AS open_count \
+     FROM mailboxes m";
+
+impl Store {
+    /// Creates a mailbox; a taken name is a conflict.
+    pub async fn create_mailbox(&self, name: &str, address: &str, is_demo: bool) -> Result<Mailbox> {
+        let id = new_id();
+        let now = now_micros();
+        with_tx!(self, |tx| {
+            sqlx::query("INSERT INTO mailboxes (id, name, address, is_demo, created_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(id)
+                .bind(name)
+                .bind(address)
+                .bind(is_demo)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| Error::unique_as_conflict(e, format!("a mailbox named {name:?} already exists")))?;
+        });
+        Ok(Mailbox {
+            id: MailboxId(id),
+            name: name.to_string(),
+            address: address.to_string(),
+            is_demo,
+            open_count: 0,
+        })
+    }
+
+    /// The mailbox with this id.
+    pub async fn mailbox(&self, id: MailboxId) -> Result<Mailbox> {
+        let sql = format!("{MAILBOX_SELECT} WHERE m.id = $1");
+        let row: Option<Mailbox> =
+            with_reader!(self, |pool| sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await?);
+        row.ok_or(Error::NotFound)
+    }
+
+    /// The mailbox with this name.
+    pub async fn mailbox_by_name(&self, name: &str) -> Result<Mailbox> {
+        let sql = format!("{MAILBOX_SELECT} WHERE m.name = $1");
+        let row: Option<Mailbox> =
+            with_reader!(self, |pool| sqlx::query_as(&sql).bind(name).fetch_optional(pool).await?);
+        row.ok_or(Error::NotFound)
+    }
+
+    /// The mailboxes in `scope`, by name.
+    pub async fn mailboxes(&self, scope: MailboxScope) -> Result<Vec<Mailbox>> {
+        let rows: Vec<Mailbox> = match scope {
+            MailboxScope::All => {
+                let sql = format!("{MAILBOX_SELECT} ORDER BY m.name");
+                with_reader!(self, |pool| sqlx::query_as(&sql).fetch_all(pool).await?)
+            }
+            MailboxScope::MemberOf(user) => {
+                let sql = format!(
+                    "{MAILBOX_SELECT} WHERE EXISTS (SELECT 1 FROM mailbox_members mm \
+                     WHERE mm.mailbox_id = m.id AND mm.user_id = $1) ORDER BY m.name"
+                );
+                with_reader!(self, |pool| sqlx::query_as(&sql).bind(user.0).fetch_all(pool).await?)
+            }
+        };
+        Ok(rows)
+    }
+
+    /// Makes `user` a member of `mailbox`; being one already is fine.
+    pub async fn add_member(&self, mailbox: MailboxId, user: UserId) -> Result<()> {
+        with_tx!(self, |tx| {
+            sqlx::query(
+                "INSERT INTO mailbox_members (mailbox_id, user_id) VALUES ($1, $2) \
+                 ON CONFLICT (mailbox_id, user_id) DO NOTHING",
+            )
+            .bind(mailbox.0)
+            .bind(user.0)
+            .execute(&mut *tx)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Removes `user` from `mailbox`.
+    pub async fn remove_member(&self, mailbox: MailboxId, user: UserId) -> Result<()> {
+        with_tx!(self, |tx| {
+            sqlx::query("DELETE FROM mailbox_members WHERE mailbox_id = $1 AND user_id = $2")
+                .bind(mailbox.0)
+                .bind(user.0)
+                .execute(&mut *tx)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Whether `user` is a member of `mailbox`.
+    pub async fn is_member(&self, mailbox: MailboxId, user: UserId) -> Result<bool> {
+        let found: Option<i32> = with_reader!(self, |pool| {
+            sqlx::query_scalar("SELECT 1 FROM mailbox_members WHERE mailbox_id = $1 AND user_id = $2")
+                .bind(mailbox.0)
+                .bind(user.0)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(found.is_some())
+    }
+}

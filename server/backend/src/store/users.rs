@@ -1,0 +1,130 @@
+//! Users: agents, managers and admins, with their password hashes.
+
+use model::{Role, UserId};
+use uuid::Uuid;
+
+use super::{Store, new_id, parse_stored, with_reader, with_tx};
+use crate::error::{Error, Result};
+use crate::time::now_micros;
+
+/// A user as stored (the password hash stays inside the backend).
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: UserId,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub active: bool,
+    pub(crate) password_hash: String,
+}
+
+/// What creating a user needs. The email must already be normalised.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub password_hash: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: Uuid,
+    email: String,
+    name: String,
+    role: String,
+    active: bool,
+    password_hash: String,
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = Error;
+
+    fn try_from(row: UserRow) -> Result<User> {
+        Ok(User {
+            id: UserId(row.id),
+            email: row.email,
+            name: row.name,
+            role: parse_stored("role", &row.role)?,
+            active: row.active,
+            password_hash: row.password_hash,
+        })
+    }
+}
+
+const USER_COLUMNS: &str = "id, email, name, role, active, password_hash";
+
+impl Store {
+    /// Creates a user; a taken email is a conflict.
+    pub async fn create_user(&self, new: NewUser) -> Result<User> {
+        let id = new_id();
+        let now = now_micros();
+        with_tx!(self, |tx| {
+            sqlx::query(
+                "INSERT INTO users (id, email, name, role, password_hash, active, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+            )
+            .bind(id)
+            .bind(&new.email)
+            .bind(&new.name)
+            .bind(new.role.as_str())
+            .bind(&new.password_hash)
+            .bind(true)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| Error::unique_as_conflict(e, format!("a user with the email {} already exists", new.email)))?;
+        });
+        Ok(User {
+            id: UserId(id),
+            email: new.email,
+            name: new.name,
+            role: new.role,
+            active: true,
+            password_hash: new.password_hash,
+        })
+    }
+
+    /// The user with this (normalised) email, active or not.
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1");
+        let row: Option<UserRow> =
+            with_reader!(self, |pool| sqlx::query_as(&sql).bind(email).fetch_optional(pool).await?);
+        row.map(User::try_from).transpose()
+    }
+
+    /// The user with this id.
+    pub async fn user(&self, id: UserId) -> Result<User> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        let row: Option<UserRow> =
+            with_reader!(self, |pool| sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await?);
+        row.map(User::try_from).transpose()?.ok_or(Error::NotFound)
+    }
+
+    /// Every user, by name.
+    pub async fn users(&self) -> Result<Vec<User>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY name, email");
+        let rows: Vec<UserRow> = with_reader!(self, |pool| sqlx::query_as(&sql).fetch_all(pool).await?);
+        rows.into_iter().map(User::try_from).collect()
+    }
+
+    /// Replaces a user's password hash and ends every session of theirs, in one transaction:
+    /// whoever knew the old password is signed out.
+    pub async fn set_password_hash(&self, id: UserId, password_hash: &str) -> Result<()> {
+        let now = now_micros();
+        with_tx!(self, |tx| {
+            let changed = sqlx::query("UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1")
+                .bind(id.0)
+                .bind(password_hash)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if changed == 0 {
+                return Err(Error::NotFound);
+            }
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.0).execute(&mut *tx).await?;
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,309 @@
+//! The store suite: the same scenarios on SQLite and on PostgreSQL.
+//!
+//! Every test gets a database of its own: a temp-file SQLite database, or a fresh PostgreSQL
+//! database created on the server named by `SANDUQ_TEST_POSTGRES_URL` (default: the local
+//! server, user postgres) and dropped afterwards. PostgreSQL tests fail, not skip, when no
+//! server answers: `make test` starts one.
+
+mod support;
+
+use std::collections::HashSet;
+
+use backend::store::{AssigneeFilter, ConversationFilter, MailboxScope, NewConversation, NewMessage, NewUser};
+use backend::{Error, Store};
+use model::{Direction, Priority, Role, Status, UserId};
+use support::TestDb;
+
+async fn user(store: &Store, email: &str) -> UserId {
+    store
+        .create_user(NewUser {
+            email: email.to_string(),
+            name: email.to_string(),
+            role: Role::Agent,
+            password_hash: "not-a-real-hash".to_string(),
+        })
+        .await
+        .expect("create user")
+        .id
+}
+
+fn note(author: UserId, body: &str) -> NewMessage {
+    NewMessage {
+        direction: Direction::Note,
+        author_id: Some(author),
+        from_name: String::new(),
+        from_email: String::new(),
+        subject: String::new(),
+        body_text: body.to_string(),
+        body_html: None,
+        client_id: None,
+        at: None,
+    }
+}
+
+fn inbound(body: &str, at: Option<i64>) -> NewMessage {
+    NewMessage {
+        direction: Direction::Inbound,
+        author_id: None,
+        from_name: "Layla".to_string(),
+        from_email: "layla@customer.test".to_string(),
+        subject: "Order".to_string(),
+        body_text: body.to_string(),
+        body_html: None,
+        client_id: None,
+        at,
+    }
+}
+
+async fn conversation_in(store: &Store, mailbox: model::MailboxId, subject: &str, at: i64) -> backend::store::Conversation {
+    let contact = store.contact_for_email("layla@customer.test", "Layla").await.expect("contact");
+    store
+        .create_conversation(
+            NewConversation {
+                mailbox_id: mailbox,
+                contact_id: contact.id,
+                subject: subject.to_string(),
+                status: Status::Open,
+                priority: Priority::Normal,
+                at: Some(at),
+            },
+            None,
+        )
+        .await
+        .expect("create conversation")
+}
+
+async fn creates_and_reads_a_conversation(store: &Store) {
+    let mailbox = store.create_mailbox("Support", "support@shop.test", false).await.expect("mailbox");
+    let created = conversation_in(store, mailbox.id, "أين طلبي؟", 1_000).await;
+    let read = store.conversation(created.id).await.expect("read back");
+    assert_eq!(read, created);
+    assert_eq!(read.subject, "أين طلبي؟");
+    let events = store.events(created.id).await.expect("events");
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].kind, "created");
+    let missing = store.conversation(model::ConversationId(uuid::Uuid::now_v7())).await;
+    assert!(matches!(missing, Err(Error::NotFound)));
+}
+
+async fn messages_bump_seq_and_activity(store: &Store) {
+    let agent = user(store, "omar@shop.test").await;
+    let mailbox = store.create_mailbox("Support", "support@shop.test", false).await.expect("mailbox");
+    let conversation = conversation_in(store, mailbox.id, "Refund", 1_000).await;
+    let (_, seq1) = store.append_message(conversation.id, inbound("Where is my refund?", Some(2_000))).await.expect("m1");
+    let (_, seq2) = store.append_message(conversation.id, note(agent, "Checking with finance")).await.expect("m2");
+    assert_eq!((seq1, seq2), (1, 2));
+    let read = store.conversation(conversation.id).await.expect("read");
+    assert_eq!(read.seq, 2);
+    assert!(read.last_activity_at > 2_000, "a note written now moves the activity time");
+    let messages = store.messages(conversation.id).await.expect("messages");
+    let directions: Vec<Direction> = messages.iter().map(|m| m.direction).collect();
+    assert_eq!(directions, vec![Direction::Inbound, Direction::Note]);
+    let kinds: Vec<String> = store.events(conversation.id).await.expect("events").into_iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, vec!["created", "message", "message"]);
+}
+
+async fn a_client_id_stores_one_message(store: &Store) {
+    let agent = user(store, "omar@shop.test").await;
+    let mailbox = store.create_mailbox("Support", "support@shop.test", false).await.expect("mailbox");
+    let conversation = conversation_in(store, mailbox.id, "Refund", 1_000).await;
+    let client_id = uuid::Uuid::now_v7();
+    let reply = NewMessage { client_id: Some(client_id), ..note(agent, "Sent twice?") };
+    store.append_message(conversation.id, reply.clone()).await.expect("first");
+    let second = store.append_message(conversation.id, reply).await;
+    assert!(matches!(second, Err(Error::Conflict(_))), "got {second:?}");
+    assert_eq!(store.messages(conversation.id).await.expect("messages").len(), 1);
+    assert_eq!(store.conversation(conversation.id).await.expect("read").seq, 1, "the refused one left no trace");
+}
+
+async fn changes_write_events_and_no_ops_do_not(store: &Store) {
+    let agent = user(store, "sara@shop.test").await;
+    let mailbox = store.create_mailbox("Support", "support@shop.test", false).await.expect("mailbox");
+    let c = conversation_in(store, mailbox.id, "Broken charger", 1_000).await;
+
+    assert!(store.assign(c.id, Some(agent), Some(agent)).await.expect("assign"));
+    assert!(!store.assign(c.id, Some(agent), Some(agent)).await.expect("assign again"));
+    assert!(store.set_status(c.id, Status::Waiting, Some(agent)).await.expect("status"));
+    assert!(!store.set_status(c.id, Status::Waiting, Some(agent)).await.expect("status again"));
+    assert!(store.set_priority(c.id, Priority::Urgent, Some(agent)).await.expect("priority"));
+    assert!(store.add_tag(c.id, " Refund ", Some(agent)).await.expect("tag"));
+    assert!(!store.add_tag(c.id, "refund", Some(agent)).await.expect("tag again"));
+    assert!(store.add_tag(c.id, "vip", Some(agent)).await.expect("tag 2"));
+    assert!(store.remove_tag(c.id, "vip", Some(agent)).await.expect("untag"));
+    assert!(!store.remove_tag(c.id, "vip", Some(agent)).await.expect("untag again"));
+    assert!(store.assign(c.id, None, Some(agent)).await.expect("unassign"));
+    assert!(matches!(store.add_tag(c.id, "   ", Some(agent)).await, Err(Error::Invalid(_))));
+
+    let read = store.conversation(c.id).await.expect("read");
+    assert_eq!((read.status, read.priority, read.assignee_id), (Status::Waiting, Priority::Urgent, None));
+    assert_eq!(store.tags_of(c.id).await.expect("tags"), vec!["refund".to_string()]);
+
+    let events = store.events(c.id).await.expect("events");
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, vec!["created", "assigned", "status", "priority", "tagged", "tagged", "untagged", "assigned"]);
+    assert_eq!(events[2].data["from"], "open");
+    assert_eq!(events[2].data["to"], "waiting");
+    assert_eq!(events[1].actor_id, Some(agent));
+    assert!(events[7].data["to"].is_null());
+}
+
+async fn lists_filter_and_page_by_keyset(store: &Store) {
+    let sara = user(store, "sara@shop.test").await;
+    let omar = user(store, "omar@shop.test").await;
+    let support = store.create_mailbox("Support", "support@shop.test", false).await.expect("mailbox");
+    let billing = store.create_mailbox("Billing", "billing@shop.test", false).await.expect("mailbox");
+    store.add_member(support.id, sara).await.expect("member");
+    store.add_member(support.id, sara).await.expect("member twice is fine");
+
+    // 30 conversations; some share an activity time so the id breaks ties.
+    let mut all = Vec::new();
+    for i in 0..30i64 {
+        let mailbox = if i % 3 == 0 { billing.id } else { support.id };
+        let c = conversation_in(store, mailbox, &format!("conversation {i}"), 1_000 + (i / 2)).await;
+        if i % 4 == 0 {
+            store.set_status(c.id, Status::Closed, None).await.expect("close");
+        }
+        if i % 5 == 0 {
+            store.assign(c.id, Some(omar), None).await.expect("assign");
+        }
+        if i % 6 == 0 {
+            store.add_tag(c.id, "refund", None).await.expect("tag");
+        }
+        all.push((i, mailbox, store.conversation(c.id).await.expect("read")));
+    }
+
+    let expected = |keep: &dyn Fn(i64, model::MailboxId, &backend::store::Conversation) -> bool| {
+        let mut v: Vec<_> = all.iter().filter(|(i, m, c)| keep(*i, *m, c)).map(|(_, _, c)| c.clone()).collect();
+        v.sort_by(|a, b| (b.last_activity_at, b.id).cmp(&(a.last_activity_at, a.id)));
+        v.into_iter().map(|c| c.id).collect::<Vec<_>>()
+    };
+    let walk = |filter: ConversationFilter| async move {
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let page = store.list_conversations(&filter, after, 7).await.expect("page");
+            assert!(page.items.len() <= 7);
+            seen.extend(page.items.iter().map(|c| c.id));
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+        seen
+    };
+
+    let everything = walk(ConversationFilter::all(MailboxScope::All)).await;
+    assert_eq!(everything, expected(&|_, _, _| true));
+    assert_eq!(everything.iter().collect::<HashSet<_>>().len(), 30, "no conversation twice");
+
+    let in_support = ConversationFilter { mailbox: Some(support.id), ..ConversationFilter::all(MailboxScope::All) };
+    assert_eq!(walk(in_support).await, expected(&|_, m, _| m == support.id));
+
+    let open = ConversationFilter { statuses: vec![Status::Open], ..ConversationFilter::all(MailboxScope::All) };
+    assert_eq!(walk(open).await, expected(&|i, _, _| i % 4 != 0));
+
+    let omars = ConversationFilter {
+        assignee: Some(AssigneeFilter::User(omar)),
+        ..ConversationFilter::all(MailboxScope::All)
+    };
+    assert_eq!(walk(omars).await, expected(&|i, _, _| i % 5 == 0));
+
+    let unassigned_open = ConversationFilter {
+        statuses: vec![Status::Open, Status::InProgress],
+        assignee: Some(AssigneeFilter::Unassigned),
+        ..ConversationFilter::all(MailboxScope::All)
+    };
+    assert_eq!(walk(unassigned_open).await, expected(&|i, _, _| i % 4 != 0 && i % 5 != 0));
+
+    let refunds = ConversationFilter { tag: Some("refund".to_string()), ..ConversationFilter::all(MailboxScope::All) };
+    assert_eq!(walk(refunds).await, expected(&|i, _, _| i % 6 == 0));
+
+    // Sara is a member of Support only: Billing's conversations are not hers to list.
+    let saras = walk(ConversationFilter::all(MailboxScope::MemberOf(sara))).await;
+    assert_eq!(saras, expected(&|_, m, _| m == support.id));
+    let omars_scope = walk(ConversationFilter::all(MailboxScope::MemberOf(omar))).await;
+    assert!(omars_scope.is_empty());
+
+    let boxes = store.mailboxes(MailboxScope::MemberOf(sara)).await.expect("mailboxes");
+    assert_eq!(boxes.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), vec!["Support"]);
+    let open_in_support = all.iter().filter(|(i, m, _)| *m == support.id && i % 4 != 0).count() as i64;
+    assert_eq!(boxes[0].open_count, open_in_support);
+}
+
+async fn concurrent_writers_all_succeed(store: &Store) {
+    let agent = user(store, "sara@shop.test").await;
+    let mailbox = store.create_mailbox("Support", "support@shop.test", false).await.expect("mailbox");
+    let shared = conversation_in(store, mailbox.id, "Busy one", 1_000).await;
+    let mut tasks = Vec::new();
+    for t in 0..8 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let own = conversation_in(&store, mailbox.id, &format!("task {t}"), 2_000).await;
+            for i in 0..20 {
+                store.append_message(shared.id, note(agent, &format!("{t}/{i}"))).await?;
+                store.set_status(own.id, if i % 2 == 0 { Status::Waiting } else { Status::Open }, Some(agent)).await?;
+                store.add_tag(own.id, &format!("t{i}"), Some(agent)).await?;
+            }
+            Ok::<_, Error>(())
+        }));
+    }
+    for task in tasks {
+        task.await.expect("task ran").expect("no write failed (no BUSY, no deadlock)");
+    }
+    let read = store.conversation(shared.id).await.expect("read");
+    assert_eq!(read.seq, 160, "every append bumped seq exactly once");
+    assert_eq!(store.messages(shared.id).await.expect("messages").len(), 160);
+}
+
+async fn users_and_sessions(store: &Store) {
+    let id = user(store, "sara@shop.test").await;
+    let again = store
+        .create_user(NewUser {
+            email: "sara@shop.test".to_string(),
+            name: "Sara again".to_string(),
+            role: Role::Admin,
+            password_hash: "x".to_string(),
+        })
+        .await;
+    assert!(matches!(again, Err(Error::Conflict(_))), "got {again:?}");
+    let token_hash = [7u8; 32];
+    store.create_session(&token_hash, id, i64::MAX, None, None).await.expect("session");
+    assert_eq!(store.session_user(&token_hash).await.expect("lookup").map(|u| u.id), Some(id));
+    store.create_session(&[8u8; 32], id, 0, None, None).await.expect("expired session");
+    assert!(store.session_user(&[8u8; 32]).await.expect("lookup").is_none(), "expired");
+    store.set_password_hash(id, "new-hash").await.expect("new password");
+    assert!(store.session_user(&token_hash).await.expect("lookup").is_none(), "password change ends sessions");
+}
+
+macro_rules! on_both_engines {
+    ($($scenario:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $scenario() {
+                    let db = super::TestDb::sqlite().await;
+                    super::$scenario(&db.store).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $scenario() {
+                    let db = super::TestDb::postgres().await;
+                    super::$scenario(&db.store).await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_engines!(
+    creates_and_reads_a_conversation,
+    messages_bump_seq_and_activity,
+    a_client_id_stores_one_message,
+    changes_write_events_and_no_ops_do_not,
+    lists_filter_and_page_by_keyset,
+    concurrent_writers_all_succeed,
+    users_and_sessions,
+);
