@@ -1,1 +1,78 @@
+//! What people see: the pages and components of the agent app, the translation tables, and
+//! the thin server functions the pages call.
+//!
+//! The same crate builds twice: with `ssr` into the server (pages rendered to HTML, server
+//! functions run against the backend) and with `hydrate` into the WASM bundle that makes the
+//! rendered page live. Server-only dependencies are optional behind `ssr`.
 
+#![deny(clippy::unwrap_used)]
+
+pub mod api;
+pub mod error;
+pub mod i18n;
+mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+pub use error::AppError;
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en" dir="ltr">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The agent app: its routes and the things every page shares.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    mark_hydrated();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/sanduq.css"/>
+        <Title text="Sanduq"/>
+        <Router>
+            <Routes fallback=pages::NotFound>
+                <Route path=path!("/signin") view=pages::SignIn/>
+                <Route path=path!("/") view=pages::Home/>
+                <Route path=path!("/mailboxes/:id") view=pages::MailboxPage ssr=SsrMode::Async/>
+            </Routes>
+        </Router>
+    }
+}
+
+/// Sets `data-hydrated` on the document once the WASM has taken over, so tests (and
+/// curious operators) can tell a live page from a rendered one.
+fn mark_hydrated() {
+    Effect::new(|_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
+}
+
+/// Entry point of the WASM bundle: hydrates the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

@@ -11,6 +11,8 @@ pub mod auth;
 pub mod error;
 pub mod secret;
 pub mod store;
+#[doc(hidden)]
+pub mod testing;
 pub mod time;
 
 pub use access::Caller;

@@ -5,14 +5,12 @@
 //! server, user postgres) and dropped afterwards. PostgreSQL tests fail, not skip, when no
 //! server answers: `make test` starts one.
 
-mod support;
-
 use std::collections::HashSet;
 
 use backend::store::{AssigneeFilter, ConversationFilter, MailboxScope, NewConversation, NewMessage, NewUser};
 use backend::{Error, Store};
 use model::{Direction, Priority, Role, Status, UserId};
-use support::TestDb;
+use backend::testing::TestDb;
 
 async fn user(store: &Store, email: &str) -> UserId {
     store

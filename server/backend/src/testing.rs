@@ -1,6 +1,9 @@
-//! A database of its own for each test, on either engine.
+//! Test support: a database of its own for each test, on either engine.
+//!
+//! Compiled into the backend (not behind a feature) so the store suite and the server's HTTP
+//! tests share it without building the crates twice. Nothing in the product calls it.
 
-use backend::Store;
+use crate::Store;
 
 /// The PostgreSQL server the tests create their databases on.
 pub fn postgres_admin_url() -> String {
@@ -10,7 +13,6 @@ pub fn postgres_admin_url() -> String {
 /// A migrated store that disappears with the value.
 pub struct TestDb {
     pub store: Store,
-    #[allow(dead_code)]
     pub url: String,
     cleanup: Cleanup,
 }

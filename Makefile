@@ -1,0 +1,94 @@
+# Sanduq: `make run` serves the app, `make test` runs every test. Both first install what this
+# machine lacks (the wasm target, the pinned cargo-leptos and wasm-bindgen CLI, wasm-opt; for
+# tests also Chromium, the Playwright package and PostgreSQL), and both build the same
+# release profile, so the second one reuses the first one's build.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+# Outside the clone, so CI and the next session reuse what was compiled.
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/sanduq/target
+export SANDUQ_DATA_DIR ?= ./data
+export LEPTOS_SITE_ROOT ?= target/site
+export LEPTOS_OUTPUT_NAME ?= sanduq
+export RUST_LOG ?= info,sqlx=warn
+
+SANDUQ := $(CARGO_TARGET_DIR)/release/sanduq
+CARGO_LEPTOS_VERSION := 0.3.10
+# Must equal the wasm-bindgen crate in Cargo.lock (pinned with = in Cargo.toml).
+WASM_BINDGEN_VERSION := 0.2.130
+BINARYEN_VERSION := 132
+APT_UPDATED := $(CARGO_TARGET_DIR)/.apt-updated
+
+.PHONY: run build tools test test-tools check-wasm unit e2e figures clean
+
+## Tools the build needs; each is installed only when missing or at another version.
+tools:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@cargo leptos --version 2>/dev/null | grep -q " $(CARGO_LEPTOS_VERSION)" || { \
+	  echo "Installing cargo-leptos $(CARGO_LEPTOS_VERSION) (about 25 minutes on 2 cores, once)"; \
+	  cargo install --locked cargo-leptos --version $(CARGO_LEPTOS_VERSION); }
+	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)" || { \
+	  echo "Installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
+	  cargo install --force wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); }
+	@command -v npm >/dev/null || { $(MAKE) --no-print-directory apt-update; apt-get install -y nodejs npm; }
+	@wasm-opt --version 2>/dev/null | grep -q "version $(BINARYEN_VERSION)" || npm install -g binaryen@$(BINARYEN_VERSION)
+
+.PHONY: apt-update
+apt-update:
+	@mkdir -p "$(CARGO_TARGET_DIR)"
+	@[ -f "$(APT_UPDATED)" ] || { apt-get update && touch "$(APT_UPDATED)"; }
+
+build: tools
+	cargo leptos build --release
+
+## Serve on 127.0.0.1:3000 (SANDUQ_ADDR) with the data in ./data (SANDUQ_DATA_DIR).
+run: build
+	@mkdir -p "$(SANDUQ_DATA_DIR)"
+	@$(SANDUQ) migrate >/dev/null
+	@if [ -z "$$($(SANDUQ) user list)" ]; then \
+	  $(SANDUQ) user add --email admin@example.com --name Admin --role admin --generate-password \
+	    > "$(SANDUQ_DATA_DIR)/first-admin.txt"; \
+	  chmod 600 "$(SANDUQ_DATA_DIR)/first-admin.txt"; \
+	fi
+	@echo
+	@echo "  Sanduq is starting at http://$${SANDUQ_ADDR:-127.0.0.1:3000}"
+	@if [ -f "$(SANDUQ_DATA_DIR)/first-admin.txt" ]; then \
+	  echo "  Sign in as admin@example.com with the password in $(SANDUQ_DATA_DIR)/first-admin.txt:"; \
+	  sed -n 's/^Password: /    /p' "$(SANDUQ_DATA_DIR)/first-admin.txt"; \
+	else \
+	  echo "  Sign in with an account made by '$(SANDUQ) user add'."; \
+	fi
+	@echo "  Add people:   $(SANDUQ) user add --email sara@example.com --name Sara --role agent"
+	@echo "  Stop with Ctrl-C."
+	@echo
+	exec $(SANDUQ) serve
+
+## Everything the tests need besides the build.
+test-tools:
+	@command -v chromium >/dev/null || { $(MAKE) --no-print-directory apt-update; apt-get install -y chromium; }
+	@cd end2end && { [ -d node_modules/@playwright/test ] || npm ci --no-audit --no-fund; }
+
+## The browser build of the app must keep compiling for wasm32 with no server-only crate in it.
+check-wasm: tools
+	cargo check -p app --target wasm32-unknown-unknown --no-default-features --features hydrate --profile wasm-release
+
+## Rust tests: unit tests, the store suite on SQLite and PostgreSQL, HTTP tests.
+unit: build
+	pg="$$(bash .ci/ensure-postgres.sh)"; export SANDUQ_TEST_POSTGRES_URL="$$pg"; \
+	cargo test --release -p model -p backend -p server
+
+## Playwright with the system Chromium against the release server.
+e2e: build test-tools
+	cd end2end && PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/results.json npx playwright test --reporter=list,json
+
+test: build test-tools check-wasm unit e2e
+
+## Figures for notes: WASM size raw and brotli, server RSS idle.
+figures: build
+	bash .ci/figures.sh
+
+clean:
+	rm -rf target/site end2end/test-results end2end/screenshots

@@ -1,0 +1,80 @@
+//! The app's one error type: what a server function can answer, in words a person can act on.
+//!
+//! On the server each variant also sets the HTTP status (a foreign id is a real 404), and
+//! internal failures are logged there, never shown.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+
+
+/// What went wrong, as the browser learns it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Sign in to continue.")]
+    NotSignedIn,
+    #[error("Not found.")]
+    NotFound,
+    #[error("Your role does not allow this.")]
+    Forbidden,
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("Too many attempts. Try again in {0} seconds.")]
+    RateLimited(u64),
+    #[error("Something went wrong on the server. Try again; if it keeps happening, tell your admin.")]
+    Internal,
+    #[error("The server could not be reached: {0}")]
+    Transport(String),
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(text) | ServerFnErrorErr::MissingArg(text) => {
+                AppError::Invalid(format!("The request is incomplete or malformed: {text}"))
+            }
+            other => AppError::Transport(other.to_string()),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl AppError {
+    /// The HTTP status this error answers with.
+    pub fn status(&self) -> http::StatusCode {
+        use http::StatusCode;
+        match self {
+            AppError::NotSignedIn => StatusCode::UNAUTHORIZED,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Invalid(_) => StatusCode::BAD_REQUEST,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<backend::Error> for AppError {
+    fn from(err: backend::Error) -> AppError {
+        use backend::Error as E;
+        match err {
+            E::NotFound => AppError::NotFound,
+            E::Invalid(text) => AppError::Invalid(text),
+            E::Conflict(text) => AppError::Conflict(text),
+            E::Unauthenticated | E::BadCredentials => AppError::NotSignedIn,
+            E::Forbidden => AppError::Forbidden,
+            E::RateLimited { retry_after_secs } => AppError::RateLimited(retry_after_secs),
+            E::Database(_) | E::Migrate(_) | E::Internal(_) => {
+                tracing::error!(error = %err, "server function failed");
+                AppError::Internal
+            }
+        }
+    }
+}

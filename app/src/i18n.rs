@@ -1,0 +1,178 @@
+//! Translation tables. Every word the app shows comes from here, never from a component.
+//!
+//! One `Texts` value per language keeps the tables checked by the compiler: a language that
+//! misses a string does not build. Arabic and Persian turn the layout right-to-left.
+
+/// A language of the interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Ar,
+    Fa,
+}
+
+impl Lang {
+    /// The BCP 47 tag for `lang=`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Ar => "ar",
+            Lang::Fa => "fa",
+        }
+    }
+
+    /// Text direction for `dir=`.
+    pub fn dir(self) -> &'static str {
+        match self {
+            Lang::En => "ltr",
+            Lang::Ar | Lang::Fa => "rtl",
+        }
+    }
+
+    /// The language's strings.
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Lang::En => &EN,
+            Lang::Ar => &AR,
+            Lang::Fa => &FA,
+        }
+    }
+}
+
+/// Every string of the interface, in one language.
+pub struct Texts {
+    pub product: &'static str,
+    pub sign_in_title: &'static str,
+    pub sign_in_lead: &'static str,
+    pub email: &'static str,
+    pub password: &'static str,
+    pub sign_in: &'static str,
+    pub sign_out: &'static str,
+    pub wrong_credentials: &'static str,
+    pub rate_limited: &'static str,
+    pub signed_out: &'static str,
+    pub session_ended: &'static str,
+    pub mailboxes: &'static str,
+    pub no_mailboxes: &'static str,
+    pub no_mailboxes_hint: &'static str,
+    pub open_count: &'static str,
+    pub welcome: &'static str,
+    pub welcome_hint: &'static str,
+    pub mailbox_empty: &'static str,
+    pub mailbox_empty_hint: &'static str,
+    pub loading: &'static str,
+    pub not_found_title: &'static str,
+    pub not_found_hint: &'static str,
+    pub back_to_inbox: &'static str,
+    pub account_menu: &'static str,
+    pub role_admin: &'static str,
+    pub role_manager: &'static str,
+    pub role_agent: &'static str,
+}
+
+impl Texts {
+    /// The name of a role.
+    pub fn role(&self, role: model::Role) -> &'static str {
+        match role {
+            model::Role::Admin => self.role_admin,
+            model::Role::Manager => self.role_manager,
+            model::Role::Agent => self.role_agent,
+        }
+    }
+}
+
+static EN: Texts = Texts {
+    product: "Sanduq",
+    sign_in_title: "Sign in to Sanduq",
+    sign_in_lead: "Your team's shared inbox.",
+    email: "Email",
+    password: "Password",
+    sign_in: "Sign in",
+    sign_out: "Sign out",
+    wrong_credentials: "Wrong email or password.",
+    rate_limited: "Too many sign-in attempts. Wait a moment and try again.",
+    signed_out: "You have signed out.",
+    session_ended: "Your session has ended. Sign in again to continue.",
+    mailboxes: "Mailboxes",
+    no_mailboxes: "No mailboxes yet",
+    no_mailboxes_hint: "Ask an admin to add you to a mailbox.",
+    open_count: "open",
+    welcome: "Welcome",
+    welcome_hint: "Pick a mailbox on the left to see its conversations.",
+    mailbox_empty: "No conversations yet",
+    mailbox_empty_hint: "Mail sent to this address will appear here.",
+    loading: "Loading…",
+    not_found_title: "Not found",
+    not_found_hint: "This page does not exist, or you do not have access to it.",
+    back_to_inbox: "Back to the inbox",
+    account_menu: "Account",
+    role_admin: "Admin",
+    role_manager: "Manager",
+    role_agent: "Agent",
+};
+
+static AR: Texts = Texts {
+    product: "صندوق",
+    sign_in_title: "تسجيل الدخول إلى صندوق",
+    sign_in_lead: "البريد المشترك لفريقك.",
+    email: "البريد الإلكتروني",
+    password: "كلمة المرور",
+    sign_in: "تسجيل الدخول",
+    sign_out: "تسجيل الخروج",
+    wrong_credentials: "البريد الإلكتروني أو كلمة المرور غير صحيحة.",
+    rate_limited: "محاولات دخول كثيرة. انتظر قليلًا ثم حاول مجددًا.",
+    signed_out: "تم تسجيل خروجك.",
+    session_ended: "انتهت جلستك. سجّل الدخول مجددًا للمتابعة.",
+    mailboxes: "صناديق البريد",
+    no_mailboxes: "لا توجد صناديق بريد بعد",
+    no_mailboxes_hint: "اطلب من المسؤول إضافتك إلى صندوق بريد.",
+    open_count: "مفتوحة",
+    welcome: "أهلًا بك",
+    welcome_hint: "اختر صندوق بريد لعرض محادثاته.",
+    mailbox_empty: "لا توجد محادثات بعد",
+    mailbox_empty_hint: "ستظهر هنا الرسائل المرسلة إلى هذا العنوان.",
+    loading: "جارٍ التحميل…",
+    not_found_title: "غير موجود",
+    not_found_hint: "هذه الصفحة غير موجودة أو ليس لديك صلاحية الوصول إليها.",
+    back_to_inbox: "العودة إلى البريد",
+    account_menu: "الحساب",
+    role_admin: "مسؤول",
+    role_manager: "مدير",
+    role_agent: "موظف دعم",
+};
+
+static FA: Texts = Texts {
+    product: "صندوق",
+    sign_in_title: "ورود به صندوق",
+    sign_in_lead: "صندوق مشترک تیم شما.",
+    email: "ایمیل",
+    password: "رمز عبور",
+    sign_in: "ورود",
+    sign_out: "خروج",
+    wrong_credentials: "ایمیل یا رمز عبور نادرست است.",
+    rate_limited: "تلاش‌های ورود زیاد بود. کمی صبر کنید و دوباره امتحان کنید.",
+    signed_out: "از حساب خود خارج شدید.",
+    session_ended: "نشست شما به پایان رسید. برای ادامه دوباره وارد شوید.",
+    mailboxes: "صندوق‌های پستی",
+    no_mailboxes: "هنوز صندوقی نیست",
+    no_mailboxes_hint: "از مدیر بخواهید شما را به یک صندوق اضافه کند.",
+    open_count: "باز",
+    welcome: "خوش آمدید",
+    welcome_hint: "یک صندوق را انتخاب کنید تا گفتگوهایش را ببینید.",
+    mailbox_empty: "هنوز گفتگویی نیست",
+    mailbox_empty_hint: "ایمیل‌هایی که به این نشانی فرستاده شوند اینجا نمایش داده می‌شوند.",
+    loading: "در حال بارگذاری…",
+    not_found_title: "پیدا نشد",
+    not_found_hint: "این صفحه وجود ندارد یا به آن دسترسی ندارید.",
+    back_to_inbox: "بازگشت به صندوق",
+    account_menu: "حساب",
+    role_admin: "مدیر سیستم",
+    role_manager: "سرپرست",
+    role_agent: "پشتیبان",
+};
+
+/// The strings of the current page's language (English until the per-user setting lands).
+pub fn use_texts() -> &'static Texts {
+    leptos::prelude::use_context::<Lang>().unwrap_or_default().texts()
+}

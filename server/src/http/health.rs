@@ -1,0 +1,33 @@
+//! `GET /healthz`: is the process up and does the database answer.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use serde_json::json;
+
+use super::AppState;
+
+/// 200 with `"status": "ok"` when the database answers; 503 otherwise.
+pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    let engine = match state.backend.store.engine() {
+        backend::store::Engine::Sqlite => "sqlite",
+        backend::store::Engine::Postgres => "postgres",
+    };
+    let started = std::time::Instant::now();
+    let database = state.backend.store.ping().await;
+    let millis = started.elapsed().as_secs_f64() * 1000.0;
+    let (status, word, error) = match database {
+        Ok(()) => (StatusCode::OK, "ok", None),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database");
+            (StatusCode::SERVICE_UNAVAILABLE, "error", Some("the database does not answer"))
+        }
+    };
+    let body = json!({
+        "status": word,
+        "version": env!("CARGO_PKG_VERSION"),
+        "database": { "status": word, "engine": engine, "latency_ms": millis, "error": error },
+    });
+    (status, Json(body))
+}

@@ -1,0 +1,82 @@
+//! The HTTP surface: the router and the layers every request passes.
+//!
+//! Order of the layers, outermost first: tracing, compression, the cross-site request guard
+//! ([`csrf`]), the session lookup that puts the [`backend::Caller`] on the request
+//! ([`session`]), and the sign-in gate in front of the pages.
+
+pub mod api_errors;
+pub mod client;
+pub mod csrf;
+pub mod health;
+pub mod session;
+
+use std::sync::Arc;
+
+use app::{App, shell};
+use axum::Router;
+use axum::extract::FromRef;
+use axum::middleware;
+use axum::routing::{get, post};
+use backend::Backend;
+use ipnet::IpNet;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+use url::Url;
+
+/// What every handler may need. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos: LeptosOptions,
+    pub backend: Backend,
+    pub web: Arc<WebSettings>,
+}
+
+/// The HTTP-facing settings.
+#[derive(Debug)]
+pub struct WebSettings {
+    /// Where people open Sanduq; the one origin allowed to change anything.
+    pub public_url: Url,
+    /// Proxies whose X-Forwarded-For is believed.
+    pub trusted_proxies: Vec<IpNet>,
+}
+
+impl WebSettings {
+    /// Whether the session cookie must be `Secure`.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> LeptosOptions {
+        state.leptos.clone()
+    }
+}
+
+/// The whole router.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let backend = state.backend.clone();
+    let leptos = state.leptos.clone();
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/signin", post(session::sign_in))
+        .route("/signout", post(session::sign_out))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(backend.clone()),
+            move || shell(leptos.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(api_errors::fix_status))
+        .layer(middleware::from_fn(session::require_sign_in))
+        .layer(middleware::from_fn_with_state(state.clone(), session::load_session))
+        .layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

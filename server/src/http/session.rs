@@ -1,0 +1,226 @@
+//! Sessions over HTTP: the cookie, sign-in and sign-out, and the gate in front of the pages.
+//!
+//! Sign-in is a plain form POST so it works before the WASM has loaded. Browsers get a
+//! redirect (303) either way, with `?error=` on failure; clients that ask for JSON get a
+//! status code and a JSON body instead.
+
+use std::net::SocketAddr;
+
+use axum::Json;
+use axum::extract::{ConnectInfo, Form, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use backend::{Caller, ClientAddr, Error, SessionToken};
+use cookie::{Cookie, SameSite};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::AppState;
+use super::client::client_ip;
+
+/// The session cookie's name.
+pub const COOKIE: &str = "sanduq_session";
+
+/// Paths anyone may open without signing in.
+const PUBLIC_PATHS: &[&str] = &["/signin", "/signout", "/healthz", "/favicon.svg", "/robots.txt"];
+/// Path prefixes anyone may open: the app's assets, and the server functions (which check
+/// the caller themselves and answer 401).
+const PUBLIC_PREFIXES: &[&str] = &["/pkg/", "/api/"];
+
+/// The session token of the request's cookie, if it has one that looks like a token.
+fn token_of(headers: &HeaderMap) -> Option<SessionToken> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == COOKIE)
+        .and_then(|c| SessionToken::from_cookie(c.value()))
+}
+
+/// Puts the signed-in [`Caller`] (and the session token) on the request when the cookie
+/// names a valid session.
+pub async fn load_session(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    if !request.uri().path().starts_with("/pkg/") {
+        if let Some(token) = token_of(request.headers()) {
+            match state.backend.session(&token).await {
+                Ok(Some(caller)) => {
+                    request.extensions_mut().insert(caller);
+                    request.extensions_mut().insert(token);
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::error!(error = %e, "session lookup failed");
+                    return (StatusCode::SERVICE_UNAVAILABLE, "The database is not answering. Try again shortly.\n")
+                        .into_response();
+                }
+            }
+        }
+    }
+    next.run(request).await
+}
+
+/// Sends visitors who are not signed in to the sign-in page, and signed-in users away from
+/// it.
+pub async fn require_sign_in(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let signed_in = request.extensions().get::<Caller>().is_some();
+    if path == "/signin" && signed_in && request.method() == axum::http::Method::GET {
+        return Redirect::to("/").into_response();
+    }
+    let public = PUBLIC_PATHS.contains(&path) || PUBLIC_PREFIXES.iter().any(|p| path.starts_with(p));
+    if public || signed_in {
+        return next.run(request).await;
+    }
+    let wanted = request.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
+    let target = if wanted == "/" {
+        "/signin".to_string()
+    } else {
+        format!("/signin?next={}", urlencode(wanted))
+    };
+    Redirect::to(&target).into_response()
+}
+
+/// The sign-in form.
+#[derive(Debug, Default, Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+fn wants_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"))
+}
+
+/// Where to go after signing in: a path on this site, never another site.
+fn safe_next(next: &str) -> &str {
+    let ok = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.starts_with("/signin");
+    if ok { next } else { "/" }
+}
+
+/// `POST /signin`.
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    let client = ClientAddr(client_ip(&headers, peer, &state.web.trusted_proxies));
+    let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+    let json = wants_json(&headers);
+    let result = state.backend.sign_in(&form.email, &form.password, Some(client), user_agent).await;
+    match result {
+        Ok((caller, token)) => {
+            // Rotation: whatever session this browser had before ends now.
+            if let Some(old) = token_of(&headers) {
+                if let Err(e) = state.backend.sign_out(&old).await {
+                    tracing::warn!(error = %e, "could not end the previous session");
+                }
+            }
+            let cookie = session_cookie(token.as_str(), state.web.secure_cookies(), false);
+            let mut response = if json {
+                Json(json!({ "user": caller.me() })).into_response()
+            } else {
+                Redirect::to(safe_next(&form.next)).into_response()
+            };
+            set_cookie(&mut response, &cookie);
+            response
+        }
+        Err(err) => {
+            let (status, code, retry) = match &err {
+                Error::RateLimited { retry_after_secs } => {
+                    (StatusCode::TOO_MANY_REQUESTS, "rate_limited", Some(*retry_after_secs))
+                }
+                Error::BadCredentials | Error::Invalid(_) => (StatusCode::UNAUTHORIZED, "invalid", None),
+                other => {
+                    tracing::error!(error = %other, "sign-in failed");
+                    (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None)
+                }
+            };
+            let mut response = if json {
+                (status, Json(json!({ "error": code, "message": err.to_string() }))).into_response()
+            } else {
+                let mut target = format!("/signin?error={code}&email={}", urlencode(form.email.trim()));
+                if !form.next.is_empty() {
+                    target.push_str(&format!("&next={}", urlencode(safe_next(&form.next))));
+                }
+                Redirect::to(&target).into_response()
+            };
+            if let Some(secs) = retry {
+                if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+                    response.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+            }
+            response
+        }
+    }
+}
+
+/// `POST /signout`: ends the session and clears the cookie.
+pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(token) = token_of(&headers) {
+        if let Err(e) = state.backend.sign_out(&token).await {
+            tracing::error!(error = %e, "sign-out failed");
+            return (StatusCode::SERVICE_UNAVAILABLE, "The database is not answering; you are still signed in.\n")
+                .into_response();
+        }
+    }
+    let mut response = Redirect::to("/signin?notice=signed_out").into_response();
+    set_cookie(&mut response, &session_cookie("", state.web.secure_cookies(), true));
+    response
+}
+
+fn session_cookie(value: &str, secure: bool, expire: bool) -> String {
+    let mut cookie = Cookie::build((COOKIE, value.to_string()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure);
+    cookie = if expire {
+        cookie.max_age(cookie::time::Duration::ZERO)
+    } else {
+        cookie.max_age(cookie::time::Duration::days(backend::auth::SESSION_DAYS))
+    };
+    cookie.build().to_string()
+}
+
+fn set_cookie(response: &mut Response, cookie: &str) {
+    if let Ok(value) = HeaderValue::from_str(cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+}
+
+fn urlencode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_never_leaves_the_site() {
+        assert_eq!(safe_next("/mailboxes/1"), "/mailboxes/1");
+        assert_eq!(safe_next("//evil.test/x"), "/");
+        assert_eq!(safe_next("https://evil.test"), "/");
+        assert_eq!(safe_next("/\\evil.test"), "/");
+        assert_eq!(safe_next(""), "/");
+    }
+
+    #[test]
+    fn the_cookie_is_http_only_and_lax() {
+        let c = session_cookie("abc", false, false);
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && !c.contains("Secure"), "{c}");
+        assert!(session_cookie("abc", true, false).contains("Secure"));
+        assert!(session_cookie("", false, true).contains("Max-Age=0"));
+    }
+}

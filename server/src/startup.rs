@@ -1,0 +1,135 @@
+//! Start-up: open the store, build the router, listen, and run until asked to stop.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use backend::{Backend, SignInLimits, Store};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::config::{Config, redact_url};
+use crate::http::{self, AppState, WebSettings};
+
+/// Opens (and migrates) the database the config names. The error names the setting.
+pub async fn open_store(config: &Config) -> Result<Store, String> {
+    Store::open(&config.database_url)
+        .await
+        .map_err(|e| format!("SANDUQ_DATABASE_URL={}: cannot open the database: {e}", redact_url(&config.database_url)))
+}
+
+/// A server running in the background (tests, benchmarks).
+pub struct Running {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Its backend, for arranging data and checking results.
+    pub backend: Backend,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<Result<(), String>>,
+}
+
+impl Running {
+    /// `http://ADDR`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops the server and waits for it.
+    pub async fn stop(mut self) -> Result<(), String> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        (&mut self.task).await.map_err(|e| format!("server task failed: {e}"))?
+    }
+}
+
+/// Starts a server in the background on `config.addr` (port 0 picks a free one).
+pub async fn spawn(mut config: Config, limits: SignInLimits) -> Result<Running, String> {
+    let store = open_store(&config).await?;
+    let backend = Backend::with_limits(store, limits);
+    let listener = bind(config.addr).await?;
+    let addr = listener.local_addr().map_err(|e| format!("SANDUQ_ADDR: {e}"))?;
+    // A public URL made from port 0 names no real address; the bound one is it.
+    if config.public_url.port() == Some(0) {
+        config.public_url = url::Url::parse(&format!("http://{addr}")).map_err(|e| format!("SANDUQ_ADDR: {e}"))?;
+    }
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(run(listener, config, backend.clone(), async move {
+        let _ = stopped.await;
+    }));
+    Ok(Running { addr, backend, stop: Some(stop), task })
+}
+
+/// `sanduq serve`: runs until Ctrl-C or SIGTERM.
+pub async fn serve(config: Config) -> Result<(), String> {
+    let store = open_store(&config).await?;
+    let backend = Backend::new(store);
+    let listener = bind(config.addr).await?;
+    let users = backend.store.users().await.map_err(|e| format!("reading users: {e}"))?;
+    tracing::info!(url = %config.public_url, addr = %config.addr, data_dir = %config.data_dir.display(), "Sanduq is listening");
+    if users.is_empty() {
+        tracing::warn!(
+            "no users yet: create an admin with `sanduq user add --email you@example.com --name \"Your Name\" --role admin`"
+        );
+    }
+    run(listener, config, backend, shutdown_signal()).await
+}
+
+async fn bind(addr: SocketAddr) -> Result<TcpListener, String> {
+    TcpListener::bind(addr).await.map_err(|e| format!("SANDUQ_ADDR={addr}: cannot listen: {e}"))
+}
+
+async fn run(
+    listener: TcpListener,
+    config: Config,
+    backend: Backend,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), String> {
+    let state = AppState {
+        leptos: config.leptos.clone(),
+        backend: backend.clone(),
+        web: Arc::new(WebSettings { public_url: config.public_url.clone(), trusted_proxies: config.trusted_proxies.clone() }),
+    };
+    let sweeper = tokio::spawn(sweep_sessions(backend.clone()));
+    let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    sweeper.abort();
+    backend.store.close().await;
+    result.map_err(|e| format!("the HTTP server stopped: {e}"))
+}
+
+/// Deletes expired sessions once an hour.
+async fn sweep_sessions(backend: Backend) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        match backend.store.delete_expired_sessions().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(sessions = n, "expired sessions removed"),
+            Err(e) => tracing::warn!(error = %e, "removing expired sessions failed"),
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

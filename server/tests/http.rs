@@ -1,0 +1,370 @@
+//! HTTP-level tests: a real server on a port of its own, a real database, and requests as a
+//! browser (or an attacker's page) would send them.
+
+use std::time::Duration;
+
+use backend::testing::TestDb;
+use backend::{Backend, SignInLimits};
+use model::Role;
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
+use server::Settings;
+use server::startup::{self, Running};
+
+const PASSWORD: &str = "correct horse battery";
+
+/// A running server, its database and a client that does not follow redirects.
+struct TestApp {
+    server: Running,
+    client: reqwest::Client,
+    origin: String,
+    _db: TestDb,
+    _dir: tempfile::TempDir,
+}
+
+async fn spawn_app_with(db: TestDb, public_url: Option<&str>, limits: SignInLimits) -> TestApp {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let settings = Settings {
+        data_dir: dir.path().to_path_buf(),
+        database_url: Some(db.url.clone()),
+        addr: Some("127.0.0.1:0".parse().expect("addr")),
+        public_url: public_url.map(|u| u.parse().expect("url")),
+        trusted_proxies: Vec::new(),
+    };
+    let config = settings.load_with_secret(Some("ab".repeat(32))).expect("config");
+    let server = startup::spawn(config, limits).await.expect("server starts");
+    let origin = public_url.map(str::to_string).unwrap_or_else(|| server.url());
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client");
+    TestApp { server, client, origin, _db: db, _dir: dir }
+}
+
+async fn spawn_app() -> TestApp {
+    spawn_app_with(TestDb::sqlite().await, None, SignInLimits::default()).await
+}
+
+impl TestApp {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.server.url())
+    }
+
+    fn backend(&self) -> &Backend {
+        &self.server.backend
+    }
+
+    async fn add_user(&self, email: &str, name: &str, role: Role) {
+        self.backend().add_user(email, name, role, PASSWORD).await.expect("add user");
+    }
+
+    async fn get(&self, path: &str, cookie: Option<&str>) -> reqwest::Response {
+        let mut request = self.client.get(self.url(path));
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        request.send().await.expect("GET")
+    }
+
+    /// A form POST as Sanduq's own page sends it.
+    async fn post_form(&self, path: &str, form: &[(&str, &str)], cookie: Option<&str>) -> reqwest::Response {
+        self.post_form_from(path, form, cookie, Some(&self.origin), Some("same-origin")).await
+    }
+
+    async fn post_form_from(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+        origin: Option<&str>,
+        fetch_site: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = self.client.post(self.url(path)).form(form);
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        if let Some(site) = fetch_site {
+            request = request.header("sec-fetch-site", site);
+        }
+        request.send().await.expect("POST")
+    }
+
+    /// Signs in and returns the `Cookie` header value to send afterwards.
+    async fn sign_in(&self, email: &str) -> String {
+        let response = self.post_form("/signin", &[("email", email), ("password", PASSWORD)], None).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(response.headers()), "/");
+        session_cookie(response.headers()).expect("a session cookie")
+    }
+
+    async fn mailbox(&self, name: &str, members: &[&str]) -> model::MailboxId {
+        let store = &self.backend().store;
+        let mailbox = store.create_mailbox(name, &format!("{}@shop.test", name.to_lowercase()), false).await.expect("mailbox");
+        for email in members {
+            let user = store.user_by_email(email).await.expect("lookup").expect("user exists");
+            store.add_member(mailbox.id, user.id).await.expect("member");
+        }
+        mailbox.id
+    }
+}
+
+fn location(headers: &HeaderMap) -> String {
+    headers.get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+}
+
+/// `sanduq_session=...` from the response's Set-Cookie, if it sets a non-empty one.
+fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("sanduq_session=") && !v.starts_with("sanduq_session=;"))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_string)
+}
+
+fn set_cookie_text(headers: &HeaderMap) -> String {
+    headers.get_all(SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).collect::<Vec<_>>().join("\n")
+}
+
+async fn call(app: &TestApp, endpoint: &str, form: &[(&str, &str)], cookie: Option<&str>) -> (StatusCode, String) {
+    let response = app.post_form(&format!("/api/{endpoint}"), form, cookie).await;
+    let status = response.status();
+    (status, response.text().await.expect("body"))
+}
+
+#[tokio::test]
+async fn healthz_reports_the_database() {
+    let app = spawn_app().await;
+    let response = app.get("/healthz", None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["database"]["status"], "ok");
+    assert_eq!(body["database"]["engine"], "sqlite");
+}
+
+#[tokio::test]
+async fn pages_and_server_functions_require_sign_in() {
+    let app = spawn_app().await;
+    let home = app.get("/", None).await;
+    assert_eq!(home.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(home.headers()), "/signin");
+    let deep = app.get("/mailboxes/0190b0c4-7d1e-7c3a-9f7e-3a1f5e2b4c6d", None).await;
+    assert_eq!(location(deep.headers()), "/signin?next=%2Fmailboxes%2F0190b0c4-7d1e-7c3a-9f7e-3a1f5e2b4c6d");
+    let (status, _) = call(&app, "current_user", &[], None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = call(&app, "current_user", &[], Some("sanduq_session=not-a-token")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    let page = app.get("/signin", None).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.expect("html");
+    for needle in ["<label for=\"email\">Email</label>", "<label for=\"password\">Password</label>", ">Sign in</button>", "action=\"/signin\""] {
+        assert!(html.contains(needle), "sign-in page lacks {needle}");
+    }
+}
+
+#[tokio::test]
+async fn signing_in_opens_the_shell_with_a_safe_cookie() {
+    let app = spawn_app().await;
+    app.add_user("sara@shop.test", "Sara Haddad", Role::Agent).await;
+    app.mailbox("Support", &["sara@shop.test"]).await;
+    app.mailbox("Billing", &[]).await;
+
+    let response = app.post_form("/signin", &[("email", " SARA@shop.test "), ("password", PASSWORD)], None).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let set_cookie = set_cookie_text(response.headers());
+    assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
+    assert!(set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+    assert!(!set_cookie.contains("Secure"), "plain http public URL: {set_cookie}");
+    let cookie = session_cookie(response.headers()).expect("cookie");
+
+    let shell = app.get("/", Some(&cookie)).await;
+    assert_eq!(shell.status(), StatusCode::OK);
+    let html = shell.text().await.expect("html");
+    assert!(html.contains("Sara Haddad"), "the shell names the user");
+    assert!(html.contains("Support"), "the shell lists her mailbox");
+    assert!(!html.contains("Billing"), "and not the one she is not in");
+
+    let (status, body) = call(&app, "current_user", &[], Some(&cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("sara@shop.test"));
+
+    let back = app.get("/signin", Some(&cookie)).await;
+    assert_eq!(location(back.headers()), "/", "signed-in users skip the sign-in page");
+}
+
+#[tokio::test]
+async fn https_public_url_makes_the_cookie_secure() {
+    let app = spawn_app_with(TestDb::sqlite().await, Some("https://help.shop.test"), SignInLimits::default()).await;
+    app.add_user("sara@shop.test", "Sara", Role::Agent).await;
+    let response = app.post_form("/signin", &[("email", "sara@shop.test"), ("password", PASSWORD)], None).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(set_cookie_text(response.headers()).contains("Secure"));
+}
+
+#[tokio::test]
+async fn wrong_credentials_get_one_generic_answer() {
+    let app = spawn_app().await;
+    app.add_user("sara@shop.test", "Sara", Role::Agent).await;
+    let wrong_password = app.post_form("/signin", &[("email", "sara@shop.test"), ("password", "nope nope")], None).await;
+    let unknown_user = app.post_form("/signin", &[("email", "nobody@shop.test"), ("password", "nope nope")], None).await;
+    let garbage = app.post_form("/signin", &[("email", "not an email")], None).await;
+    for response in [&wrong_password, &unknown_user, &garbage] {
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert!(location(response.headers()).starts_with("/signin?error=invalid"), "{}", location(response.headers()));
+        assert!(session_cookie(response.headers()).is_none());
+    }
+    let page = app.get(&location(wrong_password.headers()), None).await.text().await.expect("html");
+    assert!(page.contains("Wrong email or password."));
+
+    let json = app
+        .client
+        .post(app.url("/signin"))
+        .header("accept", "application/json")
+        .form(&[("email", "sara@shop.test"), ("password", "nope nope")])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(json.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_password_change_ends_every_session() {
+    let app = spawn_app().await;
+    app.add_user("sara@shop.test", "Sara", Role::Agent).await;
+    let first = app.sign_in("sara@shop.test").await;
+    let second = app.sign_in("sara@shop.test").await;
+    let user = app.backend().store.user_by_email("sara@shop.test").await.expect("lookup").expect("user");
+    app.backend().set_password(user.id, "a brand new password").await.expect("new password");
+    for cookie in [&first, &second] {
+        let (status, _) = call(&app, "current_user", &[], Some(cookie)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(app.get("/", Some(cookie)).await.status(), StatusCode::SEE_OTHER);
+    }
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session_and_signing_in_rotates_it() {
+    let app = spawn_app().await;
+    app.add_user("sara@shop.test", "Sara", Role::Agent).await;
+    let old = app.sign_in("sara@shop.test").await;
+    // Signing in again from the same browser replaces the session.
+    let response = app.post_form("/signin", &[("email", "sara@shop.test"), ("password", PASSWORD)], Some(&old)).await;
+    let new = session_cookie(response.headers()).expect("new cookie");
+    assert_ne!(old, new);
+    assert_eq!(call(&app, "current_user", &[], Some(&old)).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(call(&app, "current_user", &[], Some(&new)).await.0, StatusCode::OK);
+
+    let out = app.post_form("/signout", &[], Some(&new)).await;
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(out.headers()), "/signin?notice=signed_out");
+    assert!(set_cookie_text(out.headers()).contains("Max-Age=0"));
+    assert_eq!(call(&app, "current_user", &[], Some(&new)).await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_foreign_mailbox_is_not_found() {
+    let app = spawn_app().await;
+    app.add_user("sara@shop.test", "Sara", Role::Agent).await;
+    app.add_user("admin@shop.test", "Admin", Role::Admin).await;
+    let mine = app.mailbox("Support", &["sara@shop.test"]).await;
+    let foreign = app.mailbox("Secret Billing", &[]).await;
+    let sara = app.sign_in("sara@shop.test").await;
+    let admin = app.sign_in("admin@shop.test").await;
+
+    let (status, body) = call(&app, "mailbox", &[("id", &mine.to_string())], Some(&sara)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Support"));
+
+    let (status, body) = call(&app, "mailbox", &[("id", &foreign.to_string())], Some(&sara)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!body.contains("Secret Billing"), "no data about a foreign mailbox: {body}");
+
+    let page = app.get(&format!("/mailboxes/{foreign}"), Some(&sara)).await;
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    assert!(!page.text().await.expect("html").contains("Secret Billing"));
+    let page = app.get(&format!("/mailboxes/{mine}"), Some(&sara)).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.expect("html").contains("support@shop.test"));
+
+    let (status, body) = call(&app, "mailbox", &[("id", &foreign.to_string())], Some(&admin)).await;
+    assert_eq!(status, StatusCode::OK, "admins see every mailbox");
+    assert!(body.contains("Secret Billing"));
+
+    // Malformed ids and missing arguments are the caller's mistake, never a 500.
+    let (status, _) = call(&app, "mailbox", &[("id", "../../etc/passwd")], Some(&sara)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/mailboxes/not-a-uuid", Some(&sara)).await.status(), StatusCode::NOT_FOUND);
+    let (status, _) = call(&app, "mailbox", &[], Some(&sara)).await;
+    assert!(status.is_client_error(), "missing id gives {status}");
+    assert_eq!(app.get("/no/such/page", Some(&sara)).await.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn cross_site_requests_are_refused_and_change_nothing() {
+    let app = spawn_app().await;
+    app.add_user("sara@shop.test", "Sara", Role::Agent).await;
+    let cookie = app.sign_in("sara@shop.test").await;
+
+    let creds = [("email", "sara@shop.test"), ("password", PASSWORD)];
+    let evil_sign_in = app.post_form_from("/signin", &creds, None, Some("https://evil.test"), None).await;
+    assert_eq!(evil_sign_in.status(), StatusCode::FORBIDDEN);
+    assert!(session_cookie(evil_sign_in.headers()).is_none(), "no session made");
+
+    let evil_sign_out = app.post_form_from("/signout", &[], Some(&cookie), Some("https://evil.test"), None).await;
+    assert_eq!(evil_sign_out.status(), StatusCode::FORBIDDEN);
+    assert_eq!(call(&app, "current_user", &[], Some(&cookie)).await.0, StatusCode::OK, "still signed in");
+
+    let cross = app
+        .post_form_from("/api/current_user", &[], Some(&cookie), Some("https://evil.test"), Some("cross-site"))
+        .await;
+    assert_eq!(cross.status(), StatusCode::FORBIDDEN);
+    let same_site = app.post_form_from("/signout", &[], Some(&cookie), None, Some("same-site")).await;
+    assert_eq!(same_site.status(), StatusCode::FORBIDDEN);
+    assert_eq!(call(&app, "current_user", &[], Some(&cookie)).await.0, StatusCode::OK, "still signed in");
+}
+
+#[tokio::test]
+async fn the_sign_in_rate_limit_trips() {
+    let app = spawn_app().await;
+    app.add_user("sara@shop.test", "Sara", Role::Agent).await;
+    for _ in 0..5 {
+        let r = app.post_form("/signin", &[("email", "sara@shop.test"), ("password", "guess guess")], None).await;
+        assert!(location(r.headers()).starts_with("/signin?error=invalid"));
+    }
+    // Even the right password is refused now, with a clear message and a Retry-After.
+    let r = app.post_form("/signin", &[("email", "sara@shop.test"), ("password", PASSWORD)], None).await;
+    assert!(location(r.headers()).starts_with("/signin?error=rate_limited"), "{}", location(r.headers()));
+    assert!(r.headers().contains_key("retry-after"));
+    assert!(session_cookie(r.headers()).is_none());
+    let page = app.get(&location(r.headers()), None).await.text().await.expect("html");
+    assert!(page.contains("Too many sign-in attempts"));
+
+    // Per client address too: many accounts from one address trip it.
+    let mut limited = false;
+    for i in 0..25 {
+        let email = format!("someone{i}@shop.test");
+        let r = app.post_form("/signin", &[("email", &email), ("password", "guess guess")], None).await;
+        limited |= location(r.headers()).contains("error=rate_limited");
+    }
+    assert!(limited, "one address cannot try account after account");
+}
+
+#[tokio::test]
+async fn the_server_runs_on_postgres() {
+    let app = spawn_app_with(TestDb::postgres().await, None, SignInLimits::default()).await;
+    let health: serde_json::Value = app.get("/healthz", None).await.json().await.expect("json");
+    assert_eq!(health["database"]["engine"], "postgres");
+    app.add_user("sara@shop.test", "Sara", Role::Manager).await;
+    let mailbox = app.mailbox("Support", &["sara@shop.test"]).await;
+    let cookie = app.sign_in("sara@shop.test").await;
+    let (status, body) = call(&app, "mailboxes", &[], Some(&cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains(&mailbox.to_string()));
+}
