@@ -22,7 +22,7 @@ WASM_BINDGEN_VERSION := 0.2.130
 BINARYEN_VERSION := 132
 APT_UPDATED := $(CARGO_TARGET_DIR)/.apt-updated
 
-.PHONY: run build tools test test-tools check-wasm unit e2e figures clean
+.PHONY: run build tools test test-tools check-wasm lint unit e2e figures clean
 
 ## Tools the build needs; each is installed only when missing or at another version.
 tools:
@@ -75,6 +75,11 @@ test-tools:
 check-wasm: tools
 	cargo check -p app --target wasm32-unknown-unknown --no-default-features --features hydrate --profile wasm-release
 
+## Formatting and clippy; clippy denies unwrap outside tests.
+lint: build
+	cargo fmt --all --check
+	cargo clippy --release -p model -p backend -p server -p app --features app/ssr --all-targets -- -D warnings
+
 ## Rust tests: unit tests, the store suite on SQLite and PostgreSQL, HTTP tests.
 unit: build
 	pg="$$(bash .ci/ensure-postgres.sh)"; export SANDUQ_TEST_POSTGRES_URL="$$pg"; \
@@ -84,7 +89,7 @@ unit: build
 e2e: build test-tools
 	cd end2end && PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/results.json npx playwright test --reporter=list,json
 
-test: build test-tools check-wasm unit e2e
+test: build test-tools check-wasm lint unit e2e
 
 ## Figures for notes: WASM size raw and brotli, server RSS idle.
 figures: build

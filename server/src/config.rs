@@ -125,9 +125,8 @@ impl Settings {
                 .map_err(|e| format!("SANDUQ_DATA_DIR: {e}"))?,
         };
 
-        let mut leptos = leptos::config::get_configuration(None)
-            .map_err(|e| format!("LEPTOS_* settings: {e}"))?
-            .leptos_options;
+        let mut leptos =
+            leptos::config::get_configuration(None).map_err(|e| format!("LEPTOS_* settings: {e}"))?.leptos_options;
         if leptos.output_name.is_empty() {
             leptos.output_name = "sanduq".into();
         }
@@ -175,10 +174,7 @@ mod tests {
     fn passwords_in_urls_are_hidden() {
         assert_eq!(redact_url("postgres://sanduq:hunter2@db:5432/sanduq"), "postgres://sanduq:***@db:5432/sanduq");
         assert_eq!(redact_url("sqlite://./data/sanduq.db"), "sqlite://./data/sanduq.db");
-        let settings = Settings {
-            database_url: Some("postgres://u:hunter2@db/x".to_string()),
-            ..Settings::default()
-        };
+        let settings = Settings { database_url: Some("postgres://u:hunter2@db/x".to_string()), ..Settings::default() };
         assert!(!format!("{settings:?}").contains("hunter2"));
     }
 

@@ -89,7 +89,10 @@ async fn run(
     let state = AppState {
         leptos: config.leptos.clone(),
         backend: backend.clone(),
-        web: Arc::new(WebSettings { public_url: config.public_url.clone(), trusted_proxies: config.trusted_proxies.clone() }),
+        web: Arc::new(WebSettings {
+            public_url: config.public_url.clone(),
+            trusted_proxies: config.trusted_proxies.clone(),
+        }),
     };
     let sweeper = tokio::spawn(sweep_sessions(backend.clone()));
     let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();

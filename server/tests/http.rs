@@ -103,7 +103,8 @@ impl TestApp {
 
     async fn mailbox(&self, name: &str, members: &[&str]) -> model::MailboxId {
         let store = &self.backend().store;
-        let mailbox = store.create_mailbox(name, &format!("{}@shop.test", name.to_lowercase()), false).await.expect("mailbox");
+        let mailbox =
+            store.create_mailbox(name, &format!("{}@shop.test", name.to_lowercase()), false).await.expect("mailbox");
         for email in members {
             let user = store.user_by_email(email).await.expect("lookup").expect("user exists");
             store.add_member(mailbox.id, user.id).await.expect("member");
@@ -164,7 +165,12 @@ async fn pages_and_server_functions_require_sign_in() {
     let page = app.get("/signin", None).await;
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.expect("html");
-    for needle in ["<label for=\"email\">Email</label>", "<label for=\"password\">Password</label>", ">Sign in</button>", "action=\"/signin\""] {
+    for needle in [
+        "<label for=\"email\">Email</label>",
+        "<label for=\"password\">Password</label>",
+        ">Sign in</button>",
+        "action=\"/signin\"",
+    ] {
         assert!(html.contains(needle), "sign-in page lacks {needle}");
     }
 }
@@ -212,8 +218,10 @@ async fn https_public_url_makes_the_cookie_secure() {
 async fn wrong_credentials_get_one_generic_answer() {
     let app = spawn_app().await;
     app.add_user("sara@shop.test", "Sara", Role::Agent).await;
-    let wrong_password = app.post_form("/signin", &[("email", "sara@shop.test"), ("password", "nope nope")], None).await;
-    let unknown_user = app.post_form("/signin", &[("email", "nobody@shop.test"), ("password", "nope nope")], None).await;
+    let wrong_password =
+        app.post_form("/signin", &[("email", "sara@shop.test"), ("password", "nope nope")], None).await;
+    let unknown_user =
+        app.post_form("/signin", &[("email", "nobody@shop.test"), ("password", "nope nope")], None).await;
     let garbage = app.post_form("/signin", &[("email", "not an email")], None).await;
     for response in [&wrong_password, &unknown_user, &garbage] {
         assert_eq!(response.status(), StatusCode::SEE_OTHER);

@@ -66,11 +66,7 @@ impl FromStr for Role {
             "admin" => Ok(Role::Admin),
             "manager" => Ok(Role::Manager),
             "agent" => Ok(Role::Agent),
-            _ => Err(UnknownWord {
-                what: "role",
-                word: s.to_string(),
-                expected: "admin, manager or agent",
-            }),
+            _ => Err(UnknownWord { what: "role", word: s.to_string(), expected: "admin, manager or agent" }),
         }
     }
 }
@@ -90,14 +86,8 @@ pub enum Status {
 
 impl Status {
     /// Every status, in the order the app lists them.
-    pub const ALL: [Status; 6] = [
-        Status::Open,
-        Status::InProgress,
-        Status::Waiting,
-        Status::Closed,
-        Status::Spam,
-        Status::Trash,
-    ];
+    pub const ALL: [Status; 6] =
+        [Status::Open, Status::InProgress, Status::Waiting, Status::Closed, Status::Spam, Status::Trash];
 
     /// The word stored in the database and used in URLs.
     pub fn as_str(&self) -> &'static str {
@@ -192,11 +182,7 @@ impl FromStr for Direction {
             "inbound" => Ok(Direction::Inbound),
             "outbound" => Ok(Direction::Outbound),
             "note" => Ok(Direction::Note),
-            _ => Err(UnknownWord {
-                what: "direction",
-                word: s.to_string(),
-                expected: "inbound, outbound or note",
-            }),
+            _ => Err(UnknownWord { what: "direction", word: s.to_string(), expected: "inbound, outbound or note" }),
         }
     }
 }
@@ -327,7 +313,17 @@ mod email_tests {
 
     #[test]
     fn non_addresses_are_refused() {
-        for text in ["", "sara", "@example.test", "sara@", "sara@.test", "sara@example..test", "sa ra@x.test", "a@b@c", "<a@b.test>"] {
+        for text in [
+            "",
+            "sara",
+            "@example.test",
+            "sara@",
+            "sara@.test",
+            "sara@example..test",
+            "sa ra@x.test",
+            "a@b@c",
+            "<a@b.test>",
+        ] {
             assert!(EmailAddress::parse(text).is_err(), "{text:?} accepted");
         }
     }

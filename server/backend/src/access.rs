@@ -58,7 +58,11 @@ impl Backend {
         match caller.mailbox_scope() {
             MailboxScope::All => Ok(()),
             MailboxScope::MemberOf(user) => {
-                if self.store.is_member(id, user).await? { Ok(()) } else { Err(Error::NotFound) }
+                if self.store.is_member(id, user).await? {
+                    Ok(())
+                } else {
+                    Err(Error::NotFound)
+                }
             }
         }
     }

@@ -12,9 +12,9 @@ use std::num::NonZeroU32;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 use model::{EmailAddress, Role, UserId};
@@ -135,7 +135,8 @@ async fn verify_password(password: &str, hash: &str) -> Result<bool> {
     let password = password.to_owned();
     let hash = hash.to_owned();
     tokio::task::spawn_blocking(move || {
-        let parsed = PasswordHash::new(&hash).map_err(|e| Error::Internal(format!("stored hash is unreadable: {e}")))?;
+        let parsed =
+            PasswordHash::new(&hash).map_err(|e| Error::Internal(format!("stored hash is unreadable: {e}")))?;
         Ok(Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
     })
     .await
@@ -190,9 +191,7 @@ impl Backend {
         }
         check_new_password(password)?;
         let password_hash = hash_password(password).await?;
-        self.store
-            .create_user(NewUser { email: email.to_string(), name: name.to_string(), role, password_hash })
-            .await
+        self.store.create_user(NewUser { email: email.to_string(), name: name.to_string(), role, password_hash }).await
     }
 
     /// Checks the email and password and opens a session. Wrong email, wrong password and
@@ -236,10 +235,7 @@ impl Backend {
         if let Some(ClientAddr(ip)) = client {
             self.limiters.per_address.check_key(&ip).map_err(|n| limited(n.wait_time_from(now)))?;
         }
-        self.limiters
-            .per_account
-            .check_key(&account.to_string())
-            .map_err(|n| limited(n.wait_time_from(now)))?;
+        self.limiters.per_account.check_key(&account.to_string()).map_err(|n| limited(n.wait_time_from(now)))?;
         if self.limiters.per_account.len() > 100_000 {
             self.limiters.per_account.retain_recent();
             self.limiters.per_address.retain_recent();

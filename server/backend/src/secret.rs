@@ -25,9 +25,9 @@ impl SecretKey {
     pub fn parse(text: &str) -> Result<SecretKey, String> {
         let bytes = hex::decode(text.trim())
             .map_err(|_| "must be 64 hex digits (32 bytes); make one with `openssl rand -hex 32`".to_string())?;
-        let key: [u8; 32] = bytes.try_into().map_err(|_| {
-            "must be 64 hex digits (32 bytes); make one with `openssl rand -hex 32`".to_string()
-        })?;
+        let key: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| "must be 64 hex digits (32 bytes); make one with `openssl rand -hex 32`".to_string())?;
         Ok(SecretKey(key))
     }
 
@@ -51,9 +51,7 @@ impl SecretKey {
                     use std::os::unix::fs::OpenOptionsExt;
                     options.mode(0o600);
                 }
-                let mut file = options
-                    .open(path)
-                    .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+                let mut file = options.open(path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
                 file.write_all(hex::encode(key.0).as_bytes())
                     .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
                 Ok(key)

@@ -7,7 +7,8 @@ use crate::Store;
 
 /// The PostgreSQL server the tests create their databases on.
 pub fn postgres_admin_url() -> String {
-    std::env::var("SANDUQ_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
+    std::env::var("SANDUQ_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
 }
 
 /// A migrated store that disappears with the value.

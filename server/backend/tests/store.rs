@@ -8,9 +8,9 @@
 use std::collections::HashSet;
 
 use backend::store::{AssigneeFilter, ConversationFilter, MailboxScope, NewConversation, NewMessage, NewUser};
+use backend::testing::TestDb;
 use backend::{Error, Store};
 use model::{Direction, Priority, Role, Status, UserId};
-use backend::testing::TestDb;
 
 async fn user(store: &Store, email: &str) -> UserId {
     store
@@ -53,7 +53,12 @@ fn inbound(body: &str, at: Option<i64>) -> NewMessage {
     }
 }
 
-async fn conversation_in(store: &Store, mailbox: model::MailboxId, subject: &str, at: i64) -> backend::store::Conversation {
+async fn conversation_in(
+    store: &Store,
+    mailbox: model::MailboxId,
+    subject: &str,
+    at: i64,
+) -> backend::store::Conversation {
     let contact = store.contact_for_email("layla@customer.test", "Layla").await.expect("contact");
     store
         .create_conversation(
@@ -88,7 +93,8 @@ async fn messages_bump_seq_and_activity(store: &Store) {
     let agent = user(store, "omar@shop.test").await;
     let mailbox = store.create_mailbox("Support", "support@shop.test", false).await.expect("mailbox");
     let conversation = conversation_in(store, mailbox.id, "Refund", 1_000).await;
-    let (_, seq1) = store.append_message(conversation.id, inbound("Where is my refund?", Some(2_000))).await.expect("m1");
+    let (_, seq1) =
+        store.append_message(conversation.id, inbound("Where is my refund?", Some(2_000))).await.expect("m1");
     let (_, seq2) = store.append_message(conversation.id, note(agent, "Checking with finance")).await.expect("m2");
     assert_eq!((seq1, seq2), (1, 2));
     let read = store.conversation(conversation.id).await.expect("read");
@@ -172,7 +178,7 @@ async fn lists_filter_and_page_by_keyset(store: &Store) {
 
     let expected = |keep: &dyn Fn(i64, model::MailboxId, &backend::store::Conversation) -> bool| {
         let mut v: Vec<_> = all.iter().filter(|(i, m, c)| keep(*i, *m, c)).map(|(_, _, c)| c.clone()).collect();
-        v.sort_by(|a, b| (b.last_activity_at, b.id).cmp(&(a.last_activity_at, a.id)));
+        v.sort_by_key(|c| std::cmp::Reverse((c.last_activity_at, c.id)));
         v.into_iter().map(|c| c.id).collect::<Vec<_>>()
     };
     let walk = |filter: ConversationFilter| async move {
@@ -200,10 +206,8 @@ async fn lists_filter_and_page_by_keyset(store: &Store) {
     let open = ConversationFilter { statuses: vec![Status::Open], ..ConversationFilter::all(MailboxScope::All) };
     assert_eq!(walk(open).await, expected(&|i, _, _| i % 4 != 0));
 
-    let omars = ConversationFilter {
-        assignee: Some(AssigneeFilter::User(omar)),
-        ..ConversationFilter::all(MailboxScope::All)
-    };
+    let omars =
+        ConversationFilter { assignee: Some(AssigneeFilter::User(omar)), ..ConversationFilter::all(MailboxScope::All) };
     assert_eq!(walk(omars).await, expected(&|i, _, _| i % 5 == 0));
 
     let unassigned_open = ConversationFilter {

@@ -43,19 +43,19 @@ fn token_of(headers: &HeaderMap) -> Option<SessionToken> {
 /// Puts the signed-in [`Caller`] (and the session token) on the request when the cookie
 /// names a valid session.
 pub async fn load_session(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    if !request.uri().path().starts_with("/pkg/") {
-        if let Some(token) = token_of(request.headers()) {
-            match state.backend.session(&token).await {
-                Ok(Some(caller)) => {
-                    request.extensions_mut().insert(caller);
-                    request.extensions_mut().insert(token);
-                }
-                Ok(None) => {}
-                Err(e) => {
-                    tracing::error!(error = %e, "session lookup failed");
-                    return (StatusCode::SERVICE_UNAVAILABLE, "The database is not answering. Try again shortly.\n")
-                        .into_response();
-                }
+    if !request.uri().path().starts_with("/pkg/")
+        && let Some(token) = token_of(request.headers())
+    {
+        match state.backend.session(&token).await {
+            Ok(Some(caller)) => {
+                request.extensions_mut().insert(caller);
+                request.extensions_mut().insert(token);
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "session lookup failed");
+                return (StatusCode::SERVICE_UNAVAILABLE, "The database is not answering. Try again shortly.\n")
+                    .into_response();
             }
         }
     }
@@ -75,11 +75,7 @@ pub async fn require_sign_in(request: Request, next: Next) -> Response {
         return next.run(request).await;
     }
     let wanted = request.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
-    let target = if wanted == "/" {
-        "/signin".to_string()
-    } else {
-        format!("/signin?next={}", urlencode(wanted))
-    };
+    let target = if wanted == "/" { "/signin".to_string() } else { format!("/signin?next={}", urlencode(wanted)) };
     Redirect::to(&target).into_response()
 }
 
@@ -95,10 +91,7 @@ pub struct SignInForm {
 }
 
 fn wants_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("application/json"))
+    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("application/json"))
 }
 
 /// Where to go after signing in: a path on this site, never another site.
@@ -121,10 +114,10 @@ pub async fn sign_in(
     match result {
         Ok((caller, token)) => {
             // Rotation: whatever session this browser had before ends now.
-            if let Some(old) = token_of(&headers) {
-                if let Err(e) = state.backend.sign_out(&old).await {
-                    tracing::warn!(error = %e, "could not end the previous session");
-                }
+            if let Some(old) = token_of(&headers)
+                && let Err(e) = state.backend.sign_out(&old).await
+            {
+                tracing::warn!(error = %e, "could not end the previous session");
             }
             let cookie = session_cookie(token.as_str(), state.web.secure_cookies(), false);
             let mut response = if json {
@@ -155,10 +148,10 @@ pub async fn sign_in(
                 }
                 Redirect::to(&target).into_response()
             };
-            if let Some(secs) = retry {
-                if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
-                    response.headers_mut().insert(header::RETRY_AFTER, v);
-                }
+            if let Some(secs) = retry
+                && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+            {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
             }
             response
         }
@@ -167,12 +160,12 @@ pub async fn sign_in(
 
 /// `POST /signout`: ends the session and clears the cookie.
 pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(token) = token_of(&headers) {
-        if let Err(e) = state.backend.sign_out(&token).await {
-            tracing::error!(error = %e, "sign-out failed");
-            return (StatusCode::SERVICE_UNAVAILABLE, "The database is not answering; you are still signed in.\n")
-                .into_response();
-        }
+    if let Some(token) = token_of(&headers)
+        && let Err(e) = state.backend.sign_out(&token).await
+    {
+        tracing::error!(error = %e, "sign-out failed");
+        return (StatusCode::SERVICE_UNAVAILABLE, "The database is not answering; you are still signed in.\n")
+            .into_response();
     }
     let mut response = Redirect::to("/signin?notice=signed_out").into_response();
     set_cookie(&mut response, &session_cookie("", state.web.secure_cookies(), true));
@@ -180,11 +173,8 @@ pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Resp
 }
 
 fn session_cookie(value: &str, secure: bool, expire: bool) -> String {
-    let mut cookie = Cookie::build((COOKIE, value.to_string()))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(secure);
+    let mut cookie =
+        Cookie::build((COOKIE, value.to_string())).path("/").http_only(true).same_site(SameSite::Lax).secure(secure);
     cookie = if expire {
         cookie.max_age(cookie::time::Duration::ZERO)
     } else {

@@ -240,9 +240,8 @@ macro_rules! record_event {
 /// the database.
 macro_rules! lock_conversation {
     ($tx:ident, $id:expr) => {{
-        let sql = format!(
-            "UPDATE conversations SET updated_at = updated_at WHERE id = $1 RETURNING {CONVERSATION_COLUMNS}"
-        );
+        let sql =
+            format!("UPDATE conversations SET updated_at = updated_at WHERE id = $1 RETURNING {CONVERSATION_COLUMNS}");
         let row: Option<ConversationRow> = sqlx::query_as(&sql).bind($id).fetch_optional(&mut *$tx).await?;
         Conversation::try_from(row.ok_or(Error::NotFound)?)?
     }};
@@ -302,11 +301,7 @@ impl Store {
 
     /// Adds a message, note or reply, bumps the conversation's `seq` and last activity, and
     /// records the event. Returns the message and the conversation's new `seq`.
-    pub async fn append_message(
-        &self,
-        conversation: ConversationId,
-        new: NewMessage,
-    ) -> Result<(Message, i64)> {
+    pub async fn append_message(&self, conversation: ConversationId, new: NewMessage) -> Result<(Message, i64)> {
         let id = new_id();
         let at = new.at.unwrap_or_else(now_micros);
         let seq = with_tx!(self, |tx| {
@@ -414,7 +409,12 @@ impl Store {
     }
 
     /// Moves the conversation to `status`. Returns whether anything changed.
-    pub async fn set_status(&self, conversation: ConversationId, status: Status, actor: Option<UserId>) -> Result<bool> {
+    pub async fn set_status(
+        &self,
+        conversation: ConversationId,
+        status: Status,
+        actor: Option<UserId>,
+    ) -> Result<bool> {
         let at = now_micros();
         with_tx!(self, |tx| {
             let current = lock_conversation!(tx, conversation.0);
@@ -479,14 +479,12 @@ impl Store {
         let at = now_micros();
         with_tx!(self, |tx| {
             let current = lock_conversation!(tx, conversation.0);
-            sqlx::query(
-                "INSERT INTO tags (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
-            )
-            .bind(new_id())
-            .bind(&name)
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query("INSERT INTO tags (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
+                .bind(new_id())
+                .bind(&name)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
             let added = sqlx::query(
                 "INSERT INTO conversation_tags (conversation_id, tag_id) \
                  SELECT $1, id FROM tags WHERE name = $2 ON CONFLICT (conversation_id, tag_id) DO NOTHING",
@@ -600,20 +598,15 @@ impl Store {
         };
         if let MailboxScope::MemberOf(user) = filter.scope {
             let p = next_arg(&mut args, Arg::Uuid(user.0));
-            sql.push_str(&format!(
-                " AND mailbox_id IN (SELECT mailbox_id FROM mailbox_members WHERE user_id = {p})"
-            ));
+            sql.push_str(&format!(" AND mailbox_id IN (SELECT mailbox_id FROM mailbox_members WHERE user_id = {p})"));
         }
         if let Some(mailbox) = filter.mailbox {
             let p = next_arg(&mut args, Arg::Uuid(mailbox.0));
             sql.push_str(&format!(" AND mailbox_id = {p}"));
         }
         if !filter.statuses.is_empty() {
-            let ps: Vec<String> = filter
-                .statuses
-                .iter()
-                .map(|s| next_arg(&mut args, Arg::Text(s.as_str().to_string())))
-                .collect();
+            let ps: Vec<String> =
+                filter.statuses.iter().map(|s| next_arg(&mut args, Arg::Text(s.as_str().to_string()))).collect();
             sql.push_str(&format!(" AND status IN ({})", ps.join(", ")));
         }
         match filter.assignee {
@@ -634,9 +627,7 @@ impl Store {
         if let Some(cursor) = after {
             let pa = next_arg(&mut args, Arg::Int(cursor.last_activity_at));
             let pi = next_arg(&mut args, Arg::Uuid(cursor.id.0));
-            sql.push_str(&format!(
-                " AND (last_activity_at < {pa} OR (last_activity_at = {pa} AND id < {pi}))"
-            ));
+            sql.push_str(&format!(" AND (last_activity_at < {pa} OR (last_activity_at = {pa} AND id < {pi}))"));
         }
         let pl = next_arg(&mut args, Arg::Int(i64::from(limit) + 1));
         sql.push_str(&format!(" ORDER BY last_activity_at DESC, id DESC LIMIT {pl}"));

@@ -49,13 +49,7 @@ impl Store {
                 .await
                 .map_err(|e| Error::unique_as_conflict(e, format!("a mailbox named {name:?} already exists")))?;
         });
-        Ok(Mailbox {
-            id: MailboxId(id),
-            name: name.to_string(),
-            address: address.to_string(),
-            is_demo,
-            open_count: 0,
-        })
+        Ok(Mailbox { id: MailboxId(id), name: name.to_string(), address: address.to_string(), is_demo, open_count: 0 })
     }
 
     /// The mailbox with this id.

@@ -22,7 +22,8 @@ mod users;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::Connection;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 pub use contacts::Contact;
@@ -67,9 +68,7 @@ impl Engine {
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Ok(Engine::Postgres)
         } else {
-            Err(Error::Invalid(
-                "the database URL must start with sqlite: or postgres://".to_string(),
-            ))
+            Err(Error::Invalid("the database URL must start with sqlite: or postgres://".to_string()))
         }
     }
 }
@@ -140,10 +139,17 @@ impl Store {
                 Db::Sqlite { read, write }
             }
             Engine::Postgres => {
+                let options = PgConnectOptions::from_str(url)?;
+                // One direct connection first: a pool would hide "connection refused" or "no
+                // such database" behind "pool timed out", and an operator needs the cause.
+                let probe = tokio::time::timeout(Duration::from_secs(10), PgConnection::connect_with(&options))
+                    .await
+                    .map_err(|_| Error::Internal("no answer from the PostgreSQL server within 10 s".to_string()))??;
+                probe.close().await?;
                 let pool = PgPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(10))
-                    .connect(url)
+                    .connect_with(options)
                     .await?;
                 Db::Postgres(pool)
             }
@@ -209,6 +215,5 @@ pub(crate) fn new_id() -> uuid::Uuid {
 
 /// Parses a word stored in a CHECK-constrained column; a stranger means a corrupt row.
 pub(crate) fn parse_stored<T: FromStr>(column: &str, word: &str) -> Result<T> {
-    word.parse()
-        .map_err(|_| Error::Internal(format!("unexpected {column} {word:?} in the database")))
+    word.parse().map_err(|_| Error::Internal(format!("unexpected {column} {word:?} in the database")))
 }

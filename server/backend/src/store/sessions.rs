@@ -67,7 +67,11 @@ impl Store {
     pub async fn delete_expired_sessions(&self) -> Result<u64> {
         let now = now_micros();
         let n = with_tx!(self, |tx| {
-            sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(&mut *tx).await?.rows_affected()
+            sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
         });
         Ok(n)
     }

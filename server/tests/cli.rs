@@ -1,0 +1,172 @@
+//! The `sanduq` binary as an operator meets it: settings that cannot work stop start-up with
+//! one line naming the setting, passwords come from standard input, and users and mailboxes
+//! made on the command line can sign in.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_sanduq");
+
+/// Runs `sanduq ARGS` with a clean Sanduq environment plus `env`, feeding `stdin`.
+fn sanduq(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
+    let mut command = Command::new(BIN);
+    command.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    for var in ["SANDUQ_DATA_DIR", "SANDUQ_DATABASE_URL", "SANDUQ_ADDR", "SANDUQ_PUBLIC_URL", "SANDUQ_SECRET_KEY"] {
+        command.env_remove(var);
+    }
+    command.env("RUST_LOG", "warn");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let mut child = command.spawn().expect("run sanduq");
+    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+    child.wait_with_output().expect("wait")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).to_string()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).to_string()
+}
+
+/// Asserts the command failed with one `sanduq:` line naming `setting`.
+fn fails_naming(output: &Output, setting: &str) {
+    let text = stderr(output);
+    assert!(!output.status.success(), "should fail: {text}");
+    assert!(!text.contains("panicked"), "no panic: {text}");
+    let last = text.lines().last().unwrap_or_default();
+    assert!(last.starts_with("sanduq: ") && last.contains(setting), "names {setting}: {text}");
+}
+
+#[test]
+fn settings_that_cannot_work_stop_start_up_with_one_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().to_str().expect("utf-8 path");
+    let key = "ab".repeat(32);
+
+    let bad_url = sanduq(&["migrate"], &[("SANDUQ_DATA_DIR", data), ("SANDUQ_DATABASE_URL", "mysql://x/y")], "");
+    fails_naming(&bad_url, "SANDUQ_DATABASE_URL");
+
+    let no_secret = sanduq(
+        &["migrate"],
+        &[("SANDUQ_DATA_DIR", data), ("SANDUQ_DATABASE_URL", "postgres://postgres@127.0.0.1:1/sanduq")],
+        "",
+    );
+    fails_naming(&no_secret, "SANDUQ_SECRET_KEY");
+
+    let bad_secret = sanduq(&["migrate"], &[("SANDUQ_DATA_DIR", data), ("SANDUQ_SECRET_KEY", "hunter2")], "");
+    fails_naming(&bad_secret, "SANDUQ_SECRET_KEY");
+    assert!(!stderr(&bad_secret).contains("hunter2"), "the secret is never printed");
+
+    let unreachable = sanduq(
+        &["migrate"],
+        &[
+            ("SANDUQ_DATA_DIR", data),
+            ("SANDUQ_DATABASE_URL", "postgres://postgres:hunter2@127.0.0.1:1/sanduq"),
+            ("SANDUQ_SECRET_KEY", &key),
+        ],
+        "",
+    );
+    fails_naming(&unreachable, "SANDUQ_DATABASE_URL");
+    assert!(!stderr(&unreachable).contains("hunter2"), "the database password is never printed");
+
+    let missing_dir = sanduq(
+        &["migrate"],
+        &[("SANDUQ_DATA_DIR", data), ("SANDUQ_DATABASE_URL", "sqlite:///nonexistent/folder/sanduq.db")],
+        "",
+    );
+    fails_naming(&missing_dir, "SANDUQ_DATABASE_URL");
+
+    let unwritable = sanduq(&["migrate"], &[("SANDUQ_DATA_DIR", "/proc/sanduq")], "");
+    fails_naming(&unwritable, "SANDUQ_DATA_DIR");
+
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = taken.local_addr().expect("addr").to_string();
+    let busy = sanduq(&["serve"], &[("SANDUQ_DATA_DIR", data), ("SANDUQ_ADDR", &addr)], "");
+    fails_naming(&busy, "SANDUQ_ADDR");
+}
+
+#[test]
+fn users_and_mailboxes_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().to_str().expect("utf-8 path");
+    let env = [("SANDUQ_DATA_DIR", data)];
+
+    assert!(sanduq(&["migrate"], &env, "").status.success());
+    assert!(dir.path().join("sanduq.db").exists());
+    assert!(dir.path().join("secret.key").exists(), "the secret key is generated on SQLite");
+
+    let unknown_mailbox = sanduq(
+        &["user", "add", "--email", "sara@shop.test", "--name", "Sara", "--role", "agent", "--mailbox", "Support"],
+        &env,
+        "correct horse battery\n",
+    );
+    assert!(!unknown_mailbox.status.success());
+    assert!(stderr(&unknown_mailbox).contains("no mailbox named \"Support\""), "{}", stderr(&unknown_mailbox));
+
+    let added = sanduq(&["mailbox", "add", "--name", "Support", "--address", "Support@Shop.test"], &env, "");
+    assert!(added.status.success(), "{}", stderr(&added));
+    let bad_address = sanduq(&["mailbox", "add", "--name", "Other", "--address", "not an address"], &env, "");
+    assert!(!bad_address.status.success());
+
+    let sara = sanduq(
+        &["user", "add", "--email", "sara@shop.test", "--name", "Sara", "--role", "agent", "--mailbox", "Support"],
+        &env,
+        "correct horse battery\n",
+    );
+    assert!(sara.status.success(), "{}", stderr(&sara));
+    assert!(stdout(&sara).contains("Member of: Support."));
+
+    let short =
+        sanduq(&["user", "add", "--email", "omar@shop.test", "--name", "Omar", "--role", "agent"], &env, "short\n");
+    assert!(!short.status.success());
+    assert!(stderr(&short).contains("at least 8 characters"), "{}", stderr(&short));
+
+    let bad_role = sanduq(&["user", "add", "--email", "omar@shop.test", "--name", "Omar", "--role", "owner"], &env, "");
+    assert!(!bad_role.status.success());
+    assert!(stderr(&bad_role).contains("admin, manager or agent"), "{}", stderr(&bad_role));
+
+    let again = sanduq(
+        &["user", "add", "--email", "SARA@shop.test", "--name", "Sara", "--role", "agent"],
+        &env,
+        "another password\n",
+    );
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains("already exists"), "{}", stderr(&again));
+
+    let admin = sanduq(
+        &["user", "add", "--email", "boss@shop.test", "--name", "Boss", "--role", "admin", "--generate-password"],
+        &env,
+        "",
+    );
+    assert!(admin.status.success(), "{}", stderr(&admin));
+    assert!(stdout(&admin).lines().any(|l| l.starts_with("Password: ") && l.len() == "Password: ".len() + 20));
+
+    let list = stdout(&sanduq(&["user", "list"], &env, ""));
+    assert!(list.contains("sara@shop.test\tagent\tSara") && list.contains("boss@shop.test\tadmin\tBoss"), "{list}");
+    assert!(stdout(&sanduq(&["mailbox", "list"], &env, "")).contains("Support\tsupport@shop.test"));
+
+    let passwd = sanduq(&["user", "passwd", "--email", "sara@shop.test"], &env, "a new long password\n");
+    assert!(passwd.status.success(), "{}", stderr(&passwd));
+    let nobody = sanduq(&["user", "passwd", "--email", "nobody@shop.test"], &env, "a new long password\n");
+    assert!(!nobody.status.success());
+    let empty = sanduq(&["user", "passwd", "--email", "sara@shop.test"], &env, "");
+    assert!(stderr(&empty).contains("no password on standard input"), "{}", stderr(&empty));
+}
+
+#[test]
+fn help_documents_every_setting() {
+    let help = stdout(&sanduq(&["--help"], &[], ""));
+    for setting in [
+        "SANDUQ_DATA_DIR",
+        "SANDUQ_DATABASE_URL",
+        "SANDUQ_ADDR",
+        "SANDUQ_PUBLIC_URL",
+        "SANDUQ_TRUSTED_PROXIES",
+        "SANDUQ_SECRET_KEY",
+    ] {
+        assert!(help.contains(setting), "--help lacks {setting}");
+    }
+}
