@@ -83,7 +83,7 @@ lint: build
 ## Rust tests: unit tests, the store suite on SQLite and PostgreSQL, HTTP tests.
 unit: build
 	pg="$$(bash .ci/ensure-postgres.sh)"; export SANDUQ_TEST_POSTGRES_URL="$$pg"; \
-	cargo test --release -p model -p backend -p server
+	cargo test --release -p model -p backend -p server -p app --features app/ssr
 
 ## Playwright with the system Chromium against the release server.
 e2e: build test-tools

@@ -172,7 +172,69 @@ static FA: Texts = Texts {
     role_agent: "پشتیبان",
 };
 
-/// The strings of the current page's language (English until the per-user setting lands).
+impl Lang {
+    /// The language a tag names (`ar`, `fa-IR`, `en-US`...), if it is one of ours.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.trim().split(['-', '_', ';']).next()?.to_ascii_lowercase();
+        match primary.as_str() {
+            "en" => Some(Lang::En),
+            "ar" => Some(Lang::Ar),
+            "fa" => Some(Lang::Fa),
+            _ => None,
+        }
+    }
+
+    /// The first of our languages in an `Accept-Language` header (in the order given; the
+    /// browser lists its user's preference first), English if none.
+    pub fn from_accept_language(header: &str) -> Lang {
+        header.split(',').find_map(Lang::from_tag).unwrap_or_default()
+    }
+}
+
+/// The language of the page being rendered. On the server it comes from the request's
+/// `Accept-Language` (the per-user setting will take precedence); in the browser from the
+/// `lang` the server put on the document, so hydration renders the same words.
+pub fn page_lang() -> Lang {
+    #[cfg(feature = "ssr")]
+    {
+        leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|parts| {
+                parts.headers.get(http::header::ACCEPT_LANGUAGE)?.to_str().ok().map(Lang::from_accept_language)
+            })
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        #[cfg(feature = "hydrate")]
+        {
+            leptos::prelude::document()
+                .document_element()
+                .and_then(|root| root.get_attribute("lang"))
+                .and_then(|tag| Lang::from_tag(&tag))
+                .unwrap_or_default()
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            Lang::default()
+        }
+    }
+}
+
+/// The strings of the current page's language.
 pub fn use_texts() -> &'static Texts {
     leptos::prelude::use_context::<Lang>().unwrap_or_default().texts()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_first_language_we_have() {
+        assert_eq!(Lang::from_accept_language("ar-SA,ar;q=0.9,en;q=0.8"), Lang::Ar);
+        assert_eq!(Lang::from_accept_language("de-DE, fa;q=0.7, en;q=0.5"), Lang::Fa);
+        assert_eq!(Lang::from_accept_language("de, fr"), Lang::En);
+        assert_eq!(Lang::from_accept_language(""), Lang::En);
+        assert_eq!(Lang::Ar.dir(), "rtl");
+    }
 }

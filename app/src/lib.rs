@@ -21,9 +21,10 @@ pub use error::AppError;
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = i18n::page_lang();
     view! {
         <!DOCTYPE html>
-        <html lang="en" dir="ltr">
+        <html lang=lang.tag() dir=lang.dir()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -43,11 +44,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let lang = i18n::page_lang();
+    provide_context(lang);
     mark_hydrated();
 
     view! {
         <Stylesheet id="leptos" href="/pkg/sanduq.css"/>
-        <Title text="Sanduq"/>
+        <Title text=lang.texts().product/>
         <Router>
             <Routes fallback=pages::NotFound>
                 <Route path=path!("/signin") view=pages::SignIn/>

@@ -65,3 +65,23 @@ test.describe('without JavaScript', () => {
     await expect(page.getByRole('navigation', { name: 'Mailboxes' }).getByRole('link', { name: /Support/ })).toBeVisible();
   });
 });
+
+test.describe('in Arabic', () => {
+  test.use({ locale: 'ar-SA' });
+
+  test('the pages read right to left', async ({ page }) => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto('/signin');
+    await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
+    await expect(page.locator('html')).toHaveAttribute('lang', 'ar');
+    await page.screenshot({ path: path.join(shots, 'signin-ar.png') });
+    await page.getByLabel('البريد الإلكتروني').fill('sara@e2e.test');
+    await page.getByLabel('كلمة المرور').fill(PASSWORD);
+    await page.getByRole('button', { name: 'تسجيل الدخول' }).click();
+    await expect(page.getByRole('navigation', { name: 'صناديق البريد' }).getByRole('link', { name: /Support/ })).toBeVisible();
+    await expect(page.locator('html[data-hydrated="true"]')).toHaveCount(1);
+    await page.getByRole('button', { name: 'الحساب' }).click();
+    await expect(page.getByRole('menuitem', { name: 'تسجيل الخروج' })).toBeVisible();
+    await page.screenshot({ path: path.join(shots, 'shell-ar.png') });
+  });
+});
