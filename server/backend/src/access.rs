@@ -4,7 +4,7 @@
 
 use model::{ConversationId, MailboxId, Me, Role, UserId};
 
-use crate::auth::Backend;
+use crate::Backend;
 use crate::error::{Error, Result};
 use crate::store::{Conversation, Mailbox, MailboxScope, User};
 

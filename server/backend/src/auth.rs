@@ -9,7 +9,7 @@
 use std::fmt;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use argon2::Argon2;
@@ -21,9 +21,10 @@ use model::{EmailAddress, Role, UserId};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+use crate::Backend;
 use crate::access::Caller;
 use crate::error::{Error, Result};
-use crate::store::{NewUser, Store, User};
+use crate::store::{NewUser, User};
 use crate::time::{DAY, now_micros};
 
 /// How long a session lasts.
@@ -92,27 +93,25 @@ impl Default for SignInLimits {
     }
 }
 
-struct Limiters {
+/// The sign-in rate limiters, per account and per client address. In memory: each node
+/// counts its own attempts.
+pub(crate) struct SignInLimiters {
     per_account: DefaultKeyedRateLimiter<String>,
     per_address: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+impl SignInLimiters {
+    pub(crate) fn new(limits: SignInLimits) -> SignInLimiters {
+        SignInLimiters {
+            per_account: DefaultKeyedRateLimiter::keyed(quota(limits.account_burst, limits.account_period)),
+            per_address: DefaultKeyedRateLimiter::keyed(quota(limits.address_burst, limits.address_period)),
+        }
+    }
 }
 
 fn quota(burst: u32, period: Duration) -> Quota {
     let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
     Quota::with_period(period).unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN)).allow_burst(burst)
-}
-
-/// The backend: the store plus the rules. Cheap to clone.
-#[derive(Clone)]
-pub struct Backend {
-    pub store: Store,
-    limiters: Arc<Limiters>,
-}
-
-impl fmt::Debug for Backend {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Backend").field("store", &self.store).finish_non_exhaustive()
-    }
 }
 
 /// Hashes a password with argon2id (default parameters: 19 MiB, 2 passes) off the async
@@ -168,20 +167,6 @@ pub fn check_new_password(password: &str) -> Result<()> {
 }
 
 impl Backend {
-    /// A backend over `store` with the default sign-in limits.
-    pub fn new(store: Store) -> Backend {
-        Backend::with_limits(store, SignInLimits::default())
-    }
-
-    /// A backend over `store` with the given sign-in limits.
-    pub fn with_limits(store: Store, limits: SignInLimits) -> Backend {
-        let limiters = Limiters {
-            per_account: DefaultKeyedRateLimiter::keyed(quota(limits.account_burst, limits.account_period)),
-            per_address: DefaultKeyedRateLimiter::keyed(quota(limits.address_burst, limits.address_period)),
-        };
-        Backend { store, limiters: Arc::new(limiters) }
-    }
-
     /// Creates a user after checking every field. Used by the CLI and by admins.
     pub async fn add_user(&self, email: &str, name: &str, role: Role, password: &str) -> Result<User> {
         let email = EmailAddress::parse(email).map_err(|e| Error::Invalid(e.to_string()))?;
@@ -236,6 +221,7 @@ impl Backend {
             self.limiters.per_address.check_key(&ip).map_err(|n| limited(n.wait_time_from(now)))?;
         }
         self.limiters.per_account.check_key(&account.to_string()).map_err(|n| limited(n.wait_time_from(now)))?;
+        // Forget keys whose limit has fully recovered, so the maps cannot grow without end.
         if self.limiters.per_account.len() > 100_000 {
             self.limiters.per_account.retain_recent();
             self.limiters.per_address.retain_recent();

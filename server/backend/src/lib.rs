@@ -16,7 +16,37 @@ pub mod testing;
 pub mod time;
 
 pub use access::Caller;
-pub use auth::{Backend, ClientAddr, SessionToken, SignInLimits};
+pub use auth::{ClientAddr, SessionToken, SignInLimits};
 pub use error::{Error, Result};
 pub use secret::SecretKey;
 pub use store::Store;
+
+use std::fmt;
+use std::sync::Arc;
+
+/// The backend: the store plus the rules, and what the rules need to remember (the sign-in
+/// rate limiters). Cheap to clone. Its operations live with the rules they apply:
+/// sign-in and sessions in [`auth`], who may see what in [`access`].
+#[derive(Clone)]
+pub struct Backend {
+    pub store: Store,
+    limiters: Arc<auth::SignInLimiters>,
+}
+
+impl Backend {
+    /// A backend over `store` with the default sign-in limits.
+    pub fn new(store: Store) -> Backend {
+        Backend::with_limits(store, SignInLimits::default())
+    }
+
+    /// A backend over `store` with the given sign-in limits.
+    pub fn with_limits(store: Store, limits: SignInLimits) -> Backend {
+        Backend { store, limiters: Arc::new(auth::SignInLimiters::new(limits)) }
+    }
+}
+
+impl fmt::Debug for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Backend").field("store", &self.store).finish_non_exhaustive()
+    }
+}

@@ -1,9 +1,8 @@
 //! Server-side sessions. The store sees only the SHA-256 of a session token.
 
 use model::UserId;
-use uuid::Uuid;
 
-use super::users::User;
+use super::users::{User, UserRow};
 use super::{Store, with_reader, with_tx};
 use crate::error::Result;
 use crate::time::now_micros;
@@ -36,23 +35,16 @@ impl Store {
         Ok(())
     }
 
-    /// The active user whose unexpired session has this token hash.
+    /// The active user whose unexpired session has this token hash. One query: it runs on
+    /// every request.
     pub async fn session_user(&self, token_hash: &[u8]) -> Result<Option<User>> {
         let now = now_micros();
-        let id: Option<Uuid> = with_reader!(self, |pool| {
-            sqlx::query_scalar(
-                "SELECT s.user_id FROM sessions s JOIN users u ON u.id = s.user_id \
-                 WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active",
-            )
-            .bind(token_hash)
-            .bind(now)
-            .fetch_optional(pool)
-            .await?
-        });
-        match id {
-            Some(id) => Ok(Some(self.user(UserId(id)).await?)),
-            None => Ok(None),
-        }
+        let sql = "SELECT u.id, u.email, u.name, u.role, u.active, u.password_hash \
+                   FROM sessions s JOIN users u ON u.id = s.user_id \
+                   WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active";
+        let row: Option<UserRow> =
+            with_reader!(self, |pool| sqlx::query_as(sql).bind(token_hash).bind(now).fetch_optional(pool).await?);
+        row.map(User::try_from).transpose()
     }
 
     /// Ends one session.
