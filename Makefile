@@ -43,6 +43,7 @@ apt-update:
 
 build: tools
 	cargo leptos build --release
+	bash .ci/precompress.sh "$(LEPTOS_SITE_ROOT)/pkg"
 
 ## Serve on 127.0.0.1:3000 (SANDUQ_ADDR) with the data in ./data (SANDUQ_DATA_DIR).
 run: build

@@ -23,6 +23,7 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 use url::Url;
 
@@ -61,8 +62,12 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let backend = state.backend.clone();
     let leptos = state.leptos.clone();
+    // The app's JS, WASM and CSS, with the brotli and gzip copies the build writes beside them.
+    let pkg = format!("{}/{}", leptos.site_root, leptos.site_pkg_dir);
+    let pkg_service = ServeDir::new(pkg).precompressed_br().precompressed_gzip();
     Router::new()
         .route("/healthz", get(health::healthz))
+        .nest_service(&format!("/{}", leptos.site_pkg_dir), pkg_service)
         .route("/signin", post(session::sign_in))
         .route("/signout", post(session::sign_out))
         .leptos_routes_with_context(

@@ -1,0 +1,125 @@
+//! The rules of who may see what, and of signing in, tested on the backend directly.
+
+use std::time::Duration;
+
+use backend::store::{NewConversation, NewUser};
+use backend::testing::TestDb;
+use backend::{Backend, Caller, ClientAddr, Error, SignInLimits};
+use model::{Priority, Role, Status};
+
+async fn caller(backend: &Backend, email: &str, role: Role) -> Caller {
+    let user = backend.add_user(email, email, role, "correct horse battery").await.expect("add user");
+    Caller::from(&user)
+}
+
+#[tokio::test]
+async fn members_see_their_mailboxes_and_nothing_else() {
+    let db = TestDb::sqlite().await;
+    let backend = Backend::new(db.store.clone());
+    let agent = caller(&backend, "sara@shop.test", Role::Agent).await;
+    let manager = caller(&backend, "lead@shop.test", Role::Manager).await;
+    let admin = caller(&backend, "boss@shop.test", Role::Admin).await;
+    let support = db.store.create_mailbox("Support", "support@shop.test", false).await.expect("mailbox");
+    let billing = db.store.create_mailbox("Billing", "billing@shop.test", false).await.expect("mailbox");
+    db.store.add_member(support.id, agent.id).await.expect("member");
+
+    let names = |list: Vec<backend::store::Mailbox>| list.into_iter().map(|m| m.name).collect::<Vec<_>>();
+    assert_eq!(names(backend.mailboxes(&agent).await.expect("list")), vec!["Support"]);
+    assert!(backend.mailboxes(&manager).await.expect("list").is_empty(), "managers need membership too");
+    assert_eq!(names(backend.mailboxes(&admin).await.expect("list")), vec!["Billing", "Support"]);
+
+    assert!(backend.mailbox(&agent, support.id).await.is_ok());
+    assert!(matches!(backend.mailbox(&agent, billing.id).await, Err(Error::NotFound)));
+    assert!(backend.mailbox(&admin, billing.id).await.is_ok());
+
+    let contact = db.store.contact_for_email("layla@customer.test", "Layla").await.expect("contact");
+    let secret = db
+        .store
+        .create_conversation(
+            NewConversation {
+                mailbox_id: billing.id,
+                contact_id: contact.id,
+                subject: "Invoice".to_string(),
+                status: Status::Open,
+                priority: Priority::Normal,
+                at: None,
+            },
+            None,
+        )
+        .await
+        .expect("conversation");
+    assert!(matches!(backend.conversation(&agent, secret.id).await, Err(Error::NotFound)));
+    assert!(backend.conversation(&admin, secret.id).await.is_ok());
+
+    db.store.remove_member(support.id, agent.id).await.expect("remove");
+    assert!(matches!(backend.mailbox(&agent, support.id).await, Err(Error::NotFound)), "removal takes effect");
+}
+
+#[tokio::test]
+async fn sign_in_checks_everything_and_says_little() {
+    let db = TestDb::sqlite().await;
+    let backend = Backend::new(db.store.clone());
+    backend.add_user("sara@shop.test", "Sara", Role::Agent, "correct horse battery").await.expect("add");
+    let here = Some(ClientAddr("192.0.2.1".parse().expect("ip")));
+
+    let (who, token) = backend.sign_in(" Sara@Shop.test", "correct horse battery", here, None).await.expect("sign in");
+    assert_eq!(who.email, "sara@shop.test");
+    assert_eq!(backend.session(&token).await.expect("lookup"), Some(who.clone()));
+    assert!(format!("{token:?}").contains("redacted"), "tokens are never logged");
+
+    for (email, password) in
+        [("sara@shop.test", "wrong password"), ("nobody@shop.test", "correct horse battery"), ("", "")]
+    {
+        let err = backend.sign_in(email, password, here, None).await.expect_err("refused");
+        assert!(matches!(err, Error::BadCredentials), "{email}: {err:?}");
+    }
+
+    backend.sign_out(&token).await.expect("sign out");
+    assert_eq!(backend.session(&token).await.expect("lookup"), None);
+
+    assert!(matches!(backend.add_user("omar@shop.test", "Omar", Role::Agent, "short").await, Err(Error::Invalid(_))));
+    assert!(matches!(
+        backend.add_user("not-an-email", "Omar", Role::Agent, "long enough pw").await,
+        Err(Error::Invalid(_))
+    ));
+    assert!(matches!(
+        backend.add_user("omar@shop.test", "  ", Role::Agent, "long enough pw").await,
+        Err(Error::Invalid(_))
+    ));
+}
+
+#[tokio::test]
+async fn the_rate_limit_counts_per_account_and_per_address() {
+    let db = TestDb::sqlite().await;
+    let limits = SignInLimits {
+        account_burst: 2,
+        account_period: Duration::from_secs(3600),
+        address_burst: 4,
+        address_period: Duration::from_secs(3600),
+    };
+    let backend = Backend::with_limits(db.store.clone(), limits);
+    db.store
+        .create_user(NewUser {
+            email: "sara@shop.test".to_string(),
+            name: "Sara".to_string(),
+            role: Role::Agent,
+            password_hash: backend::auth::hash_password("correct horse battery").await.expect("hash"),
+        })
+        .await
+        .expect("user");
+    let a = Some(ClientAddr("192.0.2.1".parse().expect("ip")));
+    let b = Some(ClientAddr("192.0.2.2".parse().expect("ip")));
+
+    for _ in 0..2 {
+        assert!(matches!(backend.sign_in("sara@shop.test", "guess", a, None).await, Err(Error::BadCredentials)));
+    }
+    let limited = backend.sign_in("sara@shop.test", "correct horse battery", b, None).await;
+    assert!(matches!(limited, Err(Error::RateLimited { retry_after_secs }) if retry_after_secs > 0), "{limited:?}");
+
+    // Address a has two attempts left; spending them on other accounts trips its own limit.
+    for email in ["x@shop.test", "y@shop.test"] {
+        assert!(matches!(backend.sign_in(email, "guess", a, None).await, Err(Error::BadCredentials)));
+    }
+    assert!(matches!(backend.sign_in("z@shop.test", "guess", a, None).await, Err(Error::RateLimited { .. })));
+    assert!(matches!(backend.sign_in("z@shop.test", "guess", b, None).await, Err(Error::BadCredentials)));
+}
