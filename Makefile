@@ -57,7 +57,7 @@ run: build
 	@echo
 	@echo "  Sanduq is starting at http://$${SANDUQ_ADDR:-127.0.0.1:3000}"
 	@if [ -f "$(SANDUQ_DATA_DIR)/first-admin.txt" ]; then \
-	  echo "  Sign in as admin@example.com with the password in $(SANDUQ_DATA_DIR)/first-admin.txt:"; \
+	  echo "  Sign in as admin@example.com with the first password (kept in $(SANDUQ_DATA_DIR)/first-admin.txt until you change it):"; \
 	  sed -n 's/^Password: /    /p' "$(SANDUQ_DATA_DIR)/first-admin.txt"; \
 	else \
 	  echo "  Sign in with an account made by '$(SANDUQ) user add'."; \
