@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use backend::store::{NewConversation, NewUser};
+use backend::store::{By, NewConversation, NewUser};
 use backend::testing::TestDb;
 use backend::{Backend, Caller, ClientAddr, Error, SignInLimits};
 use model::{Priority, Role, Status};
@@ -42,9 +42,8 @@ async fn members_see_their_mailboxes_and_nothing_else() {
                 subject: "Invoice".to_string(),
                 status: Status::Open,
                 priority: Priority::Normal,
-                at: None,
             },
-            None,
+            By::system(),
         )
         .await
         .expect("conversation");

@@ -7,7 +7,7 @@
 
 use std::collections::HashSet;
 
-use backend::store::{AssigneeFilter, ConversationFilter, MailboxScope, NewConversation, NewMessage, NewUser};
+use backend::store::{AssigneeFilter, By, ConversationFilter, MailboxScope, NewConversation, NewMessage, NewUser};
 use backend::testing::TestDb;
 use backend::{Error, Store};
 use model::{Direction, Priority, Role, Status, UserId};
@@ -68,9 +68,8 @@ async fn conversation_in(
                 subject: subject.to_string(),
                 status: Status::Open,
                 priority: Priority::Normal,
-                at: Some(at),
             },
-            None,
+            By::system().at(at),
         )
         .await
         .expect("create conversation")
@@ -125,18 +124,18 @@ async fn changes_write_events_and_no_ops_do_not(store: &Store) {
     let mailbox = store.create_mailbox("Support", "support@shop.test", false).await.expect("mailbox");
     let c = conversation_in(store, mailbox.id, "Broken charger", 1_000).await;
 
-    assert!(store.assign(c.id, Some(agent), Some(agent)).await.expect("assign"));
-    assert!(!store.assign(c.id, Some(agent), Some(agent)).await.expect("assign again"));
-    assert!(store.set_status(c.id, Status::Waiting, Some(agent)).await.expect("status"));
-    assert!(!store.set_status(c.id, Status::Waiting, Some(agent)).await.expect("status again"));
-    assert!(store.set_priority(c.id, Priority::Urgent, Some(agent)).await.expect("priority"));
-    assert!(store.add_tag(c.id, " Refund ", Some(agent)).await.expect("tag"));
-    assert!(!store.add_tag(c.id, "refund", Some(agent)).await.expect("tag again"));
-    assert!(store.add_tag(c.id, "vip", Some(agent)).await.expect("tag 2"));
-    assert!(store.remove_tag(c.id, "vip", Some(agent)).await.expect("untag"));
-    assert!(!store.remove_tag(c.id, "vip", Some(agent)).await.expect("untag again"));
-    assert!(store.assign(c.id, None, Some(agent)).await.expect("unassign"));
-    assert!(matches!(store.add_tag(c.id, "   ", Some(agent)).await, Err(Error::Invalid(_))));
+    assert!(store.assign(c.id, Some(agent), By::user(agent)).await.expect("assign"));
+    assert!(!store.assign(c.id, Some(agent), By::user(agent)).await.expect("assign again"));
+    assert!(store.set_status(c.id, Status::Waiting, By::user(agent)).await.expect("status"));
+    assert!(!store.set_status(c.id, Status::Waiting, By::user(agent)).await.expect("status again"));
+    assert!(store.set_priority(c.id, Priority::Urgent, By::user(agent)).await.expect("priority"));
+    assert!(store.add_tag(c.id, " Refund ", By::user(agent)).await.expect("tag"));
+    assert!(!store.add_tag(c.id, "refund", By::user(agent)).await.expect("tag again"));
+    assert!(store.add_tag(c.id, "vip", By::user(agent)).await.expect("tag 2"));
+    assert!(store.remove_tag(c.id, "vip", By::user(agent)).await.expect("untag"));
+    assert!(!store.remove_tag(c.id, "vip", By::user(agent)).await.expect("untag again"));
+    assert!(store.assign(c.id, None, By::user(agent)).await.expect("unassign"));
+    assert!(matches!(store.add_tag(c.id, "   ", By::user(agent)).await, Err(Error::Invalid(_))));
 
     let read = store.conversation(c.id).await.expect("read");
     assert_eq!((read.status, read.priority, read.assignee_id), (Status::Waiting, Priority::Urgent, None));
@@ -165,13 +164,13 @@ async fn lists_filter_and_page_by_keyset(store: &Store) {
         let mailbox = if i % 3 == 0 { billing.id } else { support.id };
         let c = conversation_in(store, mailbox, &format!("conversation {i}"), 1_000 + (i / 2)).await;
         if i % 4 == 0 {
-            store.set_status(c.id, Status::Closed, None).await.expect("close");
+            store.set_status(c.id, Status::Closed, By::system()).await.expect("close");
         }
         if i % 5 == 0 {
-            store.assign(c.id, Some(omar), None).await.expect("assign");
+            store.assign(c.id, Some(omar), By::system()).await.expect("assign");
         }
         if i % 6 == 0 {
-            store.add_tag(c.id, "refund", None).await.expect("tag");
+            store.add_tag(c.id, "refund", By::system()).await.expect("tag");
         }
         all.push((i, mailbox, store.conversation(c.id).await.expect("read")));
     }
@@ -243,8 +242,10 @@ async fn concurrent_writers_all_succeed(store: &Store) {
             let own = conversation_in(&store, mailbox.id, &format!("task {t}"), 2_000).await;
             for i in 0..20 {
                 store.append_message(shared.id, note(agent, &format!("{t}/{i}"))).await?;
-                store.set_status(own.id, if i % 2 == 0 { Status::Waiting } else { Status::Open }, Some(agent)).await?;
-                store.add_tag(own.id, &format!("t{i}"), Some(agent)).await?;
+                store
+                    .set_status(own.id, if i % 2 == 0 { Status::Waiting } else { Status::Open }, By::user(agent))
+                    .await?;
+                store.add_tag(own.id, &format!("t{i}"), By::user(agent)).await?;
             }
             Ok::<_, Error>(())
         }));

@@ -77,8 +77,6 @@ pub struct NewConversation {
     pub subject: String,
     pub status: Status,
     pub priority: Priority,
-    /// When it started; now if `None` (demo data and imports give a past time).
-    pub at: Option<i64>,
 }
 
 /// A message to add to a conversation.
@@ -169,6 +167,36 @@ struct EventRow {
     created_at: i64,
 }
 
+/// Who makes a change and when. Changes made now by a user are the common case; demo data
+/// and imports give a past time, background work gives no user.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct By {
+    pub actor: Option<UserId>,
+    /// UTC microseconds; now if `None`.
+    pub at: Option<i64>,
+}
+
+impl By {
+    /// A change by `user`, now.
+    pub fn user(user: UserId) -> By {
+        By { actor: Some(user), at: None }
+    }
+
+    /// A change by Sanduq itself, now.
+    pub fn system() -> By {
+        By::default()
+    }
+
+    /// The same change, at `at`.
+    pub fn at(self, at: i64) -> By {
+        By { at: Some(at), ..self }
+    }
+
+    fn time(&self) -> i64 {
+        self.at.unwrap_or_else(now_micros)
+    }
+}
+
 /// Whose conversations a list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AssigneeFilter {
@@ -249,9 +277,9 @@ macro_rules! lock_conversation {
 
 impl Store {
     /// Starts a conversation.
-    pub async fn create_conversation(&self, new: NewConversation, actor: Option<UserId>) -> Result<Conversation> {
+    pub async fn create_conversation(&self, new: NewConversation, by: By) -> Result<Conversation> {
         let id = new_id();
-        let at = new.at.unwrap_or_else(now_micros);
+        let (actor, at) = (by.actor, by.time());
         with_tx!(self, |tx| {
             sqlx::query(
                 "INSERT INTO conversations (id, mailbox_id, contact_id, subject, status, priority, seq, \
@@ -377,13 +405,8 @@ impl Store {
 
     /// Gives the conversation to `assignee` (or to nobody). Returns whether anything changed;
     /// an event is written only then.
-    pub async fn assign(
-        &self,
-        conversation: ConversationId,
-        assignee: Option<UserId>,
-        actor: Option<UserId>,
-    ) -> Result<bool> {
-        let at = now_micros();
+    pub async fn assign(&self, conversation: ConversationId, assignee: Option<UserId>, by: By) -> Result<bool> {
+        let (actor, at) = (by.actor, by.time());
         with_tx!(self, |tx| {
             let current = lock_conversation!(tx, conversation.0);
             if current.assignee_id == assignee {
@@ -409,13 +432,8 @@ impl Store {
     }
 
     /// Moves the conversation to `status`. Returns whether anything changed.
-    pub async fn set_status(
-        &self,
-        conversation: ConversationId,
-        status: Status,
-        actor: Option<UserId>,
-    ) -> Result<bool> {
-        let at = now_micros();
+    pub async fn set_status(&self, conversation: ConversationId, status: Status, by: By) -> Result<bool> {
+        let (actor, at) = (by.actor, by.time());
         with_tx!(self, |tx| {
             let current = lock_conversation!(tx, conversation.0);
             if current.status == status {
@@ -441,13 +459,8 @@ impl Store {
     }
 
     /// Sets the conversation's priority. Returns whether anything changed.
-    pub async fn set_priority(
-        &self,
-        conversation: ConversationId,
-        priority: Priority,
-        actor: Option<UserId>,
-    ) -> Result<bool> {
-        let at = now_micros();
+    pub async fn set_priority(&self, conversation: ConversationId, priority: Priority, by: By) -> Result<bool> {
+        let (actor, at) = (by.actor, by.time());
         with_tx!(self, |tx| {
             let current = lock_conversation!(tx, conversation.0);
             if current.priority == priority {
@@ -474,9 +487,9 @@ impl Store {
 
     /// Puts the tag `name` on the conversation, creating the tag if it is new. Returns whether
     /// anything changed.
-    pub async fn add_tag(&self, conversation: ConversationId, name: &str, actor: Option<UserId>) -> Result<bool> {
+    pub async fn add_tag(&self, conversation: ConversationId, name: &str, by: By) -> Result<bool> {
         let name = normalize_tag(name)?;
-        let at = now_micros();
+        let (actor, at) = (by.actor, by.time());
         with_tx!(self, |tx| {
             let current = lock_conversation!(tx, conversation.0);
             sqlx::query("INSERT INTO tags (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
@@ -511,9 +524,9 @@ impl Store {
     }
 
     /// Takes the tag `name` off the conversation. Returns whether anything changed.
-    pub async fn remove_tag(&self, conversation: ConversationId, name: &str, actor: Option<UserId>) -> Result<bool> {
+    pub async fn remove_tag(&self, conversation: ConversationId, name: &str, by: By) -> Result<bool> {
         let name = normalize_tag(name)?;
-        let at = now_micros();
+        let (actor, at) = (by.actor, by.time());
         with_tx!(self, |tx| {
             let current = lock_conversation!(tx, conversation.0);
             let removed = sqlx::query(

@@ -28,7 +28,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 pub use contacts::Contact;
 pub use conversations::{
-    AssigneeFilter, Conversation, ConversationFilter, Cursor, Event, Message, NewConversation, NewMessage, Page,
+    AssigneeFilter, By, Conversation, ConversationFilter, Cursor, Event, Message, NewConversation, NewMessage, Page,
 };
 pub use mailboxes::{Mailbox, MailboxScope};
 pub use users::{NewUser, User};
