@@ -50,18 +50,13 @@ run: build
 	@mkdir -p "$(SANDUQ_DATA_DIR)"
 	@$(SANDUQ) migrate >/dev/null
 	@if [ -z "$$($(SANDUQ) user list)" ]; then \
-	  $(SANDUQ) user add --email admin@example.com --name Admin --role admin --generate-password \
-	    > "$(SANDUQ_DATA_DIR)/first-admin.txt"; \
-	  chmod 600 "$(SANDUQ_DATA_DIR)/first-admin.txt"; \
+	  echo "Empty database: loading the demo (a store's team and two months of mail)."; \
+	  $(SANDUQ) demo > "$(SANDUQ_DATA_DIR)/demo.txt"; \
 	fi
 	@echo
 	@echo "  Sanduq is starting at http://$${SANDUQ_ADDR:-127.0.0.1:3000}"
-	@if [ -f "$(SANDUQ_DATA_DIR)/first-admin.txt" ]; then \
-	  echo "  Sign in as admin@example.com with the first password (kept in $(SANDUQ_DATA_DIR)/first-admin.txt until you change it):"; \
-	  sed -n 's/^Password: /    /p' "$(SANDUQ_DATA_DIR)/first-admin.txt"; \
-	else \
-	  echo "  Sign in with an account made by '$(SANDUQ) user add'."; \
-	fi
+	@if [ -f "$(SANDUQ_DATA_DIR)/demo.txt" ]; then sed 's/^/  /' "$(SANDUQ_DATA_DIR)/demo.txt"; \
+	else echo "  Sign in with an account made by '$(SANDUQ) user add'."; fi
 	@echo "  Add people:   $(SANDUQ) user add --email sara@example.com --name Sara --role agent"
 	@echo "  Stop with Ctrl-C."
 	@echo

@@ -54,7 +54,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=pages::NotFound>
                 <Route path=path!("/signin") view=pages::SignIn/>
-                <Route path=path!("/") view=pages::Home/>
+                <Route path=path!("/") view=pages::Home ssr=SsrMode::Async/>
                 <Route path=path!("/mailboxes/:id") view=pages::MailboxPage ssr=SsrMode::Async/>
             </Routes>
         </Router>

@@ -48,6 +48,10 @@ pub enum Command {
     /// Manage mailboxes.
     #[command(subcommand)]
     Mailbox(MailboxCommand),
+    /// Load demo data into an empty database: a store's team of 5, 3 mailboxes, 300
+    /// customers and 1,000 conversations from the last 60 days, in English, Arabic and Persian.
+    /// Demo mailboxes never send mail.
+    Demo,
 }
 
 /// `sanduq user ...`
@@ -113,6 +117,21 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             let result = user_command(&backend, command).await;
             backend.store.close().await;
             result
+        }
+        Command::Demo => {
+            let backend = Backend::new(startup::open_store(&config).await?);
+            let result = backend::demo::load(&backend, backend::time::now_micros()).await;
+            backend.store.close().await;
+            let summary = result.map_err(|e| e.to_string())?;
+            println!(
+                "Loaded the demo: {} mailboxes, {} customers, {} conversations.",
+                summary.mailboxes, summary.contacts, summary.conversations
+            );
+            println!("Sign in with the password {} as:", backend::demo::DEMO_PASSWORD);
+            for (email, name, role) in &summary.accounts {
+                println!("  {email:<28} {name} ({role})");
+            }
+            Ok(())
         }
         Command::Mailbox(command) => {
             let store = startup::open_store(&config).await?;

@@ -170,3 +170,18 @@ fn help_documents_every_setting() {
         assert!(help.contains(setting), "--help lacks {setting}");
     }
 }
+
+#[test]
+fn demo_data_goes_into_an_empty_database_only() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().to_str().expect("utf-8 path");
+    let env = [("SANDUQ_DATA_DIR", data)];
+    let demo = sanduq(&["demo"], &env, "");
+    assert!(demo.status.success(), "{}", stderr(&demo));
+    let text = stdout(&demo);
+    assert!(text.contains("3 mailboxes, 300 customers, 1000 conversations"), "{text}");
+    assert!(text.contains("sanduq-demo") && text.contains("amal@nour-store.example"), "{text}");
+    let again = sanduq(&["demo"], &env, "");
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains("only into an empty database"), "{}", stderr(&again));
+}

@@ -13,8 +13,9 @@ use crate::i18n::use_texts;
 #[component]
 pub fn Shell(children: Children) -> impl IntoView {
     let t = use_texts();
-    // Blocking: the frame arrives complete in the first HTML, so it works before the WASM
-    // loads (and without it) and never flashes "Loading".
+    // Blocking, and every signed-in route renders with `SsrMode::Async`: the frame arrives
+    // complete in the first HTML, so it works before the WASM loads (and without it) and
+    // never flashes "Loading".
     let me = Resource::new_blocking(|| (), |_| api::current_user());
     let mailboxes = Resource::new_blocking(|| (), |_| api::mailboxes());
 

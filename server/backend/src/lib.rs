@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod demo;
 pub mod error;
 pub mod secret;
 pub mod store;
