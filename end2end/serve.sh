@@ -16,7 +16,8 @@ export LEPTOS_OUTPUT_NAME=sanduq
 export RUST_LOG="${RUST_LOG:-warn}"
 unset SANDUQ_DATABASE_URL SANDUQ_PUBLIC_URL
 
-"$bin" mailbox add --name Support --address support@e2e.test >/dev/null
+# The demo store (its mailboxes Support, Sales and Returns), then the tests' own users.
+"$bin" demo >/dev/null
 echo 'correct horse battery' | "$bin" user add --email sara@e2e.test --name 'Sara Haddad' --role agent --mailbox Support >/dev/null
 echo 'correct horse battery' | "$bin" user add --email amal@e2e.test --name 'Amal Admin' --role admin >/dev/null
 "$bin" serve

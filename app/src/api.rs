@@ -4,7 +4,7 @@
 //! URLs are fixed (`/api/<endpoint>`) so tests and other clients can call them.
 
 use leptos::prelude::*;
-use model::{MailboxSummary, Me};
+use model::{ConversationPage, MailboxSummary, Me};
 
 use crate::error::AppError;
 
@@ -72,4 +72,42 @@ pub async fn mailbox(id: String) -> Result<MailboxSummary, AppError> {
 #[cfg(feature = "ssr")]
 fn summary(m: backend::store::Mailbox) -> MailboxSummary {
     MailboxSummary { id: m.id, name: m.name, address: m.address, open_count: m.open_count }
+}
+
+/// A page of a mailbox's conversations in a view (`open`, `waiting`, `closed`), 50 at a time,
+/// most recent activity first; `after` is the previous page's `next`.
+#[server(prefix = "/api", endpoint = "conversations")]
+pub async fn conversations(mailbox: String, view: String, after: Option<String>) -> Result<ConversationPage, AppError> {
+    use backend::store::Cursor;
+    let caller = server::caller()?;
+    let mailbox = server::parse_id(&mailbox)?;
+    let after = match after.as_deref().filter(|token| !token.is_empty()) {
+        Some(token) => Some(
+            Cursor::parse(token).ok_or_else(|| server::fail(AppError::Invalid("malformed page cursor".to_string())))?,
+        ),
+        None => None,
+    };
+    let view = model::ListView::from_word(&view);
+    let page = server::backend()?
+        .mailbox_conversations(&caller, mailbox, view.statuses(), after, 50)
+        .await
+        .map_err(server::fail)?;
+    Ok(ConversationPage { items: page.items.into_iter().map(row).collect(), next: page.next.map(|c| c.token()) })
+}
+
+#[cfg(feature = "ssr")]
+fn row(listed: backend::store::ListedConversation) -> model::ConversationSummary {
+    let c = listed.conversation;
+    model::ConversationSummary {
+        id: c.id,
+        subject: c.subject,
+        contact_name: listed.contact_name,
+        contact_email: listed.contact_email,
+        snippet: listed.snippet,
+        last_activity_at: c.last_activity_at,
+        status: c.status,
+        priority: c.priority,
+        assignee_name: listed.assignee_name,
+        tags: listed.tags,
+    }
 }

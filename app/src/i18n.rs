@@ -59,8 +59,26 @@ pub struct Texts {
     pub open_count: &'static str,
     pub welcome: &'static str,
     pub welcome_hint: &'static str,
-    pub mailbox_empty: &'static str,
-    pub mailbox_empty_hint: &'static str,
+    pub list_empty: &'static str,
+    pub list_empty_hint: &'static str,
+    pub conversations: &'static str,
+    pub views: &'static str,
+    pub view_open: &'static str,
+    pub view_waiting: &'static str,
+    pub view_closed: &'static str,
+    pub older: &'static str,
+    pub newest: &'static str,
+    pub unassigned: &'static str,
+    pub status_open: &'static str,
+    pub status_in_progress: &'static str,
+    pub status_waiting: &'static str,
+    pub status_closed: &'static str,
+    pub status_spam: &'static str,
+    pub status_trash: &'static str,
+    pub priority_low: &'static str,
+    pub priority_normal: &'static str,
+    pub priority_high: &'static str,
+    pub priority_urgent: &'static str,
     pub loading: &'static str,
     pub not_found_title: &'static str,
     pub not_found_hint: &'static str,
@@ -72,6 +90,39 @@ pub struct Texts {
 }
 
 impl Texts {
+    /// The name of a list view.
+    pub fn view(&self, view: model::ListView) -> &'static str {
+        match view {
+            model::ListView::Open => self.view_open,
+            model::ListView::Waiting => self.view_waiting,
+            model::ListView::Closed => self.view_closed,
+        }
+    }
+
+    /// The name of a status.
+    pub fn status(&self, status: model::Status) -> &'static str {
+        use model::Status as S;
+        match status {
+            S::Open => self.status_open,
+            S::InProgress => self.status_in_progress,
+            S::Waiting => self.status_waiting,
+            S::Closed => self.status_closed,
+            S::Spam => self.status_spam,
+            S::Trash => self.status_trash,
+        }
+    }
+
+    /// The name of a priority.
+    pub fn priority(&self, priority: model::Priority) -> &'static str {
+        use model::Priority as P;
+        match priority {
+            P::Low => self.priority_low,
+            P::Normal => self.priority_normal,
+            P::High => self.priority_high,
+            P::Urgent => self.priority_urgent,
+        }
+    }
+
     /// The name of a role.
     pub fn role(&self, role: model::Role) -> &'static str {
         match role {
@@ -100,8 +151,26 @@ static EN: Texts = Texts {
     open_count: "open",
     welcome: "Welcome",
     welcome_hint: "Pick a mailbox on the left to see its conversations.",
-    mailbox_empty: "No conversations yet",
-    mailbox_empty_hint: "Mail sent to this address will appear here.",
+    list_empty: "Nothing here",
+    list_empty_hint: "No conversations in this view right now.",
+    conversations: "Conversations",
+    views: "Views",
+    view_open: "Open",
+    view_waiting: "Waiting",
+    view_closed: "Closed",
+    older: "Older conversations",
+    newest: "Back to the newest",
+    unassigned: "Unassigned",
+    status_open: "Open",
+    status_in_progress: "In progress",
+    status_waiting: "Waiting on customer",
+    status_closed: "Closed",
+    status_spam: "Spam",
+    status_trash: "Trash",
+    priority_low: "Low",
+    priority_normal: "Normal",
+    priority_high: "High",
+    priority_urgent: "Urgent",
     loading: "Loading…",
     not_found_title: "Not found",
     not_found_hint: "This page does not exist, or you do not have access to it.",
@@ -130,8 +199,26 @@ static AR: Texts = Texts {
     open_count: "مفتوحة",
     welcome: "أهلًا بك",
     welcome_hint: "اختر صندوق بريد لعرض محادثاته.",
-    mailbox_empty: "لا توجد محادثات بعد",
-    mailbox_empty_hint: "ستظهر هنا الرسائل المرسلة إلى هذا العنوان.",
+    list_empty: "لا شيء هنا",
+    list_empty_hint: "لا توجد محادثات في هذا العرض حاليًا.",
+    conversations: "المحادثات",
+    views: "طرق العرض",
+    view_open: "مفتوحة",
+    view_waiting: "بانتظار الرد",
+    view_closed: "مغلقة",
+    older: "محادثات أقدم",
+    newest: "العودة إلى الأحدث",
+    unassigned: "غير مسندة",
+    status_open: "مفتوحة",
+    status_in_progress: "قيد العمل",
+    status_waiting: "بانتظار الرد",
+    status_closed: "مغلقة",
+    status_spam: "رسائل مزعجة",
+    status_trash: "المهملات",
+    priority_low: "منخفضة",
+    priority_normal: "عادية",
+    priority_high: "عالية",
+    priority_urgent: "عاجلة",
     loading: "جارٍ التحميل…",
     not_found_title: "غير موجود",
     not_found_hint: "هذه الصفحة غير موجودة أو ليس لديك صلاحية الوصول إليها.",
@@ -160,8 +247,26 @@ static FA: Texts = Texts {
     open_count: "باز",
     welcome: "خوش آمدید",
     welcome_hint: "یک صندوق را انتخاب کنید تا گفتگوهایش را ببینید.",
-    mailbox_empty: "هنوز گفتگویی نیست",
-    mailbox_empty_hint: "ایمیل‌هایی که به این نشانی فرستاده شوند اینجا نمایش داده می‌شوند.",
+    list_empty: "چیزی اینجا نیست",
+    list_empty_hint: "در حال حاضر گفتگویی در این نما نیست.",
+    conversations: "گفتگوها",
+    views: "نماها",
+    view_open: "باز",
+    view_waiting: "در انتظار پاسخ",
+    view_closed: "بسته",
+    older: "گفتگوهای قدیمی‌تر",
+    newest: "بازگشت به جدیدترین‌ها",
+    unassigned: "بدون مسئول",
+    status_open: "باز",
+    status_in_progress: "در حال انجام",
+    status_waiting: "در انتظار پاسخ",
+    status_closed: "بسته",
+    status_spam: "هرزنامه",
+    status_trash: "سطل زباله",
+    priority_low: "کم",
+    priority_normal: "عادی",
+    priority_high: "زیاد",
+    priority_urgent: "فوری",
     loading: "در حال بارگذاری…",
     not_found_title: "پیدا نشد",
     not_found_hint: "این صفحه وجود ندارد یا به آن دسترسی ندارید.",

@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod error;
+pub mod format;
 pub mod i18n;
 mod pages;
 

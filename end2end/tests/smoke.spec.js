@@ -30,8 +30,16 @@ test('an agent signs in, sees the shell, and signs out', async ({ page }) => {
   await expect(page.locator('html[data-hydrated="true"]')).toHaveCount(1);
   await mailboxes.getByRole('link', { name: /Support/ }).click();
   await expect(page.getByRole('heading', { name: 'Support' })).toBeVisible();
-  await expect(page.getByText('support@e2e.test')).toBeVisible();
+  await expect(page.getByText('support@nour-store.example')).toBeVisible();
+  const list = page.getByRole('list', { name: 'Conversations' });
+  await expect(list.getByRole('listitem')).toHaveCount(50);
   await page.screenshot({ path: path.join(shots, 'shell.png') });
+  await page.getByRole('link', { name: 'Waiting' }).click();
+  await expect(page).toHaveURL(/view=waiting/);
+  await expect(list.getByRole('listitem').first()).toContainText('Waiting on customer');
+  await page.getByRole('link', { name: 'Older conversations' }).click();
+  await expect(page).toHaveURL(/after=/);
+  await expect(page.getByRole('link', { name: 'Back to the newest' })).toBeVisible();
 
   await page.getByRole('button', { name: 'Account' }).click();
   await expect(page.getByRole('menu')).toContainText('sara@e2e.test');
@@ -80,6 +88,8 @@ test.describe('in Arabic', () => {
     await page.getByRole('button', { name: 'تسجيل الدخول' }).click();
     await expect(page.getByRole('navigation', { name: 'صناديق البريد' }).getByRole('link', { name: /Support/ })).toBeVisible();
     await expect(page.locator('html[data-hydrated="true"]')).toHaveCount(1);
+    await page.getByRole('navigation', { name: 'صناديق البريد' }).getByRole('link', { name: /Support/ }).click();
+    await expect(page.getByRole('list', { name: 'المحادثات' }).getByRole('listitem').first()).toBeVisible();
     await page.getByRole('button', { name: 'الحساب' }).click();
     await expect(page.getByRole('menuitem', { name: 'تسجيل الخروج' })).toBeVisible();
     await page.screenshot({ path: path.join(shots, 'shell-ar.png') });

@@ -376,3 +376,72 @@ async fn the_server_runs_on_postgres() {
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains(&mailbox.to_string()));
 }
+
+#[tokio::test]
+async fn the_conversation_list_pages_through_a_mailbox() {
+    use backend::store::{By, NewConversation, NewMessage};
+    let app = spawn_app().await;
+    app.add_user("sara@shop.test", "Sara", Role::Agent).await;
+    let support = app.mailbox("Support", &["sara@shop.test"]).await;
+    let foreign = app.mailbox("Billing", &[]).await;
+    let store = &app.backend().store;
+    let contact = store.contact_for_email("layla@customer.test", "ليلى").await.expect("contact");
+    for i in 0..60 {
+        let c = store
+            .create_conversation(
+                NewConversation {
+                    mailbox_id: support,
+                    contact_id: contact.id,
+                    subject: format!("طلب رقم {i}"),
+                    status: model::Status::Open,
+                    priority: model::Priority::Normal,
+                },
+                By::system().at(1_000_000 + i),
+            )
+            .await
+            .expect("conversation");
+        let message = NewMessage {
+            direction: model::Direction::Inbound,
+            author_id: None,
+            from_name: "ليلى".to_string(),
+            from_email: "layla@customer.test".to_string(),
+            subject: c.subject.clone(),
+            body_text: format!("أين   طلبي\nرقم {i}؟"),
+            body_html: None,
+            client_id: None,
+            at: Some(2_000_000 + i),
+        };
+        store.append_message(c.id, message).await.expect("message");
+    }
+    let sara = app.sign_in("sara@shop.test").await;
+    let id = support.to_string();
+
+    let (status, body) = call(&app, "conversations", &[("mailbox", &id), ("view", "open")], Some(&sara)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let first: model::ConversationPage = serde_json::from_str(&body).expect("json");
+    assert_eq!(first.items.len(), 50);
+    assert_eq!(first.items[0].subject, "طلب رقم 59", "newest activity first");
+    assert_eq!(first.items[0].snippet, "أين طلبي رقم 59؟", "one line");
+    assert_eq!(first.items[0].contact_name, "ليلى");
+    let next = first.next.expect("a second page");
+    let (_, body) =
+        call(&app, "conversations", &[("mailbox", &id), ("view", "open"), ("after", &next)], Some(&sara)).await;
+    let second: model::ConversationPage = serde_json::from_str(&body).expect("json");
+    assert_eq!(second.items.len(), 10);
+    assert!(second.next.is_none());
+    assert_eq!(second.items[9].subject, "طلب رقم 0");
+
+    let (status, _) =
+        call(&app, "conversations", &[("mailbox", &foreign.to_string()), ("view", "open")], Some(&sara)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) =
+        call(&app, "conversations", &[("mailbox", &id), ("view", "open"), ("after", "garbage")], Some(&sara)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    let page = app.get(&format!("/mailboxes/{id}"), Some(&sara)).await.text().await.expect("html");
+    assert!(page.contains("aria-label=\"Conversations\""), "a list named Conversations");
+    assert!(page.contains("طلب رقم 59"));
+    assert!(page.contains("Older conversations"));
+    let closed = app.get(&format!("/mailboxes/{id}?view=closed"), Some(&sara)).await.text().await.expect("html");
+    assert!(closed.contains("Nothing here"), "{closed}");
+}

@@ -231,6 +231,72 @@ mod tests {
     }
 }
 
+/// A row of the conversation list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationSummary {
+    pub id: crate::ids::ConversationId,
+    pub subject: String,
+    pub contact_name: String,
+    pub contact_email: String,
+    /// The start of the latest customer or agent message.
+    pub snippet: String,
+    /// UTC microseconds.
+    pub last_activity_at: i64,
+    pub status: Status,
+    pub priority: Priority,
+    pub assignee_name: Option<String>,
+    pub tags: Vec<String>,
+}
+
+/// A page of the conversation list and where the next one starts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationPage {
+    pub items: Vec<ConversationSummary>,
+    /// Pass back as `after` for the next page; `None` on the last one.
+    pub next: Option<String>,
+}
+
+/// Which conversations of a mailbox a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ListView {
+    /// Open and in progress: the work to do.
+    #[default]
+    Open,
+    /// Waiting on the customer.
+    Waiting,
+    /// Done.
+    Closed,
+}
+
+impl ListView {
+    /// Every view, in tab order.
+    pub const ALL: [ListView; 3] = [ListView::Open, ListView::Waiting, ListView::Closed];
+
+    /// The word in URLs.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ListView::Open => "open",
+            ListView::Waiting => "waiting",
+            ListView::Closed => "closed",
+        }
+    }
+
+    /// The view a URL word names; the default for anything else.
+    pub fn from_word(word: &str) -> ListView {
+        ListView::ALL.into_iter().find(|v| v.as_str() == word).unwrap_or_default()
+    }
+
+    /// The statuses the view shows.
+    pub fn statuses(&self) -> Vec<Status> {
+        match self {
+            ListView::Open => vec![Status::Open, Status::InProgress],
+            ListView::Waiting => vec![Status::Waiting],
+            ListView::Closed => vec![Status::Closed],
+        }
+    }
+}
+
 /// An email address as Sanduq keeps it: trimmed and lower-cased, with one `@`, something on
 /// each side, and no spaces. Deliverability is the mail server's business; this only keeps
 /// out text that cannot be an address.

@@ -4,10 +4,12 @@ mod shell;
 mod signin;
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use model::{ConversationPage, ConversationSummary, ListView, Priority};
 
 use crate::api;
 use crate::error::AppError;
+use crate::format;
 use crate::i18n::use_texts;
 pub use shell::Shell;
 pub use signin::SignIn;
@@ -26,36 +28,124 @@ pub fn Home() -> impl IntoView {
     }
 }
 
-/// `/mailboxes/:id`: one mailbox. A mailbox the caller may not see is a real 404, so this
-/// route renders only after its data is in (`SsrMode::Async`).
+/// `/mailboxes/:id?view=open|waiting|closed&after=CURSOR`: a mailbox's conversations, newest
+/// activity first, 50 a page. A mailbox the caller may not see is a real 404, so this route
+/// renders only after its data is in (`SsrMode::Async`). Views and pages live in the URL.
 #[component]
 pub fn MailboxPage() -> impl IntoView {
     let t = use_texts();
     let params = use_params_map();
+    let query = use_query_map();
     let id = move || params.read().get("id").unwrap_or_default();
+    let view = move || ListView::from_word(&query.read().get("view").unwrap_or_default());
+    let after = move || query.read().get("after").filter(|a| !a.is_empty());
     let mailbox = Resource::new_blocking(id, api::mailbox);
+    let page = Resource::new_blocking(
+        move || (id(), view(), after()),
+        |(id, view, after)| api::conversations(id, view.as_str().to_string(), after),
+    );
     view! {
         <Shell>
             <Suspense fallback=move || view! { <p class="loading">{t.loading}</p> }>
                 {move || Suspend::new(async move {
-                    match mailbox.await {
-                        Ok(m) => view! {
-                            <header class="content-header">
-                                <h1 dir="auto">{m.name}</h1>
-                                <p class="muted" dir="auto">{m.address}</p>
-                            </header>
-                            <section class="empty-state">
-                                <h2>{t.mailbox_empty}</h2>
-                                <p>{t.mailbox_empty_hint}</p>
-                            </section>
+                    // One Suspend for both: nested ones may stream after the page in SSR.
+                    let (mailbox, page) = (mailbox.await, page.await);
+                    match (mailbox, page) {
+                        (Ok(m), Ok(list)) => {
+                            let base = format!("/mailboxes/{}", m.id);
+                            view! {
+                                <header class="content-header">
+                                    <h1 dir="auto">{m.name}</h1>
+                                    <p class="muted" dir="auto">{m.address}</p>
+                                </header>
+                                <ViewTabs base=base.clone() current=view()/>
+                                <ConversationList list base current=view() paged=after().is_some()/>
+                            }
+                            .into_any()
                         }
-                        .into_any(),
-                        Err(AppError::NotFound) => view! { <NotFoundMessage/> }.into_any(),
-                        Err(err) => view! { <p class="alert alert-error" role="alert">{err.to_string()}</p> }.into_any(),
+                        (Err(AppError::NotFound), _) | (_, Err(AppError::NotFound)) => {
+                            view! { <NotFoundMessage/> }.into_any()
+                        }
+                        (Err(err), _) | (_, Err(err)) => {
+                            view! { <p class="alert alert-error" role="alert">{err.to_string()}</p> }.into_any()
+                        }
                     }
                 })}
             </Suspense>
         </Shell>
+    }
+}
+
+#[component]
+fn ViewTabs(base: String, current: ListView) -> impl IntoView {
+    let t = use_texts();
+    view! {
+        <nav class="tabs" aria-label=t.views>
+            {ListView::ALL
+                .into_iter()
+                .map(|v| {
+                    let href = format!("{base}?view={}", v.as_str());
+                    let selected = (v == current).then_some("page");
+                    view! { <a href=href class="tab" aria-current=selected>{t.view(v)}</a> }
+                })
+                .collect_view()}
+        </nav>
+    }
+}
+
+#[component]
+fn ConversationList(list: ConversationPage, base: String, current: ListView, paged: bool) -> impl IntoView {
+    let t = use_texts();
+    let next = list.next.map(|token| format!("{base}?view={}&after={token}", current.as_str()));
+    let first = paged.then(|| format!("{base}?view={}", current.as_str()));
+    if list.items.is_empty() {
+        return view! {
+            <section class="empty-state">
+                <h2>{t.list_empty}</h2>
+                <p>{t.list_empty_hint}</p>
+                {first.map(|href| view! { <a class="btn" href=href>{t.newest}</a> })}
+            </section>
+        }
+        .into_any();
+    }
+    view! {
+        <ul class="conversation-list" aria-label=t.conversations>
+            {list.items.into_iter().map(|c| view! { <ConversationRow c/> }).collect_view()}
+        </ul>
+        <div class="pager">
+            {first.map(|href| view! { <a class="btn" href=href>{t.newest}</a> })}
+            {next.map(|href| view! { <a class="btn" href=href>{t.older}</a> })}
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn ConversationRow(c: ConversationSummary) -> impl IntoView {
+    let t = use_texts();
+    let urgent = matches!(c.priority, Priority::High | Priority::Urgent);
+    let priority_class = format!("badge priority-{}", c.priority.as_str());
+    let status_class = format!("badge status-{}", c.status.as_str());
+    let name = if c.contact_name.is_empty() { c.contact_email.clone() } else { c.contact_name.clone() };
+    let initial = name.chars().next().map(|ch| ch.to_uppercase().collect::<String>()).unwrap_or_default();
+    view! {
+        <li class="conversation-row">
+            <span class="avatar" aria-hidden="true">{initial}</span>
+            <div class="row-body">
+                <div class="row-top">
+                    <span class="contact" dir="auto" title=c.contact_email>{name}</span>
+                    <time class="muted" dir="ltr">{format::date_time(c.last_activity_at)}</time>
+                </div>
+                <div class="subject" dir="auto">{c.subject}</div>
+                <div class="snippet muted" dir="auto">{c.snippet}</div>
+                <div class="row-meta">
+                    <span class=status_class>{t.status(c.status)}</span>
+                    {urgent.then(|| view! { <span class=priority_class>{t.priority(c.priority)}</span> })}
+                    <span class="assignee" dir="auto">{c.assignee_name.unwrap_or_else(|| t.unassigned.to_string())}</span>
+                    {c.tags.into_iter().map(|tag| view! { <span class="tag" dir="auto">{tag}</span> }).collect_view()}
+                </div>
+            </div>
+        </li>
     }
 }
 

@@ -6,7 +6,8 @@ use model::{ConversationId, MailboxId, Me, Role, UserId};
 
 use crate::Backend;
 use crate::error::{Error, Result};
-use crate::store::{Conversation, Mailbox, MailboxScope, User};
+use crate::store::{Conversation, ConversationFilter, Cursor, ListedConversation, Mailbox, MailboxScope, Page, User};
+use model::Status;
 
 /// The signed-in user making a request. Made only from a valid session (or, for the CLI and
 /// tests, from a stored user), so holding one means "this person is signed in".
@@ -65,6 +66,23 @@ impl Backend {
                 }
             }
         }
+    }
+
+    /// A page of a mailbox's conversations in `statuses` (any if empty), most recent activity
+    /// first, for the list; [`Error::NotFound`] if the caller may not see the mailbox.
+    pub async fn mailbox_conversations(
+        &self,
+        caller: &Caller,
+        mailbox: MailboxId,
+        statuses: Vec<Status>,
+        after: Option<Cursor>,
+        limit: u32,
+    ) -> Result<Page<ListedConversation>> {
+        self.check_mailbox(caller, mailbox).await?;
+        let filter =
+            ConversationFilter { mailbox: Some(mailbox), statuses, ..ConversationFilter::all(caller.mailbox_scope()) };
+        let page = self.store.list_conversations(&filter, after, limit).await?;
+        Ok(Page { items: self.store.describe(page.items).await?, next: page.next })
     }
 
     /// The conversation, if the caller may see its mailbox; [`Error::NotFound`] otherwise.

@@ -278,6 +278,33 @@ async fn users_and_sessions(store: &Store) {
     assert!(store.session_user(&token_hash).await.expect("lookup").is_none(), "password change ends sessions");
 }
 
+async fn list_rows_show_contact_latest_message_assignee_and_tags(store: &Store) {
+    let agent = user(store, "sara@shop.test").await;
+    let mailbox = store.create_mailbox("Support", "support@shop.test", false).await.expect("mailbox");
+    let c = conversation_in(store, mailbox.id, "Refund", 1_000).await;
+    let bare = conversation_in(store, mailbox.id, "Nothing yet", 900).await;
+    store.append_message(c.id, inbound("First\n\nmessage", Some(2_000))).await.expect("m1");
+    store.append_message(c.id, inbound(&"word ".repeat(100), Some(3_000))).await.expect("m2");
+    store.append_message(c.id, note(agent, "a note is never the snippet")).await.expect("note");
+    store.assign(c.id, Some(agent), By::user(agent)).await.expect("assign");
+    store.add_tag(c.id, "vip", By::user(agent)).await.expect("tag");
+    store.add_tag(c.id, "refund", By::user(agent)).await.expect("tag");
+
+    let page = store.list_conversations(&ConversationFilter::all(MailboxScope::All), None, 10).await.expect("list");
+    let rows = store.describe(page.items).await.expect("describe");
+    assert_eq!(rows.len(), 2);
+    let row = &rows[0];
+    assert_eq!(row.conversation.id, c.id, "the note moved it to the top");
+    assert_eq!((row.contact_name.as_str(), row.contact_email.as_str()), ("Layla", "layla@customer.test"));
+    assert!(row.snippet.starts_with("word word") && row.snippet.ends_with('…'), "{}", row.snippet);
+    assert!(row.snippet.chars().count() <= 161);
+    assert_eq!(row.assignee_name.as_deref(), Some("sara@shop.test"));
+    assert_eq!(row.tags, vec!["refund".to_string(), "vip".to_string()]);
+    assert_eq!(rows[1].conversation.id, bare.id);
+    assert_eq!((rows[1].snippet.as_str(), rows[1].assignee_name.as_deref()), ("", None));
+    assert!(rows[1].tags.is_empty());
+}
+
 macro_rules! on_both_engines {
     ($($scenario:ident),* $(,)?) => {
         mod sqlite {
@@ -309,4 +336,5 @@ on_both_engines!(
     lists_filter_and_page_by_keyset,
     concurrent_writers_all_succeed,
     users_and_sessions,
+    list_rows_show_contact_latest_message_assignee_and_tags,
 );

@@ -31,13 +31,61 @@ pub const MAILBOXES: [(&str, &str); 3] = [
     ("Returns", "returns@nour-store.example"),
 ];
 
-/// The demo team: email, name, role, and the mailboxes (indexes) each belongs to.
-pub const AGENTS: [(&str, &str, model::Role, &[usize]); 5] = [
-    ("amal@nour-store.example", "Amal Haddad", model::Role::Admin, &[0, 1, 2]),
-    ("omar@nour-store.example", "Omar Khalil", model::Role::Manager, &[0, 1]),
-    ("sara@nour-store.example", "Sara Nasser", model::Role::Agent, &[0, 2]),
-    ("reza@nour-store.example", "رضا احمدی", model::Role::Agent, &[0, 1]),
-    ("layla@nour-store.example", "Layla Mansour", model::Role::Agent, &[1, 2]),
+/// A member of the demo team.
+pub struct Agent {
+    pub email: &'static str,
+    pub name: &'static str,
+    /// How they sign mail to English-speaking customers...
+    pub latin_first_name: &'static str,
+    /// ...and to Arabic- and Persian-speaking ones.
+    pub native_first_name: &'static str,
+    pub role: model::Role,
+    /// Indexes into [`MAILBOXES`] of the mailboxes they belong to.
+    pub mailboxes: &'static [usize],
+}
+
+/// The demo team.
+pub const AGENTS: [Agent; 5] = [
+    Agent {
+        email: "amal@nour-store.example",
+        name: "Amal Haddad",
+        latin_first_name: "Amal",
+        native_first_name: "أمل",
+        role: model::Role::Admin,
+        mailboxes: &[0, 1, 2],
+    },
+    Agent {
+        email: "omar@nour-store.example",
+        name: "Omar Khalil",
+        latin_first_name: "Omar",
+        native_first_name: "عمر",
+        role: model::Role::Manager,
+        mailboxes: &[0, 1],
+    },
+    Agent {
+        email: "sara@nour-store.example",
+        name: "Sara Nasser",
+        latin_first_name: "Sara",
+        native_first_name: "سارة",
+        role: model::Role::Agent,
+        mailboxes: &[0, 2],
+    },
+    Agent {
+        email: "reza@nour-store.example",
+        name: "رضا احمدی",
+        latin_first_name: "Reza",
+        native_first_name: "رضا",
+        role: model::Role::Agent,
+        mailboxes: &[0, 1],
+    },
+    Agent {
+        email: "layla@nour-store.example",
+        name: "Layla Mansour",
+        latin_first_name: "Layla",
+        native_first_name: "ليلى",
+        role: model::Role::Agent,
+        mailboxes: &[1, 2],
+    },
 ];
 
 /// First names, each with the ASCII spelling used in email addresses.

@@ -18,7 +18,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::store::{By, MailboxScope, NewConversation, NewMessage};
 use crate::time::{DAY, SECOND};
 use crate::{Backend, Error, Result};
-use content::{AGENTS, DOMAINS, EXTRA_TAGS, FIRST_NAMES, LAST_NAMES, Lang, MAILBOXES, SCENARIOS, Scenario};
+use content::{AGENTS, Agent, DOMAINS, EXTRA_TAGS, FIRST_NAMES, LAST_NAMES, Lang, MAILBOXES, SCENARIOS, Scenario};
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "sanduq-demo";
@@ -61,15 +61,15 @@ pub async fn load(backend: &Backend, now: i64) -> Result<DemoSummary> {
     for (name, address) in MAILBOXES {
         mailboxes.push(store.create_mailbox(name, address, true).await?.id);
     }
-    let mut team: Vec<(UserId, &'static str, Vec<usize>)> = Vec::new();
+    let mut team: Vec<(UserId, &'static Agent)> = Vec::new();
     let mut accounts = Vec::new();
-    for (email, name, role, boxes) in AGENTS {
-        let user = backend.add_user(email, name, role, DEMO_PASSWORD).await?;
-        for &b in boxes {
+    for agent in &AGENTS {
+        let user = backend.add_user(agent.email, agent.name, agent.role, DEMO_PASSWORD).await?;
+        for &b in agent.mailboxes {
             store.add_member(mailboxes[b], user.id).await?;
         }
-        team.push((user.id, first_word(name), boxes.to_vec()));
-        accounts.push((email.to_string(), name.to_string(), role));
+        team.push((user.id, agent));
+        accounts.push((agent.email.to_string(), agent.name.to_string(), agent.role));
     }
 
     let customers = make_customers(backend, &mut rng).await?;
@@ -80,8 +80,8 @@ pub async fn load(backend: &Backend, now: i64) -> Result<DemoSummary> {
         let group = customers.iter().find(|(l, _)| *l == lang).map(|(_, c)| c).ok_or_else(|| missing("customers"))?;
         let customer = group.choose(&mut rng).ok_or_else(|| missing("customer"))?;
         let mailbox = mailboxes[scenario.mailbox];
-        let members: Vec<&(UserId, &str, Vec<usize>)> =
-            team.iter().filter(|(_, _, boxes)| boxes.contains(&scenario.mailbox)).collect();
+        let members: Vec<&(UserId, &Agent)> =
+            team.iter().filter(|(_, agent)| agent.mailboxes.contains(&scenario.mailbox)).collect();
         conversation(backend, &mut rng, now, scenario, customer, mailbox, &members).await?;
     }
 
@@ -90,10 +90,6 @@ pub async fn load(backend: &Backend, now: i64) -> Result<DemoSummary> {
 
 fn missing(what: &str) -> Error {
     Error::Internal(format!("demo content has no {what}"))
-}
-
-fn first_word(name: &'static str) -> &'static str {
-    name.split_whitespace().next().unwrap_or(name)
 }
 
 fn pick_lang(rng: &mut ChaCha8Rng) -> Lang {
@@ -142,7 +138,7 @@ async fn conversation(
     scenario: &Scenario,
     customer: &Customer,
     mailbox: MailboxId,
-    members: &[&(UserId, &'static str, Vec<usize>)],
+    members: &[&(UserId, &'static Agent)],
 ) -> Result<()> {
     let store = &backend.store;
     let order = rng.gen_range(10_000..99_999).to_string();
@@ -162,7 +158,8 @@ async fn conversation(
         80..=94 => Priority::High,
         _ => Priority::Urgent,
     };
-    let &&(agent_id, agent_name, _) = members.choose(rng).ok_or_else(|| missing("member"))?;
+    let &&(agent_id, agent) = members.choose(rng).ok_or_else(|| missing("member"))?;
+    let agent_name = if scenario.lang == Lang::En { agent.latin_first_name } else { agent.native_first_name };
     let assigned = status != Status::Open || rng.gen_bool(0.4);
     let subject = fill(scenario.subject, agent_name);
 

@@ -7,6 +7,8 @@
 
 use model::{ContactId, ConversationId, Direction, EventId, MailboxId, MessageId, Priority, Status, UserId};
 use serde_json::json;
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
 
 use super::{MailboxScope, Store, new_id, parse_stored, with_reader, with_tx};
@@ -230,11 +232,44 @@ pub struct Cursor {
     pub id: ConversationId,
 }
 
+impl Cursor {
+    /// The cursor as URL-safe text: `MICROS_UUID`.
+    pub fn token(&self) -> String {
+        format!("{}_{}", self.last_activity_at, self.id)
+    }
+
+    /// Reads [`Cursor::token`] text; anything else is no cursor.
+    pub fn parse(token: &str) -> Option<Cursor> {
+        let (at, id) = token.split_once('_')?;
+        Some(Cursor { last_activity_at: at.parse().ok()?, id: id.parse().ok()? })
+    }
+}
+
 /// One page of a list and the cursor of the next, if there is one.
 #[derive(Debug, Clone)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next: Option<Cursor>,
+}
+
+/// A conversation with what a list row shows of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedConversation {
+    pub conversation: Conversation,
+    pub contact_name: String,
+    pub contact_email: String,
+    /// The start of the latest customer or agent message (notes excluded).
+    pub snippet: String,
+    pub assignee_name: Option<String>,
+    pub tags: Vec<String>,
+}
+
+/// How much of the latest message a list row shows.
+const SNIPPET_CHARS: usize = 160;
+
+/// `$first, $first+1, ...`: `n` placeholders for an IN list.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
 /// A value bound into a query built at run time.
@@ -664,6 +699,98 @@ impl Store {
             None
         };
         Ok(Page { items, next })
+    }
+}
+
+impl Store {
+    /// What list rows show of `items`: contact, latest message, assignee and tags, in four
+    /// queries whatever the page size.
+    pub async fn describe(&self, items: Vec<Conversation>) -> Result<Vec<ListedConversation>> {
+        use std::collections::HashMap;
+        if items.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<Uuid> = items.iter().map(|c| c.id.0).collect();
+        let contact_ids: Vec<Uuid> = items.iter().map(|c| c.contact_id.0).collect();
+        let user_ids: Vec<Uuid> = items.iter().filter_map(|c| c.assignee_id.map(|u| u.0)).collect();
+
+        let contacts_sql = format!(
+            "SELECT c.id, c.name, COALESCE(e.email, '') FROM contacts c \
+             LEFT JOIN contact_emails e ON e.contact_id = c.id AND e.is_primary WHERE c.id IN ({})",
+            placeholders(1, contact_ids.len())
+        );
+        let snippets_sql = format!(
+            "SELECT m.conversation_id, m.body_text FROM messages m WHERE m.conversation_id IN ({}) \
+             AND m.direction <> 'note' AND m.id = (SELECT m2.id FROM messages m2 \
+             WHERE m2.conversation_id = m.conversation_id AND m2.direction <> 'note' \
+             ORDER BY m2.created_at DESC, m2.id DESC LIMIT 1)",
+            placeholders(1, ids.len())
+        );
+        let tags_sql = format!(
+            "SELECT ct.conversation_id, t.name FROM conversation_tags ct JOIN tags t ON t.id = ct.tag_id \
+             WHERE ct.conversation_id IN ({}) ORDER BY t.name",
+            placeholders(1, ids.len())
+        );
+        let users_sql = format!("SELECT id, name FROM users WHERE id IN ({})", placeholders(1, user_ids.len().max(1)));
+
+        let contacts: Vec<(Uuid, String, String)> = self.fetch_by_ids(&contacts_sql, &contact_ids).await?;
+        let snippets: Vec<(Uuid, String)> = self.fetch_by_ids(&snippets_sql, &ids).await?;
+        let tags: Vec<(Uuid, String)> = self.fetch_by_ids(&tags_sql, &ids).await?;
+        let users: Vec<(Uuid, String)> = self.fetch_by_ids(&users_sql, &user_ids).await?;
+
+        let contacts: HashMap<Uuid, (String, String)> = contacts.into_iter().map(|(id, n, e)| (id, (n, e))).collect();
+        let snippets: HashMap<Uuid, String> = snippets.into_iter().collect();
+        let users: HashMap<Uuid, String> = users.into_iter().collect();
+        let mut tags_of: HashMap<Uuid, Vec<String>> = HashMap::new();
+        for (id, name) in tags {
+            tags_of.entry(id).or_default().push(name);
+        }
+        Ok(items
+            .into_iter()
+            .map(|c| {
+                let (contact_name, contact_email) = contacts.get(&c.contact_id.0).cloned().unwrap_or_default();
+                let snippet = snippets.get(&c.id.0).map(|t| snippet_of(t)).unwrap_or_default();
+                ListedConversation {
+                    contact_name,
+                    contact_email,
+                    snippet,
+                    assignee_name: c.assignee_id.and_then(|u| users.get(&u.0).cloned()),
+                    tags: tags_of.remove(&c.id.0).unwrap_or_default(),
+                    conversation: c,
+                }
+            })
+            .collect())
+    }
+}
+
+impl Store {
+    /// Runs `sql`, whose placeholders `$1..$n` take `ids`, and reads every row.
+    async fn fetch_by_ids<T>(&self, sql: &str, ids: &[Uuid]) -> Result<Vec<T>>
+    where
+        T: Send + Unpin + for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow>,
+    {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = with_reader!(self, |pool| {
+            let mut query = sqlx::query_as::<_, T>(sql);
+            for id in ids {
+                query = query.bind(*id);
+            }
+            query.fetch_all(pool).await?
+        });
+        Ok(rows)
+    }
+}
+
+/// The first words of a message on one line.
+fn snippet_of(text: &str) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= SNIPPET_CHARS {
+        flat
+    } else {
+        let cut: String = flat.chars().take(SNIPPET_CHARS).collect();
+        format!("{}…", cut.trim_end())
     }
 }
 

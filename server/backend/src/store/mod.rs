@@ -28,7 +28,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 pub use contacts::Contact;
 pub use conversations::{
-    AssigneeFilter, By, Conversation, ConversationFilter, Cursor, Event, Message, NewConversation, NewMessage, Page,
+    AssigneeFilter, By, Conversation, ConversationFilter, Cursor, Event, ListedConversation, Message, NewConversation,
+    NewMessage, Page,
 };
 pub use mailboxes::{Mailbox, MailboxScope};
 pub use users::{NewUser, User};
