@@ -22,7 +22,7 @@ WASM_BINDGEN_VERSION := 0.2.130
 BINARYEN_VERSION := 132
 APT_UPDATED := $(CARGO_TARGET_DIR)/.apt-updated
 
-.PHONY: run build tools test test-tools check-wasm lint unit e2e figures clean
+.PHONY: run build tools test test-tools check-wasm lint unit e2e figures bench clean
 
 ## Tools the build needs; each is installed only when missing or at another version.
 tools:
@@ -90,6 +90,10 @@ test: build test-tools check-wasm lint unit e2e
 ## Figures for notes: WASM size raw and brotli, server RSS idle.
 figures: build
 	bash .ci/figures.sh
+
+## Latency of the list server functions at demo size.
+bench: build
+	bash .ci/bench-list.sh
 
 clean:
 	rm -rf target/site end2end/test-results end2end/screenshots
