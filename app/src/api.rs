@@ -111,3 +111,60 @@ fn row(listed: backend::store::ListedConversation) -> model::ConversationSummary
         tags: listed.tags,
     }
 }
+
+/// One conversation with its messages and history; "not found" (404) unless the caller may
+/// see its mailbox.
+#[server(prefix = "/api", endpoint = "conversation")]
+pub async fn conversation(id: String) -> Result<model::ConversationDetail, AppError> {
+    let caller = server::caller()?;
+    let id = server::parse_id(&id)?;
+    let opened = server::backend()?.open_conversation(&caller, id).await.map_err(server::fail)?;
+    Ok(detail(opened))
+}
+
+#[cfg(feature = "ssr")]
+fn detail(opened: backend::OpenedConversation) -> model::ConversationDetail {
+    use model::{Direction, HistoryChange, HistoryEntry, MessageView};
+    let name_of = |id: Option<model::UserId>| id.and_then(|id| opened.names.get(&id).cloned());
+    let messages = opened
+        .messages
+        .into_iter()
+        .map(|m| MessageView {
+            id: m.id,
+            direction: m.direction,
+            author: match m.direction {
+                Direction::Inbound if m.from_name.is_empty() => m.from_email,
+                Direction::Inbound => m.from_name,
+                Direction::Outbound | Direction::Note => name_of(m.author_id).unwrap_or_default(),
+            },
+            body_text: m.body_text,
+            created_at: m.created_at,
+        })
+        .collect();
+    let history = opened
+        .events
+        .into_iter()
+        .filter_map(|e| {
+            let text = |key: &str| e.data[key].as_str().map(str::to_string);
+            let change = match e.kind.as_str() {
+                "created" => HistoryChange::Created,
+                "assigned" => HistoryChange::Assigned(
+                    text("to").and_then(|id| id.parse().ok()).and_then(|id: model::UserId| name_of(Some(id))),
+                ),
+                "status" => HistoryChange::Status(text("to")?.parse().ok()?),
+                "priority" => HistoryChange::Priority(text("to")?.parse().ok()?),
+                "tagged" => HistoryChange::Tagged(text("tag")?),
+                "untagged" => HistoryChange::Untagged(text("tag")?),
+                _ => return None,
+            };
+            Some(HistoryEntry { actor: name_of(e.actor_id), change, created_at: e.created_at })
+        })
+        .collect();
+    model::ConversationDetail {
+        summary: row(opened.listed),
+        mailbox_id: opened.mailbox.id,
+        mailbox_name: opened.mailbox.name,
+        messages,
+        history,
+    }
+}

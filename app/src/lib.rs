@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/signin") view=pages::SignIn/>
                 <Route path=path!("/") view=pages::Home ssr=SsrMode::Async/>
                 <Route path=path!("/mailboxes/:id") view=pages::MailboxPage ssr=SsrMode::Async/>
+                <Route path=path!("/conversations/:id") view=pages::ConversationView ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

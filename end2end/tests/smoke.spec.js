@@ -34,6 +34,13 @@ test('an agent signs in, sees the shell, and signs out', async ({ page }) => {
   const list = page.getByRole('list', { name: 'Conversations' });
   await expect(list.getByRole('listitem')).toHaveCount(50);
   await page.screenshot({ path: path.join(shots, 'shell.png') });
+  const firstSubject = await list.locator('.subject').first().innerText();
+  await list.getByRole('listitem').first().getByRole('link').click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(firstSubject);
+  await expect(page.getByRole('region', { name: 'Messages' }).getByRole('article').first()).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'History' })).toBeVisible();
+  await page.screenshot({ path: path.join(shots, 'conversation.png'), fullPage: true });
+  await page.getByRole('link', { name: 'Support' }).first().click();
   await page.getByRole('link', { name: 'Waiting' }).click();
   await expect(page).toHaveURL(/view=waiting/);
   await expect(list.getByRole('listitem').first()).toContainText('Waiting on customer');

@@ -444,4 +444,54 @@ async fn the_conversation_list_pages_through_a_mailbox() {
     assert!(page.contains("Older conversations"));
     let closed = app.get(&format!("/mailboxes/{id}?view=closed"), Some(&sara)).await.text().await.expect("html");
     assert!(closed.contains("Nothing here"), "{closed}");
+
+    // Opening one: the thread, with notes set apart, and the history.
+    let newest = first.items[0].id;
+    let agent = store.user_by_email("sara@shop.test").await.expect("lookup").expect("sara");
+    let note = NewMessage {
+        direction: model::Direction::Note,
+        author_id: Some(agent.id),
+        from_name: String::new(),
+        from_email: String::new(),
+        subject: String::new(),
+        body_text: "Customer is a VIP, be quick".to_string(),
+        body_html: None,
+        client_id: None,
+        at: None,
+    };
+    store.append_message(newest, note).await.expect("note");
+    store.set_status(newest, model::Status::Waiting, By::user(agent.id)).await.expect("status");
+    let (status, body) = call(&app, "conversation", &[("id", &newest.to_string())], Some(&sara)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let detail: model::ConversationDetail = serde_json::from_str(&body).expect("json");
+    let kinds: Vec<model::Direction> = detail.messages.iter().map(|m| m.direction).collect();
+    assert_eq!(kinds, vec![model::Direction::Inbound, model::Direction::Note]);
+    assert_eq!(detail.messages[1].author, "Sara");
+    assert_eq!(
+        detail.history.last().map(|h| h.change.clone()),
+        Some(model::HistoryChange::Status(model::Status::Waiting))
+    );
+    let html = app.get(&format!("/conversations/{newest}"), Some(&sara)).await.text().await.expect("html");
+    assert!(html.contains("Internal note") && html.contains("Customer is a VIP"), "the note is labelled");
+    assert!(html.contains("Status changed to") && html.contains("<bdi>Waiting on customer</bdi>"), "history in words");
+
+    let hidden = store
+        .create_conversation(
+            NewConversation {
+                mailbox_id: foreign,
+                contact_id: contact.id,
+                subject: "Secret invoice".to_string(),
+                status: model::Status::Open,
+                priority: model::Priority::Normal,
+            },
+            By::system(),
+        )
+        .await
+        .expect("foreign conversation");
+    let (status, body) = call(&app, "conversation", &[("id", &hidden.id.to_string())], Some(&sara)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!body.contains("Secret invoice"));
+    let page = app.get(&format!("/conversations/{}", hidden.id), Some(&sara)).await;
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    assert!(!page.text().await.expect("html").contains("Secret invoice"));
 }

@@ -256,6 +256,52 @@ pub struct ConversationPage {
     pub next: Option<String>,
 }
 
+/// A conversation opened: its row, its messages and its history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationDetail {
+    pub summary: ConversationSummary,
+    pub mailbox_id: crate::ids::MailboxId,
+    pub mailbox_name: String,
+    /// Oldest first.
+    pub messages: Vec<MessageView>,
+    /// Oldest first; messages themselves are not repeated here.
+    pub history: Vec<HistoryEntry>,
+}
+
+/// One message of a conversation as agents read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageView {
+    pub id: crate::ids::MessageId,
+    pub direction: Direction,
+    /// The agent's name for replies and notes, the sender's for customer mail.
+    pub author: String,
+    pub body_text: String,
+    /// UTC microseconds.
+    pub created_at: i64,
+}
+
+/// One change in a conversation's audit trail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// Who made it; `None` for Sanduq itself (mail arriving, automation).
+    pub actor: Option<String>,
+    pub change: HistoryChange,
+    /// UTC microseconds.
+    pub created_at: i64,
+}
+
+/// What changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HistoryChange {
+    Created,
+    /// Given to someone (their name), or to nobody.
+    Assigned(Option<String>),
+    Status(Status),
+    Priority(Priority),
+    Tagged(String),
+    Untagged(String),
+}
+
 /// Which conversations of a mailbox a list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]

@@ -1,5 +1,6 @@
 //! The pages of the agent app and the frame they share.
 
+mod conversation;
 mod shell;
 mod signin;
 
@@ -11,6 +12,7 @@ use crate::api;
 use crate::error::AppError;
 use crate::format;
 use crate::i18n::use_texts;
+pub use conversation::ConversationView;
 pub use shell::Shell;
 pub use signin::SignIn;
 
@@ -128,10 +130,11 @@ fn ConversationRow(c: ConversationSummary) -> impl IntoView {
     let status_class = format!("badge status-{}", c.status.as_str());
     let name = if c.contact_name.is_empty() { c.contact_email.clone() } else { c.contact_name.clone() };
     let initial = name.chars().next().map(|ch| ch.to_uppercase().collect::<String>()).unwrap_or_default();
+    let href = format!("/conversations/{}", c.id);
     view! {
         <li class="conversation-row">
             <span class="avatar" aria-hidden="true">{initial}</span>
-            <div class="row-body">
+            <a class="row-body" href=href>
                 <div class="row-top">
                     <span class="contact" dir="auto" title=c.contact_email>{name}</span>
                     <time class="muted" dir="ltr">{format::date_time(c.last_activity_at)}</time>
@@ -144,7 +147,7 @@ fn ConversationRow(c: ConversationSummary) -> impl IntoView {
                     <span class="assignee" dir="auto">{c.assignee_name.unwrap_or_else(|| t.unassigned.to_string())}</span>
                     {c.tags.into_iter().map(|tag| view! { <span class="tag" dir="auto">{tag}</span> }).collect_view()}
                 </div>
-            </div>
+            </a>
         </li>
     }
 }

@@ -2,12 +2,24 @@
 //! members of, and the conversations in them. Anything outside that answers
 //! [`Error::NotFound`], exactly as if it did not exist.
 
-use model::{ConversationId, MailboxId, Me, Role, UserId};
+use model::{ConversationId, MailboxId, Me, Role, Status, UserId};
 
 use crate::Backend;
 use crate::error::{Error, Result};
-use crate::store::{Conversation, ConversationFilter, Cursor, ListedConversation, Mailbox, MailboxScope, Page, User};
-use model::Status;
+use crate::store::{
+    Conversation, ConversationFilter, Cursor, Event, ListedConversation, Mailbox, MailboxScope, Message, Page, User,
+};
+
+/// A conversation as [`Backend::open_conversation`] returns it.
+#[derive(Debug, Clone)]
+pub struct OpenedConversation {
+    pub listed: ListedConversation,
+    pub mailbox: Mailbox,
+    pub messages: Vec<Message>,
+    pub events: Vec<Event>,
+    /// Names of the users who wrote messages or made changes.
+    pub names: std::collections::HashMap<UserId, String>,
+}
 
 /// The signed-in user making a request. Made only from a valid session (or, for the CLI and
 /// tests, from a stored user), so holding one means "this person is signed in".
@@ -83,6 +95,19 @@ impl Backend {
             ConversationFilter { mailbox: Some(mailbox), statuses, ..ConversationFilter::all(caller.mailbox_scope()) };
         let page = self.store.list_conversations(&filter, after, limit).await?;
         Ok(Page { items: self.store.describe(page.items).await?, next: page.next })
+    }
+
+    /// Everything an agent reads when opening a conversation: its list row, mailbox, messages
+    /// and audit trail, with the names of the people in them. [`Error::NotFound`] if the caller
+    /// may not see it.
+    pub async fn open_conversation(&self, caller: &Caller, id: ConversationId) -> Result<OpenedConversation> {
+        let conversation = self.conversation(caller, id).await?;
+        let mailbox = self.store.mailbox(conversation.mailbox_id).await?;
+        let listed = self.store.describe(vec![conversation]).await?.pop().ok_or(Error::NotFound)?;
+        let messages = self.store.messages(id).await?;
+        let events = self.store.events(id).await?;
+        let names = self.store.users().await?.into_iter().map(|u| (u.id, u.name)).collect();
+        Ok(OpenedConversation { listed, mailbox, messages, events, names })
     }
 
     /// The conversation, if the caller may see its mailbox; [`Error::NotFound`] otherwise.

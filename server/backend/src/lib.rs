@@ -16,7 +16,7 @@ pub mod store;
 pub mod testing;
 pub mod time;
 
-pub use access::Caller;
+pub use access::{Caller, OpenedConversation};
 pub use auth::{ClientAddr, SessionToken, SignInLimits};
 pub use error::{Error, Result};
 pub use secret::SecretKey;

@@ -190,8 +190,11 @@ async fn conversation(
     store.append_message(id, inbound(fill(scenario.customer, agent_name), started)).await?;
 
     let mut t = started;
+    // Each step moves time forward by up to half the room left before now, so recent
+    // conversations get their replies minutes apart instead of all at the last minute.
     let mut step = |rng: &mut ChaCha8Rng, min: i64, max: i64| {
-        t = (t + rng.gen_range(min..max)).min(now - MINUTE);
+        let room = (now - MINUTE - t).max(0);
+        t += rng.gen_range(min..max).min(room / 2 + 1);
         t
     };
     if priority != Priority::Normal {
