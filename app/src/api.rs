@@ -40,6 +40,16 @@ mod server {
             .ok_or_else(|| fail(AppError::NotSignedIn))
     }
 
+    /// Reads a page cursor from a request; empty is the first page, garbage is a 400.
+    pub fn cursor(after: Option<String>) -> Result<Option<backend::store::Cursor>, AppError> {
+        match after.as_deref().filter(|token| !token.is_empty()) {
+            Some(token) => backend::store::Cursor::parse(token)
+                .map(Some)
+                .ok_or_else(|| fail(AppError::Invalid("malformed page cursor".to_string()))),
+            None => Ok(None),
+        }
+    }
+
     /// Parses an id from its text; a malformed one is not found.
     pub fn parse_id<T: std::str::FromStr>(text: &str) -> Result<T, AppError> {
         text.parse().map_err(|_| fail(AppError::NotFound))
@@ -78,20 +88,25 @@ fn summary(m: backend::store::Mailbox) -> MailboxSummary {
 /// most recent activity first; `after` is the previous page's `next`.
 #[server(prefix = "/api", endpoint = "conversations")]
 pub async fn conversations(mailbox: String, view: String, after: Option<String>) -> Result<ConversationPage, AppError> {
-    use backend::store::Cursor;
     let caller = server::caller()?;
     let mailbox = server::parse_id(&mailbox)?;
-    let after = match after.as_deref().filter(|token| !token.is_empty()) {
-        Some(token) => Some(
-            Cursor::parse(token).ok_or_else(|| server::fail(AppError::Invalid("malformed page cursor".to_string())))?,
-        ),
-        None => None,
-    };
+    let after = server::cursor(after)?;
     let view = model::ListView::from_word(&view);
     let page = server::backend()?
         .mailbox_conversations(&caller, mailbox, view.statuses(), after, 50)
         .await
         .map_err(server::fail)?;
+    Ok(ConversationPage { items: page.items.into_iter().map(row).collect(), next: page.next.map(|c| c.token()) })
+}
+
+/// A page of a view across every mailbox the caller may see (`unassigned`, `mine`, `open`,
+/// `waiting`, `closed`).
+#[server(prefix = "/api", endpoint = "inbox")]
+pub async fn inbox(view: String, after: Option<String>) -> Result<ConversationPage, AppError> {
+    let caller = server::caller()?;
+    let view = model::InboxView::from_word(&view).ok_or_else(|| server::fail(AppError::NotFound))?;
+    let after = server::cursor(after)?;
+    let page = server::backend()?.inbox_view(&caller, view, after, 50).await.map_err(server::fail)?;
     Ok(ConversationPage { items: page.items.into_iter().map(row).collect(), next: page.next.map(|c| c.token()) })
 }
 

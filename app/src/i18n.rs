@@ -79,6 +79,12 @@ pub struct Texts {
     pub priority_normal: &'static str,
     pub priority_high: &'static str,
     pub priority_urgent: &'static str,
+    pub filter_status: &'static str,
+    pub iv_unassigned: &'static str,
+    pub iv_mine: &'static str,
+    pub iv_all_open: &'static str,
+    pub iv_waiting: &'static str,
+    pub iv_closed: &'static str,
     pub messages: &'static str,
     pub history: &'static str,
     pub from_customer: &'static str,
@@ -108,6 +114,17 @@ impl Texts {
             model::ListView::Open => self.view_open,
             model::ListView::Waiting => self.view_waiting,
             model::ListView::Closed => self.view_closed,
+        }
+    }
+
+    /// The name of a sidebar view.
+    pub fn inbox_view(&self, view: model::InboxView) -> &'static str {
+        match view {
+            model::InboxView::Unassigned => self.iv_unassigned,
+            model::InboxView::Mine => self.iv_mine,
+            model::InboxView::AllOpen => self.iv_all_open,
+            model::InboxView::Waiting => self.iv_waiting,
+            model::InboxView::Closed => self.iv_closed,
         }
     }
 
@@ -183,6 +200,12 @@ static EN: Texts = Texts {
     priority_normal: "Normal",
     priority_high: "High",
     priority_urgent: "Urgent",
+    filter_status: "Filter by status",
+    iv_unassigned: "Unassigned",
+    iv_mine: "Mine",
+    iv_all_open: "All open",
+    iv_waiting: "Waiting",
+    iv_closed: "Closed",
     messages: "Messages",
     history: "History",
     from_customer: "Customer",
@@ -243,6 +266,12 @@ static AR: Texts = Texts {
     priority_normal: "عادية",
     priority_high: "عالية",
     priority_urgent: "عاجلة",
+    filter_status: "تصفية حسب الحالة",
+    iv_unassigned: "غير مسندة",
+    iv_mine: "محادثاتي",
+    iv_all_open: "كل المفتوحة",
+    iv_waiting: "بانتظار الرد",
+    iv_closed: "مغلقة",
     messages: "الرسائل",
     history: "السجل",
     from_customer: "العميل",
@@ -303,6 +332,12 @@ static FA: Texts = Texts {
     priority_normal: "عادی",
     priority_high: "زیاد",
     priority_urgent: "فوری",
+    filter_status: "فیلتر بر اساس وضعیت",
+    iv_unassigned: "بدون مسئول",
+    iv_mine: "گفتگوهای من",
+    iv_all_open: "همه‌ی باز",
+    iv_waiting: "در انتظار پاسخ",
+    iv_closed: "بسته",
     messages: "پیام‌ها",
     history: "تاریخچه",
     from_customer: "مشتری",

@@ -58,6 +58,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=pages::Home ssr=SsrMode::Async/>
                 <Route path=path!("/mailboxes/:id") view=pages::MailboxPage ssr=SsrMode::Async/>
                 <Route path=path!("/conversations/:id") view=pages::ConversationView ssr=SsrMode::Async/>
+                <Route path=path!("/views/:view") view=pages::ViewPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

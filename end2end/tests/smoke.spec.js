@@ -41,12 +41,20 @@ test('an agent signs in, sees the shell, and signs out', async ({ page }) => {
   await expect(page.getByRole('heading', { name: 'History' })).toBeVisible();
   await page.screenshot({ path: path.join(shots, 'conversation.png'), fullPage: true });
   await page.getByRole('link', { name: 'Support' }).first().click();
-  await page.getByRole('link', { name: 'Waiting' }).click();
+  await page.getByRole('navigation', { name: 'Filter by status' }).getByRole('link', { name: 'Waiting' }).click();
   await expect(page).toHaveURL(/view=waiting/);
   await expect(list.getByRole('listitem').first()).toContainText('Waiting on customer');
   await page.getByRole('link', { name: 'Older conversations' }).click();
   await expect(page).toHaveURL(/after=/);
   await expect(page.getByRole('link', { name: 'Back to the newest' })).toBeVisible();
+
+  // The views across mailboxes: Sara's own conversations (none yet), then all open ones.
+  const views = page.getByRole('navigation', { name: 'Views' });
+  await views.getByRole('link', { name: 'Mine' }).click();
+  await expect(page.getByRole('heading', { name: 'Mine', level: 1 })).toBeVisible();
+  await expect(page.getByText('Nothing here')).toBeVisible();
+  await views.getByRole('link', { name: 'All open' }).click();
+  await expect(page.getByRole('list', { name: 'Conversations' }).getByRole('listitem')).toHaveCount(50);
 
   await page.getByRole('button', { name: 'Account' }).click();
   await expect(page.getByRole('menu')).toContainText('sara@e2e.test');

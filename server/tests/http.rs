@@ -495,3 +495,49 @@ async fn the_conversation_list_pages_through_a_mailbox() {
     assert_eq!(page.status(), StatusCode::NOT_FOUND);
     assert!(!page.text().await.expect("html").contains("Secret invoice"));
 }
+
+#[tokio::test]
+async fn views_cover_every_mailbox_of_the_user_and_no_other() {
+    use backend::store::{By, NewConversation};
+    let app = spawn_app().await;
+    app.add_user("sara@shop.test", "Sara", Role::Agent).await;
+    let support = app.mailbox("Support", &["sara@shop.test"]).await;
+    let sales = app.mailbox("Sales", &["sara@shop.test"]).await;
+    let foreign = app.mailbox("Billing", &[]).await;
+    let store = &app.backend().store;
+    let sara = store.user_by_email("sara@shop.test").await.expect("lookup").expect("sara");
+    let contact = store.contact_for_email("layla@customer.test", "Layla").await.expect("contact");
+    let make = |mailbox, subject: &str, status| NewConversation {
+        mailbox_id: mailbox,
+        contact_id: contact.id,
+        subject: subject.to_string(),
+        status,
+        priority: model::Priority::Normal,
+    };
+    store.create_conversation(make(support, "nobody's", model::Status::Open), By::system()).await.expect("c1");
+    let mine = store.create_conversation(make(sales, "hers", model::Status::Waiting), By::system()).await.expect("c2");
+    store.assign(mine.id, Some(sara.id), By::user(sara.id)).await.expect("assign");
+    store.create_conversation(make(foreign, "secret", model::Status::Open), By::system()).await.expect("c3");
+    let cookie = app.sign_in("sara@shop.test").await;
+
+    let subjects = |body: String| {
+        let page: model::ConversationPage = serde_json::from_str(&body).expect("json");
+        page.items.into_iter().map(|c| c.subject).collect::<Vec<_>>()
+    };
+    for (view, expected) in [
+        ("unassigned", vec!["nobody's"]),
+        ("mine", vec!["hers"]),
+        ("open", vec!["nobody's"]),
+        ("waiting", vec!["hers"]),
+    ] {
+        let (status, body) = call(&app, "inbox", &[("view", view)], Some(&cookie)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(subjects(body), expected, "view {view}");
+    }
+    let (status, _) = call(&app, "inbox", &[("view", "everything")], Some(&cookie)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let page = app.get("/views/mine", Some(&cookie)).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.expect("html").contains("hers"));
+    assert_eq!(app.get("/views/everything", Some(&cookie)).await.status(), StatusCode::NOT_FOUND);
+}

@@ -343,6 +343,54 @@ impl ListView {
     }
 }
 
+/// The views across every mailbox the user may see, in the sidebar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InboxView {
+    /// Open or in progress, and nobody's yet.
+    Unassigned,
+    /// Assigned to me and not closed.
+    Mine,
+    /// Open or in progress.
+    AllOpen,
+    /// Waiting on the customer.
+    Waiting,
+    /// Done.
+    Closed,
+}
+
+impl InboxView {
+    /// Every view, in sidebar order.
+    pub const ALL: [InboxView; 5] =
+        [InboxView::Unassigned, InboxView::Mine, InboxView::AllOpen, InboxView::Waiting, InboxView::Closed];
+
+    /// The word in URLs.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            InboxView::Unassigned => "unassigned",
+            InboxView::Mine => "mine",
+            InboxView::AllOpen => "open",
+            InboxView::Waiting => "waiting",
+            InboxView::Closed => "closed",
+        }
+    }
+
+    /// The view a URL word names, if any.
+    pub fn from_word(word: &str) -> Option<InboxView> {
+        InboxView::ALL.into_iter().find(|v| v.as_str() == word)
+    }
+
+    /// The statuses the view shows.
+    pub fn statuses(&self) -> Vec<Status> {
+        match self {
+            InboxView::Unassigned | InboxView::AllOpen => vec![Status::Open, Status::InProgress],
+            InboxView::Mine => vec![Status::Open, Status::InProgress, Status::Waiting],
+            InboxView::Waiting => vec![Status::Waiting],
+            InboxView::Closed => vec![Status::Closed],
+        }
+    }
+}
+
 /// An email address as Sanduq keeps it: trimmed and lower-cased, with one `@`, something on
 /// each side, and no spaces. Deliverability is the mail server's business; this only keeps
 /// out text that cannot be an address.

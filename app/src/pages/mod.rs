@@ -6,7 +6,7 @@ mod signin;
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use model::{ConversationPage, ConversationSummary, ListView, Priority};
+use model::{ConversationPage, ConversationSummary, InboxView, ListView, Priority};
 
 use crate::api;
 use crate::error::AppError;
@@ -61,7 +61,11 @@ pub fn MailboxPage() -> impl IntoView {
                                     <p class="muted" dir="auto">{m.address}</p>
                                 </header>
                                 <ViewTabs base=base.clone() current=view()/>
-                                <ConversationList list base current=view() paged=after().is_some()/>
+                                <ConversationList
+                                    list
+                                    first_page=format!("{base}?view={}", view().as_str())
+                                    paged=after().is_some()
+                                />
                             }
                             .into_any()
                         }
@@ -82,7 +86,7 @@ pub fn MailboxPage() -> impl IntoView {
 fn ViewTabs(base: String, current: ListView) -> impl IntoView {
     let t = use_texts();
     view! {
-        <nav class="tabs" aria-label=t.views>
+        <nav class="tabs" aria-label=t.filter_status>
             {ListView::ALL
                 .into_iter()
                 .map(|v| {
@@ -95,11 +99,14 @@ fn ViewTabs(base: String, current: ListView) -> impl IntoView {
     }
 }
 
+/// A page of conversation rows with links to the newest and to the next page.
+/// `first_page` is the URL of the list's first page; later pages add `after=`.
 #[component]
-fn ConversationList(list: ConversationPage, base: String, current: ListView, paged: bool) -> impl IntoView {
+fn ConversationList(list: ConversationPage, first_page: String, paged: bool) -> impl IntoView {
     let t = use_texts();
-    let next = list.next.map(|token| format!("{base}?view={}&after={token}", current.as_str()));
-    let first = paged.then(|| format!("{base}?view={}", current.as_str()));
+    let joiner = if first_page.contains('?') { '&' } else { '?' };
+    let next = list.next.map(|token| format!("{first_page}{joiner}after={token}"));
+    let first = paged.then_some(first_page);
     if list.items.is_empty() {
         return view! {
             <section class="empty-state">
@@ -149,6 +156,39 @@ fn ConversationRow(c: ConversationSummary) -> impl IntoView {
                 </div>
             </a>
         </li>
+    }
+}
+
+/// `/views/:view?after=CURSOR`: one of the views across every mailbox the user may see.
+#[component]
+pub fn ViewPage() -> impl IntoView {
+    let t = use_texts();
+    let params = use_params_map();
+    let query = use_query_map();
+    let word = move || params.read().get("view").unwrap_or_default();
+    let after = move || query.read().get("after").filter(|a| !a.is_empty());
+    let page = Resource::new_blocking(move || (word(), after()), |(word, after)| api::inbox(word, after));
+    view! {
+        <Shell>
+            <Suspense fallback=move || view! { <p class="loading">{t.loading}</p> }>
+                {move || Suspend::new(async move {
+                    let Some(view) = InboxView::from_word(&word()) else {
+                        return view! { <NotFoundMessage/> }.into_any();
+                    };
+                    match page.await {
+                        Ok(list) => view! {
+                            <header class="content-header">
+                                <h1>{t.inbox_view(view)}</h1>
+                            </header>
+                            <ConversationList list first_page=format!("/views/{}", view.as_str()) paged=after().is_some()/>
+                        }
+                        .into_any(),
+                        Err(AppError::NotFound) => view! { <NotFoundMessage/> }.into_any(),
+                        Err(err) => view! { <p class="alert alert-error" role="alert">{err.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Shell>
     }
 }
 

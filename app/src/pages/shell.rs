@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use model::{MailboxSummary, Me};
+use model::{InboxView, MailboxSummary, Me};
 
 use crate::api;
 use crate::error::AppError;
@@ -38,7 +38,25 @@ pub fn Shell(children: Children) -> impl IntoView {
                     })}
                 </Suspense>
             </header>
-            <nav class="sidebar" aria-label=t.mailboxes>
+            <div class="sidebar">
+            <nav aria-label=t.views>
+                <h2 class="sidebar-title">{t.views}</h2>
+                <ul class="mailbox-list">
+                    {InboxView::ALL
+                        .into_iter()
+                        .map(|v| {
+                            view! {
+                                <li>
+                                    <A href=format!("/views/{}", v.as_str())>
+                                        <span class="mailbox-name">{t.inbox_view(v)}</span>
+                                    </A>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </nav>
+            <nav aria-label=t.mailboxes>
                 <h2 class="sidebar-title">{t.mailboxes}</h2>
                 <Suspense fallback=move || view! { <p class="loading">{t.loading}</p> }>
                     {move || Suspend::new(async move {
@@ -60,6 +78,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                     })}
                 </Suspense>
             </nav>
+            </div>
             <main class="content">{children()}</main>
         </div>
     }

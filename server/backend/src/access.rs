@@ -2,12 +2,13 @@
 //! members of, and the conversations in them. Anything outside that answers
 //! [`Error::NotFound`], exactly as if it did not exist.
 
-use model::{ConversationId, MailboxId, Me, Role, Status, UserId};
+use model::{ConversationId, InboxView, MailboxId, Me, Role, Status, UserId};
 
 use crate::Backend;
 use crate::error::{Error, Result};
 use crate::store::{
-    Conversation, ConversationFilter, Cursor, Event, ListedConversation, Mailbox, MailboxScope, Message, Page, User,
+    AssigneeFilter, Conversation, ConversationFilter, Cursor, Event, ListedConversation, Mailbox, MailboxScope,
+    Message, Page, User,
 };
 
 /// A conversation as [`Backend::open_conversation`] returns it.
@@ -93,6 +94,28 @@ impl Backend {
         self.check_mailbox(caller, mailbox).await?;
         let filter =
             ConversationFilter { mailbox: Some(mailbox), statuses, ..ConversationFilter::all(caller.mailbox_scope()) };
+        let page = self.store.list_conversations(&filter, after, limit).await?;
+        Ok(Page { items: self.store.describe(page.items).await?, next: page.next })
+    }
+
+    /// A page of one of the views across every mailbox the caller may see.
+    pub async fn inbox_view(
+        &self,
+        caller: &Caller,
+        view: InboxView,
+        after: Option<Cursor>,
+        limit: u32,
+    ) -> Result<Page<ListedConversation>> {
+        let assignee = match view {
+            InboxView::Unassigned => Some(AssigneeFilter::Unassigned),
+            InboxView::Mine => Some(AssigneeFilter::User(caller.id)),
+            InboxView::AllOpen | InboxView::Waiting | InboxView::Closed => None,
+        };
+        let filter = ConversationFilter {
+            statuses: view.statuses(),
+            assignee,
+            ..ConversationFilter::all(caller.mailbox_scope())
+        };
         let page = self.store.list_conversations(&filter, after, limit).await?;
         Ok(Page { items: self.store.describe(page.items).await?, next: page.next })
     }
