@@ -199,6 +199,37 @@ impl By {
     }
 }
 
+/// A conversation column that holds one word of a fixed set. The SQL is spelled out per
+/// column so no column name is ever built from input.
+#[derive(Debug, Clone, Copy)]
+enum WordColumn {
+    Status,
+    Priority,
+}
+
+impl WordColumn {
+    fn update_sql(self) -> &'static str {
+        match self {
+            WordColumn::Status => "UPDATE conversations SET status = $2, updated_at = $3 WHERE id = $1",
+            WordColumn::Priority => "UPDATE conversations SET priority = $2, updated_at = $3 WHERE id = $1",
+        }
+    }
+
+    fn event_kind(self) -> &'static str {
+        match self {
+            WordColumn::Status => "status",
+            WordColumn::Priority => "priority",
+        }
+    }
+
+    fn current(self, conversation: &Conversation) -> &'static str {
+        match self {
+            WordColumn::Status => conversation.status.as_str(),
+            WordColumn::Priority => conversation.priority.as_str(),
+        }
+    }
+}
+
 /// Whose conversations a list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AssigneeFilter {
@@ -468,52 +499,32 @@ impl Store {
 
     /// Moves the conversation to `status`. Returns whether anything changed.
     pub async fn set_status(&self, conversation: ConversationId, status: Status, by: By) -> Result<bool> {
-        let (actor, at) = (by.actor, by.time());
-        with_tx!(self, |tx| {
-            let current = lock_conversation!(tx, conversation.0);
-            if current.status == status {
-                return Ok(false);
-            }
-            sqlx::query("UPDATE conversations SET status = $2, updated_at = $3 WHERE id = $1")
-                .bind(conversation.0)
-                .bind(status.as_str())
-                .bind(at)
-                .execute(&mut *tx)
-                .await?;
-            record_event!(
-                tx,
-                conversation.0,
-                current.mailbox_id.0,
-                actor.map(|a| a.0),
-                "status",
-                json!({ "from": current.status.as_str(), "to": status.as_str() }),
-                at
-            );
-        });
-        Ok(true)
+        self.set_word(conversation, WordColumn::Status, status.as_str(), by).await
     }
 
     /// Sets the conversation's priority. Returns whether anything changed.
     pub async fn set_priority(&self, conversation: ConversationId, priority: Priority, by: By) -> Result<bool> {
+        self.set_word(conversation, WordColumn::Priority, priority.as_str(), by).await
+    }
+
+    /// Sets a word column (status, priority) and records its event with the old and new
+    /// word; nothing happens when the word is already set.
+    async fn set_word(&self, conversation: ConversationId, column: WordColumn, word: &str, by: By) -> Result<bool> {
         let (actor, at) = (by.actor, by.time());
         with_tx!(self, |tx| {
             let current = lock_conversation!(tx, conversation.0);
-            if current.priority == priority {
+            let old = column.current(&current);
+            if old == word {
                 return Ok(false);
             }
-            sqlx::query("UPDATE conversations SET priority = $2, updated_at = $3 WHERE id = $1")
-                .bind(conversation.0)
-                .bind(priority.as_str())
-                .bind(at)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(column.update_sql()).bind(conversation.0).bind(word).bind(at).execute(&mut *tx).await?;
             record_event!(
                 tx,
                 conversation.0,
                 current.mailbox_id.0,
                 actor.map(|a| a.0),
-                "priority",
-                json!({ "from": current.priority.as_str(), "to": priority.as_str() }),
+                column.event_kind(),
+                json!({ "from": old, "to": word }),
                 at
             );
         });
@@ -731,7 +742,7 @@ impl Store {
              WHERE ct.conversation_id IN ({}) ORDER BY t.name",
             placeholders(1, ids.len())
         );
-        let users_sql = format!("SELECT id, name FROM users WHERE id IN ({})", placeholders(1, user_ids.len().max(1)));
+        let users_sql = format!("SELECT id, name FROM users WHERE id IN ({})", placeholders(1, user_ids.len()));
 
         let contacts: Vec<(Uuid, String, String)> = self.fetch_by_ids(&contacts_sql, &contact_ids).await?;
         let snippets: Vec<(Uuid, String)> = self.fetch_by_ids(&snippets_sql, &ids).await?;
