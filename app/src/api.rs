@@ -54,6 +54,23 @@ mod server {
     pub fn parse_id<T: std::str::FromStr>(text: &str) -> Result<T, AppError> {
         text.parse().map_err(|_| fail(AppError::NotFound))
     }
+
+    /// Reads a list's narrowing from a request: a tag name, and an assignee that is `me`,
+    /// `none` or a user id. Empty means no narrowing; anything else is a 400.
+    pub fn refine(caller: &Caller, tag: Option<String>, assignee: Option<String>) -> Result<backend::Refine, AppError> {
+        use backend::store::AssigneeFilter;
+        let tag = tag.map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty());
+        let assignee = match assignee.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+            None => None,
+            Some("me") => Some(AssigneeFilter::User(caller.id)),
+            Some("none") => Some(AssigneeFilter::Unassigned),
+            Some(id) => Some(AssigneeFilter::User(
+                id.parse()
+                    .map_err(|_| fail(AppError::Invalid("assignee must be me, none or a user id".to_string())))?,
+            )),
+        };
+        Ok(backend::Refine { tag, assignee })
+    }
 }
 
 /// The signed-in user.
@@ -85,29 +102,58 @@ fn summary(m: backend::store::Mailbox) -> MailboxSummary {
 }
 
 /// A page of a mailbox's conversations in a view (`open`, `waiting`, `closed`), 50 at a time,
-/// most recent activity first; `after` is the previous page's `next`.
+/// most recent activity first; `after` is the previous page's `next`. `tag` and `assignee`
+/// (`me`, `none` or a user id) narrow the list.
 #[server(prefix = "/api", endpoint = "conversations")]
-pub async fn conversations(mailbox: String, view: String, after: Option<String>) -> Result<ConversationPage, AppError> {
+pub async fn conversations(
+    mailbox: String,
+    view: String,
+    after: Option<String>,
+    tag: Option<String>,
+    assignee: Option<String>,
+) -> Result<ConversationPage, AppError> {
     let caller = server::caller()?;
     let mailbox = server::parse_id(&mailbox)?;
     let after = server::cursor(after)?;
+    let refine = server::refine(&caller, tag, assignee)?;
     let view = model::ListView::from_word(&view);
     let page = server::backend()?
-        .mailbox_conversations(&caller, mailbox, view.statuses(), after, 50)
+        .mailbox_conversations(&caller, mailbox, view, refine, after, 50)
         .await
         .map_err(server::fail)?;
     Ok(ConversationPage { items: page.items.into_iter().map(row).collect(), next: page.next.map(|c| c.token()) })
 }
 
 /// A page of a view across every mailbox the caller may see (`unassigned`, `mine`, `open`,
-/// `waiting`, `closed`).
+/// `waiting`, `snoozed`, `closed`), narrowed like [`conversations`].
 #[server(prefix = "/api", endpoint = "inbox")]
-pub async fn inbox(view: String, after: Option<String>) -> Result<ConversationPage, AppError> {
+pub async fn inbox(
+    view: String,
+    after: Option<String>,
+    tag: Option<String>,
+    assignee: Option<String>,
+) -> Result<ConversationPage, AppError> {
     let caller = server::caller()?;
     let view = model::InboxView::from_word(&view).ok_or_else(|| server::fail(AppError::NotFound))?;
     let after = server::cursor(after)?;
-    let page = server::backend()?.inbox_view(&caller, view, after, 50).await.map_err(server::fail)?;
+    let refine = server::refine(&caller, tag, assignee)?;
+    let page = server::backend()?.inbox_view(&caller, view, refine, after, 50).await.map_err(server::fail)?;
     Ok(ConversationPage { items: page.items.into_iter().map(row).collect(), next: page.next.map(|c| c.token()) })
+}
+
+/// The sidebar's counts: the working views and the tags.
+#[server(prefix = "/api", endpoint = "sidebar")]
+pub async fn sidebar() -> Result<model::SidebarCounts, AppError> {
+    let caller = server::caller()?;
+    let found = server::backend()?.sidebar(&caller).await.map_err(server::fail)?;
+    Ok(model::SidebarCounts {
+        views: found.views,
+        tags: found
+            .tags
+            .into_iter()
+            .map(|t| model::TagSummary { id: t.id, name: t.name, color: t.color, open_count: t.open_count })
+            .collect(),
+    })
 }
 
 #[cfg(feature = "ssr")]
@@ -134,11 +180,53 @@ pub async fn conversation(id: String) -> Result<model::ConversationDetail, AppEr
     let caller = server::caller()?;
     let id = server::parse_id(&id)?;
     let opened = server::backend()?.open_conversation(&caller, id).await.map_err(server::fail)?;
-    Ok(detail(opened))
+    Ok(detail(caller.id, opened))
+}
+
+/// Applies one change from a conversation's controls (status, snooze, priority, assignee,
+/// tags, following, subject) and answers with the conversation as it now is.
+#[server(prefix = "/api", endpoint = "act", input = server_fn::codec::Json)]
+pub async fn act(id: String, action: model::ConversationAction) -> Result<model::ConversationDetail, AppError> {
+    let caller = server::caller()?;
+    let id = server::parse_id(&id)?;
+    let backend = server::backend()?;
+    backend.act(&caller, id, action).await.map_err(server::fail)?;
+    let opened = backend.open_conversation(&caller, id).await.map_err(server::fail)?;
+    Ok(detail(caller.id, opened))
+}
+
+/// Posts a reply (queued for sending) or an internal note; `client_id` is made by the
+/// browser for each message, so a retried request posts once. Answers with the
+/// conversation as it now is.
+#[server(prefix = "/api", endpoint = "post_message")]
+pub async fn post_message(
+    id: String,
+    mode: String,
+    body: String,
+    client_id: String,
+) -> Result<model::ConversationDetail, AppError> {
+    let caller = server::caller()?;
+    let id = server::parse_id(&id)?;
+    let mode = mode.parse().map_err(|e: model::UnknownWord| server::fail(AppError::Invalid(e.to_string())))?;
+    let client_id =
+        client_id.parse().map_err(|_| server::fail(AppError::Invalid("client_id must be a UUID".to_string())))?;
+    let backend = server::backend()?;
+    backend.post(&caller, id, mode, &body, client_id).await.map_err(server::fail)?;
+    let opened = backend.open_conversation(&caller, id).await.map_err(server::fail)?;
+    Ok(detail(caller.id, opened))
+}
+
+/// Saves what the caller is writing in the composer (an empty body deletes the draft).
+#[server(prefix = "/api", endpoint = "save_draft")]
+pub async fn save_draft(id: String, mode: String, body: String) -> Result<(), AppError> {
+    let caller = server::caller()?;
+    let id = server::parse_id(&id)?;
+    let mode = mode.parse().map_err(|e: model::UnknownWord| server::fail(AppError::Invalid(e.to_string())))?;
+    server::backend()?.save_draft(&caller, id, mode, &body).await.map_err(server::fail)
 }
 
 #[cfg(feature = "ssr")]
-fn detail(opened: backend::OpenedConversation) -> model::ConversationDetail {
+fn detail(caller: model::UserId, opened: backend::OpenedConversation) -> model::ConversationDetail {
     use model::{Direction, HistoryChange, HistoryEntry, MessageView};
     let name_of = |id: Option<model::UserId>| id.and_then(|id| opened.names.get(&id).cloned());
     let messages = opened
@@ -154,6 +242,7 @@ fn detail(opened: backend::OpenedConversation) -> model::ConversationDetail {
             },
             body_text: m.body_text,
             created_at: m.created_at,
+            delivery: m.delivery,
         })
         .collect();
     let history = opened
@@ -170,12 +259,35 @@ fn detail(opened: backend::OpenedConversation) -> model::ConversationDetail {
                 "priority" => HistoryChange::Priority(text("to")?.parse().ok()?),
                 "tagged" => HistoryChange::Tagged(text("tag")?),
                 "untagged" => HistoryChange::Untagged(text("tag")?),
+                "snoozed" => HistoryChange::Snoozed(e.data["until"].as_i64()?),
+                "unsnoozed" => HistoryChange::Unsnoozed,
+                "renamed" => HistoryChange::Renamed(text("to")?),
+                "followed" => HistoryChange::Followed(name_of(text("user")?.parse().ok())?),
+                "unfollowed" => HistoryChange::Unfollowed(name_of(text("user")?.parse().ok())?),
                 _ => return None,
             };
             Some(HistoryEntry { actor: name_of(e.actor_id), change, created_at: e.created_at })
         })
         .collect();
+    let person = |id: model::UserId| model::Person { id, name: name_of(Some(id)).unwrap_or_default() };
+    let draft = |mode: model::ComposerMode| {
+        opened.drafts.iter().find(|d| d.mode == mode).map(|d| d.body.clone()).unwrap_or_default()
+    };
+    let now = backend::time::now_micros();
     model::ConversationDetail {
+        viewer: caller,
+        snoozed_until: opened.listed.conversation.snoozed_until.filter(|until| *until > now),
+        assignee_id: opened.listed.conversation.assignee_id,
+        assignable: opened.assignable.iter().map(|u| model::Person { id: u.id, name: u.name.clone() }).collect(),
+        followers: opened.followers.iter().map(|id| person(*id)).collect(),
+        following: opened.followers.contains(&caller),
+        reply_draft: draft(model::ComposerMode::Reply),
+        note_draft: draft(model::ComposerMode::Note),
+        contact: model::ContactCardView {
+            name: opened.contact.name,
+            emails: opened.contact.emails,
+            conversations: opened.other_conversations.into_iter().map(row).collect(),
+        },
         summary: row(opened.listed),
         mailbox_id: opened.mailbox.id,
         mailbox_name: opened.mailbox.name,

@@ -36,6 +36,12 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Args(text) | ServerFnErrorErr::MissingArg(text) => {
                 AppError::Invalid(format!("The request is incomplete or malformed: {text}"))
             }
+            // On the server, what fails to deserialize is the request (a JSON body that names
+            // no known action, say): the caller's mistake. In the browser it is the answer.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(text) => {
+                AppError::Invalid(format!("The request is incomplete or malformed: {text}"))
+            }
             other => AppError::Transport(other.to_string()),
         }
     }

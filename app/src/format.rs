@@ -10,6 +10,11 @@ pub fn date_time(micros: i64) -> String {
     format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", of_day / 3600, (of_day % 3600) / 60)
 }
 
+/// A count as people read it.
+pub fn number(n: i64) -> String {
+    n.to_string()
+}
+
 /// Days since 1970-01-01 to (year, month, day): Howard Hinnant's `civil_from_days`.
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;

@@ -6,10 +6,13 @@
 //! rendered page live. Server-only dependencies are optional behind `ssr`.
 
 #![deny(clippy::unwrap_used)]
+// The conversation page is one deep view type; the default limit of 128 is too shallow for it.
+#![recursion_limit = "256"]
 
 pub mod api;
 pub mod error;
 pub mod format;
+mod fresh;
 pub mod i18n;
 mod pages;
 

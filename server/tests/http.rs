@@ -410,6 +410,7 @@ async fn the_conversation_list_pages_through_a_mailbox() {
             body_html: None,
             client_id: None,
             at: Some(2_000_000 + i),
+            queue: false,
         };
         store.append_message(c.id, message).await.expect("message");
     }
@@ -458,6 +459,7 @@ async fn the_conversation_list_pages_through_a_mailbox() {
         body_html: None,
         client_id: None,
         at: None,
+        queue: false,
     };
     store.append_message(newest, note).await.expect("note");
     store.set_status(newest, model::Status::Waiting, By::user(agent.id)).await.expect("status");
@@ -540,4 +542,128 @@ async fn views_cover_every_mailbox_of_the_user_and_no_other() {
     assert_eq!(page.status(), StatusCode::OK);
     assert!(page.text().await.expect("html").contains("hers"));
     assert_eq!(app.get("/views/everything", Some(&cookie)).await.status(), StatusCode::NOT_FOUND);
+}
+
+/// The conversation's server functions as the browser calls them: `act` with JSON, the
+/// composer's form posts, drafts, and list filters in the query.
+#[tokio::test]
+async fn agents_work_a_conversation_through_the_api() {
+    use backend::store::{By, NewConversation};
+    let app = spawn_app().await;
+    app.add_user("sara@shop.test", "Sara", Role::Agent).await;
+    app.add_user("nadia@shop.test", "Nadia", Role::Agent).await;
+    let support = app.mailbox("Support", &["sara@shop.test"]).await;
+    app.mailbox("Billing", &["nadia@shop.test"]).await;
+    let store = &app.backend().store;
+    let contact = store.contact_for_email("layla@customer.test", "Layla").await.expect("contact");
+    let c = store
+        .create_conversation(
+            NewConversation {
+                mailbox_id: support,
+                contact_id: contact.id,
+                subject: "Broken lamp".to_string(),
+                status: model::Status::Open,
+                priority: model::Priority::Normal,
+            },
+            By::system(),
+        )
+        .await
+        .expect("conversation");
+    let id = c.id.to_string();
+    let sara = app.sign_in("sara@shop.test").await;
+    let nadia = app.sign_in("nadia@shop.test").await;
+
+    let act = |cookie: String, action: serde_json::Value| {
+        let request = app
+            .client
+            .post(app.url("/api/act"))
+            .header("cookie", cookie)
+            .header("origin", app.origin.clone())
+            .json(&serde_json::json!({ "id": id, "action": action }));
+        async move {
+            let response = request.send().await.expect("POST");
+            (response.status(), response.text().await.expect("body"))
+        }
+    };
+    let (status, body) = act(sara.clone(), serde_json::json!({ "action": "set_status", "value": "waiting" })).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let detail: model::ConversationDetail = serde_json::from_str(&body).expect("json");
+    assert_eq!(detail.summary.status, model::Status::Waiting, "answers with the conversation as it now is");
+    let (status, body) = act(sara.clone(), serde_json::json!({ "action": "add_tag", "value": "Fragile" })).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = act(sara.clone(), serde_json::json!({ "action": "rename", "value": "" })).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("subject cannot be empty"), "{body}");
+    let (status, _) = act(sara.clone(), serde_json::json!({ "action": "explode" })).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "an unknown action is the client's mistake");
+    let (status, _) = act(nadia.clone(), serde_json::json!({ "action": "set_status", "value": "closed" })).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another mailbox's agent");
+
+    let (status, body) =
+        call(&app, "save_draft", &[("id", &id), ("mode", "reply"), ("body", "Hello La")], Some(&sara)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, body) = call(&app, "conversation", &[("id", &id)], Some(&sara)).await;
+    let detail: model::ConversationDetail = serde_json::from_str(&body).expect("json");
+    assert_eq!(detail.reply_draft, "Hello La", "the draft comes back");
+    let (status, _) = call(&app, "save_draft", &[("id", &id), ("mode", "poem"), ("body", "x")], Some(&sara)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // The composer is a plain form: JS or not, the same fields reach the same function.
+    let client_id = uuid::Uuid::new_v4().to_string();
+    let reply = [("id", id.as_str()), ("mode", "reply"), ("body", "Hello Layla"), ("client_id", client_id.as_str())];
+    let (status, body) = call(&app, "post_message", &reply, Some(&sara)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let detail: model::ConversationDetail = serde_json::from_str(&body).expect("json");
+    let last = detail.messages.last().expect("the reply");
+    assert_eq!(last.delivery.as_ref().map(|d| d.status), Some(model::DeliveryStatus::Queued));
+    assert_eq!(detail.reply_draft, "", "sending consumed the draft");
+    let (_, body) = call(&app, "post_message", &reply, Some(&sara)).await;
+    let again: model::ConversationDetail = serde_json::from_str(&body).expect("json");
+    assert_eq!(again.messages.len(), detail.messages.len(), "a retried post is stored once");
+    let empty = [("id", id.as_str()), ("mode", "note"), ("body", "  "), ("client_id", client_id.as_str())];
+    let (status, body) = call(&app, "post_message", &empty, Some(&sara)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let no_id = [("id", id.as_str()), ("mode", "note"), ("body", "hi"), ("client_id", "nope")];
+    assert_eq!(call(&app, "post_message", &no_id, Some(&sara)).await.0, StatusCode::BAD_REQUEST);
+
+    // Without JavaScript the browser posts the form and is sent back to the page.
+    let note_id = uuid::Uuid::new_v4().to_string();
+    let response = app
+        .client
+        .post(app.url("/api/post_message"))
+        .header("cookie", &sara)
+        .header("origin", app.origin.clone())
+        .header("accept", "text/html")
+        .header("referer", app.url(&format!("/conversations/{id}")))
+        .form(&[("id", id.as_str()), ("mode", "note"), ("body", "Customer called"), ("client_id", &note_id)])
+        .send()
+        .await
+        .expect("POST");
+    assert!(response.status().is_redirection(), "{}", response.status());
+    let page = app.get(&format!("/conversations/{id}"), Some(&sara)).await.text().await.expect("html");
+    assert!(page.contains("Customer called") && page.contains("Queued"), "note and queued reply on the page");
+    assert!(page.contains("aria-label=\"Reply\""), "the composer's textbox is named Reply");
+
+    // Lists narrow by tag and assignee in the URL; nonsense is a 400, not a 500.
+    let mailbox = support.to_string();
+    let query = [("mailbox", mailbox.as_str()), ("view", "waiting"), ("tag", "fragile")];
+    let (status, body) = call(&app, "conversations", &query, Some(&sara)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let page: model::ConversationPage = serde_json::from_str(&body).expect("json");
+    assert_eq!(page.items.len(), 1);
+    let query = [("mailbox", mailbox.as_str()), ("view", "waiting"), ("assignee", "me")];
+    let page: model::ConversationPage =
+        serde_json::from_str(&call(&app, "conversations", &query, Some(&sara)).await.1).expect("json");
+    assert!(page.items.is_empty(), "not assigned to Sara");
+    let query = [("view", "waiting"), ("assignee", "nobody-at-all")];
+    assert_eq!(call(&app, "inbox", &query, Some(&sara)).await.0, StatusCode::BAD_REQUEST);
+    let html = app.get(&format!("/mailboxes/{mailbox}?view=waiting&tag=fragile"), Some(&sara)).await;
+    assert_eq!(html.status(), StatusCode::OK);
+    assert!(html.text().await.expect("html").contains("Broken lamp"));
+
+    let (status, body) = call(&app, "sidebar", &[], Some(&sara)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let counts: model::SidebarCounts = serde_json::from_str(&body).expect("json");
+    assert!(counts.views.contains(&(model::InboxView::Waiting, 1)), "{:?}", counts.views);
+    assert_eq!(counts.tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), vec!["fragile"]);
 }

@@ -4,8 +4,10 @@
 //! plain data with serde and nothing else: it must build for `wasm32-unknown-unknown` and for
 //! the server alike. Database rows live in the backend; these are what people see.
 
+pub mod actions;
 pub mod ids;
 pub mod types;
 
+pub use actions::*;
 pub use ids::*;
 pub use types::*;

@@ -266,6 +266,38 @@ pub struct ConversationDetail {
     pub messages: Vec<MessageView>,
     /// Oldest first; messages themselves are not repeated here.
     pub history: Vec<HistoryEntry>,
+    /// The signed-in user reading it.
+    pub viewer: UserId,
+    /// Snoozed until this time (UTC microseconds), if it is still ahead.
+    pub snoozed_until: Option<i64>,
+    pub assignee_id: Option<UserId>,
+    /// Who it may be assigned to.
+    pub assignable: Vec<Person>,
+    pub followers: Vec<Person>,
+    /// Whether the signed-in user follows it.
+    pub following: bool,
+    /// The signed-in user's unsent reply, if any.
+    pub reply_draft: String,
+    /// The signed-in user's unsent note, if any.
+    pub note_draft: String,
+    pub contact: ContactCardView,
+}
+
+/// A user as others see them: a name to show and an id to act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: UserId,
+    pub name: String,
+}
+
+/// The customer beside a conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactCardView {
+    pub name: String,
+    /// Primary first.
+    pub emails: Vec<String>,
+    /// Their other conversations the user may see, most recent first.
+    pub conversations: Vec<ConversationSummary>,
 }
 
 /// One message of a conversation as agents read it.
@@ -278,6 +310,8 @@ pub struct MessageView {
     pub body_text: String,
     /// UTC microseconds.
     pub created_at: i64,
+    /// For a reply sent from Sanduq: where it is on its way out.
+    pub delivery: Option<crate::actions::Delivery>,
 }
 
 /// One change in a conversation's audit trail.
@@ -300,6 +334,14 @@ pub enum HistoryChange {
     Priority(Priority),
     Tagged(String),
     Untagged(String),
+    /// Snoozed until a time (UTC microseconds).
+    Snoozed(i64),
+    Unsnoozed,
+    /// Given a new subject.
+    Renamed(String),
+    /// Someone (their name) started or stopped following it.
+    Followed(String),
+    Unfollowed(String),
 }
 
 /// Which conversations of a mailbox a list shows.
@@ -333,6 +375,14 @@ impl ListView {
         ListView::ALL.into_iter().find(|v| v.as_str() == word).unwrap_or_default()
     }
 
+    /// Whether the view hides snoozed conversations (see [`InboxView::snoozed`]).
+    pub fn snoozed(&self) -> Option<bool> {
+        match self {
+            ListView::Open | ListView::Waiting => Some(false),
+            ListView::Closed => None,
+        }
+    }
+
     /// The statuses the view shows.
     pub fn statuses(&self) -> Vec<Status> {
         match self {
@@ -357,12 +407,20 @@ pub enum InboxView {
     Waiting,
     /// Done.
     Closed,
+    /// Put aside until a time.
+    Snoozed,
 }
 
 impl InboxView {
     /// Every view, in sidebar order.
-    pub const ALL: [InboxView; 5] =
-        [InboxView::Unassigned, InboxView::Mine, InboxView::AllOpen, InboxView::Waiting, InboxView::Closed];
+    pub const ALL: [InboxView; 6] = [
+        InboxView::Unassigned,
+        InboxView::Mine,
+        InboxView::AllOpen,
+        InboxView::Waiting,
+        InboxView::Snoozed,
+        InboxView::Closed,
+    ];
 
     /// The word in URLs.
     pub fn as_str(&self) -> &'static str {
@@ -372,6 +430,17 @@ impl InboxView {
             InboxView::AllOpen => "open",
             InboxView::Waiting => "waiting",
             InboxView::Closed => "closed",
+            InboxView::Snoozed => "snoozed",
+        }
+    }
+
+    /// Whether the view shows snoozed conversations only (`Some(true)`), awake ones only
+    /// (`Some(false)`), or both.
+    pub fn snoozed(&self) -> Option<bool> {
+        match self {
+            InboxView::Snoozed => Some(true),
+            InboxView::Closed => None,
+            InboxView::Unassigned | InboxView::Mine | InboxView::AllOpen | InboxView::Waiting => Some(false),
         }
     }
 
@@ -384,7 +453,7 @@ impl InboxView {
     pub fn statuses(&self) -> Vec<Status> {
         match self {
             InboxView::Unassigned | InboxView::AllOpen => vec![Status::Open, Status::InProgress],
-            InboxView::Mine => vec![Status::Open, Status::InProgress, Status::Waiting],
+            InboxView::Mine | InboxView::Snoozed => vec![Status::Open, Status::InProgress, Status::Waiting],
             InboxView::Waiting => vec![Status::Waiting],
             InboxView::Closed => vec![Status::Closed],
         }
@@ -487,4 +556,23 @@ mod email_tests {
             assert!(EmailAddress::parse(text).is_err(), "{text:?} accepted");
         }
     }
+}
+
+/// What the sidebar counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SidebarCounts {
+    /// The working views with how many conversations each holds.
+    pub views: Vec<(InboxView, i64)>,
+    pub tags: Vec<TagSummary>,
+}
+
+/// A tag in the sidebar and in settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagSummary {
+    pub id: crate::ids::TagId,
+    pub name: String,
+    /// `#rrggbb`.
+    pub color: String,
+    /// Open or in-progress conversations carrying it.
+    pub open_count: i64,
 }

@@ -1,16 +1,35 @@
-//! `/conversations/:id`: one conversation, read as agents read it: the thread, with internal
-//! notes set apart so they can never be mistaken for mail to the customer, and the history of
-//! every change. A conversation the caller may not see is a real 404.
+//! `/conversations/:id`: one conversation, read and worked on as agents do: the thread, with
+//! internal notes set apart so they can never be mistaken for mail to the customer; the
+//! controls (status, snooze, priority, assignee, tags, follow, subject); the composer for
+//! replies and notes, whose drafts are saved on the server as the agent types; the history of
+//! every change; and the customer's card beside it. A conversation the caller may not see is
+//! a real 404.
+//!
+//! Every control answers with the conversation as it now is, which replaces what the page
+//! shows; the composer keeps its own text, so a change made while writing loses nothing.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use model::{ConversationDetail, Direction, HistoryChange, HistoryEntry, MessageView};
+use model::{
+    ComposerMode, ConversationAction, ConversationDetail, Direction, HistoryChange, HistoryEntry, MessageView,
+    Priority, Status,
+};
 
 use super::{NotFoundMessage, Shell};
 use crate::api;
 use crate::error::AppError;
 use crate::format;
+use crate::fresh;
 use crate::i18n::{Texts, use_texts};
+
+/// The statuses an agent picks from (spam and trash come with their own actions later).
+const WORKING_STATUSES: [Status; 4] = [Status::Open, Status::InProgress, Status::Waiting, Status::Closed];
+
+/// Snooze choices, in seconds.
+const SNOOZE_CHOICES: [i64; 5] = [3_600, 4 * 3_600, 86_400, 3 * 86_400, 7 * 86_400];
+
+/// How long the composer waits after the last keystroke before saving the draft.
+const DRAFT_DELAY_MS: u64 = 600;
 
 /// The conversation page.
 #[component]
@@ -37,32 +56,431 @@ pub fn ConversationView() -> impl IntoView {
 #[component]
 fn Detail(d: ConversationDetail) -> impl IntoView {
     let t = use_texts();
-    let s = d.summary;
+    let id = StoredValue::new(d.summary.id.to_string());
+    let viewer = d.viewer;
+    let (reply_draft, note_draft) = (d.reply_draft.clone(), d.note_draft.clone());
     let back = format!("/mailboxes/{}", d.mailbox_id);
-    let status_class = format!("badge status-{}", s.status.as_str());
+    let mailbox_name = d.mailbox_name.clone();
+    let state = RwSignal::new(d);
+
+    let act = ServerAction::<api::Act>::new();
+    let sidebar = super::shell::sidebar_data();
+    Effect::new(move |_| {
+        if let Some(Ok(fresh)) = act.value().get() {
+            state.set(fresh);
+            // Status, owner, snooze and tags move the sidebar's counts.
+            if let Some(sidebar) = sidebar {
+                sidebar.refresh();
+            }
+        }
+    });
+    let act_with = Callback::new(move |action: ConversationAction| {
+        act.dispatch(api::Act { id: id.get_value(), action });
+    });
+    let act_error = move || act.value().get().and_then(Result::err).map(|e| e.to_string());
+
+    let mode = RwSignal::new(ComposerMode::Reply);
+    let textarea = NodeRef::<leptos::html::Textarea>::new();
+    let on_posted = Callback::new(move |fresh: ConversationDetail| state.set(fresh));
+
+    // r / n start a reply or a note, e closes, a assigns to me. Not while typing.
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() || ev.default_prevented() || super::keys::typing(&ev) {
+            return;
+        }
+        let focus = move |m: ComposerMode| {
+            mode.set(m);
+            if let Some(area) = textarea.get_untracked() {
+                let _ = area.focus();
+            }
+        };
+        match ev.key().as_str() {
+            "r" => {
+                ev.prevent_default();
+                focus(ComposerMode::Reply);
+            }
+            "n" => {
+                ev.prevent_default();
+                focus(ComposerMode::Note);
+            }
+            "e" => act_with.run(ConversationAction::SetStatus(Status::Closed)),
+            "a" => act_with.run(ConversationAction::Assign(Some(viewer))),
+            _ => {}
+        }
+    });
+    on_cleanup(move || keys.remove());
+
     view! {
-        <header class="content-header">
-            <a class="back" href=back dir="auto">{d.mailbox_name}</a>
-            <h1 dir="auto">{s.subject}</h1>
-            <p class="muted">
-                <span dir="auto">{s.contact_name}</span>
-                " · "
-                <span dir="auto">{s.contact_email}</span>
-            </p>
-            <div class="row-meta">
-                <span class=status_class>{t.status(s.status)}</span>
-                <span class="assignee" dir="auto">{s.assignee_name.unwrap_or_else(|| t.unassigned.to_string())}</span>
-                {s.tags.into_iter().map(|tag| view! { <span class="tag" dir="auto">{tag}</span> }).collect_view()}
+        <div class="conversation-layout">
+            <div class="conversation-main">
+                <header class="content-header">
+                    <a class="back" href=back dir="auto">{mailbox_name}</a>
+                    <Subject state act_with/>
+                    <p class="muted">
+                        <span dir="auto">{move || state.with(|d| d.summary.contact_name.clone())}</span>
+                        " · "
+                        <span dir="auto">{move || state.with(|d| d.summary.contact_email.clone())}</span>
+                    </p>
+                </header>
+                <Controls state act_with pending=act.pending()/>
+                {move || act_error().map(|e| view! { <p class="alert alert-error" role="alert">{t.action_failed} " " {e}</p> })}
+                <section class="thread" aria-label=t.messages>
+                    <For
+                        each=move || state.with(|d| d.messages.clone())
+                        key=|m| (m.id, m.delivery.as_ref().map(|d| d.status))
+                        children=|m| view! { <MessageCard m/> }
+                    />
+                </section>
+                <Composer id=id.get_value() reply_draft note_draft mode textarea on_posted/>
+                <section class="history">
+                    <h2>{t.history}</h2>
+                    <ol>
+                        {move || {
+                            state.with(|d| d.history.clone()).into_iter().map(|h| view! { <li>{history_line(t, h)}</li> }).collect_view()
+                        }}
+                    </ol>
+                </section>
             </div>
-        </header>
-        <section class="thread" aria-label=t.messages>
-            {d.messages.into_iter().map(|m| view! { <MessageCard m/> }).collect_view()}
-        </section>
-        <section class="history">
-            <h2>{t.history}</h2>
-            <ol>
-                {d.history.into_iter().map(|h| view! { <li>{history_line(t, h)}</li> }).collect_view()}
-            </ol>
+            <ContactCard state/>
+        </div>
+    }
+}
+
+/// The subject as a heading, with a "Rename" button that turns it into a form.
+#[component]
+fn Subject(state: RwSignal<ConversationDetail>, act_with: Callback<ConversationAction>) -> impl IntoView {
+    let t = use_texts();
+    let editing = RwSignal::new(false);
+    let input = NodeRef::<leptos::html::Input>::new();
+    let subject = move || state.with(|d| d.summary.subject.clone());
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let Some(input) = input.get_untracked() {
+            act_with.run(ConversationAction::Rename(input.value()));
+        }
+        editing.set(false);
+    };
+    view! {
+        <Show
+            when=move || editing.get()
+            fallback=move || view! {
+                <div class="subject-line">
+                    <h1 dir="auto">{subject}</h1>
+                    <button type="button" class="btn btn-quiet" on:click=move |_| editing.set(true)>{t.rename}</button>
+                </div>
+            }
+        >
+            <form class="rename-form" on:submit=save>
+                <label class="visually-hidden" for="c-subject">{t.subject}</label>
+                <input id="c-subject" node_ref=input type="text" dir="auto" value=subject maxlength="250" required autofocus/>
+                <button type="submit" class="btn btn-primary">{t.save}</button>
+                <button type="button" class="btn" on:click=move |_| editing.set(false)>{t.cancel}</button>
+            </form>
+        </Show>
+    }
+}
+
+/// Status, snooze, priority, assignee, follow and tags.
+#[component]
+fn Controls(
+    state: RwSignal<ConversationDetail>,
+    act_with: Callback<ConversationAction>,
+    pending: Memo<bool>,
+) -> impl IntoView {
+    let t = use_texts();
+    let status = move || state.with(|d| d.summary.status);
+    let priority = move || state.with(|d| d.summary.priority);
+    let assignee = move || state.with(|d| d.assignee_id.map(|id| id.to_string()).unwrap_or_default());
+    let viewer = state.with_untracked(|d| d.viewer);
+    let following = move || state.with(|d| d.following);
+    let snoozed_until = move || state.with(|d| d.snoozed_until);
+    let tag_input = NodeRef::<leptos::html::Input>::new();
+    let add_tag = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let Some(input) = tag_input.get_untracked() {
+            let name = input.value();
+            if !name.trim().is_empty() {
+                act_with.run(ConversationAction::AddTag(name));
+                input.set_value("");
+            }
+        }
+    };
+    view! {
+        <div class="controls" aria-busy=move || pending.get().to_string()>
+            <div class="control">
+                <label for="c-status">{t.status_label}</label>
+                <select
+                    id="c-status"
+                    prop:value=move || status().as_str()
+                    on:change=move |ev| {
+                        if let Ok(s) = event_target_value(&ev).parse() {
+                            act_with.run(ConversationAction::SetStatus(s));
+                        }
+                    }
+                >
+                    {WORKING_STATUSES
+                        .into_iter()
+                        .map(|s| view! { <option value=s.as_str() selected=move || status() == s>{t.status(s)}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="control">
+                <label for="c-priority">{t.priority_label}</label>
+                <select
+                    id="c-priority"
+                    prop:value=move || priority().as_str()
+                    on:change=move |ev| {
+                        if let Ok(p) = event_target_value(&ev).parse() {
+                            act_with.run(ConversationAction::SetPriority(p));
+                        }
+                    }
+                >
+                    {Priority::ALL
+                        .into_iter()
+                        .map(|p| view! { <option value=p.as_str() selected=move || priority() == p>{t.priority(p)}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="control">
+                <label for="c-assignee">{t.assignee_label}</label>
+                <select
+                    id="c-assignee"
+                    prop:value=assignee
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev);
+                        act_with.run(ConversationAction::Assign(value.parse().ok()));
+                    }
+                >
+                    <option value="" selected=move || assignee().is_empty()>{t.unassigned}</option>
+                    {move || {
+                        state
+                            .with(|d| d.assignable.clone())
+                            .into_iter()
+                            .map(|p| {
+                                let value = p.id.to_string();
+                                let is = value.clone();
+                                view! { <option value=value selected=move || assignee() == is>{p.name}</option> }
+                            })
+                            .collect_view()
+                    }}
+                </select>
+                <Show when=move || state.with(|d| d.assignee_id != Some(viewer))>
+                    <button
+                        type="button"
+                        class="btn btn-quiet"
+                        on:click=move |_| act_with.run(ConversationAction::Assign(Some(viewer)))
+                    >
+                        {t.assign_to_me}
+                    </button>
+                </Show>
+            </div>
+            <div class="control">
+                <Show
+                    when=move || snoozed_until().is_some()
+                    fallback=move || view! {
+                        <label for="c-snooze">{t.snooze}</label>
+                        <select
+                            id="c-snooze"
+                            on:change=move |ev| {
+                                if let Ok(secs) = event_target_value(&ev).parse() {
+                                    act_with.run(ConversationAction::SnoozeFor(secs));
+                                }
+                            }
+                        >
+                            <option value="" selected>{t.snooze_pick}</option>
+                            {SNOOZE_CHOICES
+                                .into_iter()
+                                .zip([t.snooze_1h, t.snooze_4h, t.snooze_1d, t.snooze_3d, t.snooze_1w])
+                                .map(|(secs, label)| view! { <option value=secs.to_string()>{label}</option> })
+                                .collect_view()}
+                        </select>
+                    }
+                >
+                    <span class="badge snoozed">
+                        {t.snoozed_until} " "
+                        <time dir="ltr">{move || snoozed_until().map(format::date_time)}</time>
+                    </span>
+                    <button type="button" class="btn btn-quiet" on:click=move |_| act_with.run(ConversationAction::Snooze(None))>
+                        {t.wake_now}
+                    </button>
+                </Show>
+            </div>
+            <div class="control">
+                <button
+                    type="button"
+                    class="btn"
+                    class:btn-on=following
+                    aria-pressed=move || following().to_string()
+                    on:click=move |_| act_with.run(ConversationAction::Follow(!following()))
+                >
+                    {move || if following() { t.following } else { t.follow }}
+                </button>
+            </div>
+            <div class="control tags-control">
+                <span class="control-label">{t.tags}</span>
+                <ul class="tag-list">
+                    {move || {
+                        state
+                            .with(|d| d.summary.tags.clone())
+                            .into_iter()
+                            .map(|tag| {
+                                let name = tag.clone();
+                                let label = format!("{} {tag}", t.remove_tag);
+                                view! {
+                                    <li class="tag">
+                                        <bdi>{tag}</bdi>
+                                        <button
+                                            type="button"
+                                            class="tag-remove"
+                                            aria-label=label
+                                            on:click=move |_| act_with.run(ConversationAction::RemoveTag(name.clone()))
+                                        >
+                                            "×"
+                                        </button>
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ul>
+                <form class="tag-add" on:submit=add_tag>
+                    <input node_ref=tag_input type="text" dir="auto" maxlength="50" aria-label=t.add_tag placeholder=t.add_tag/>
+                </form>
+            </div>
+        </div>
+    }
+}
+
+/// Where a draft stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DraftState {
+    Idle,
+    Saving,
+    Saved,
+    Failed,
+}
+
+/// The composer: Reply or Note, the agent's text saved as a draft on the server while they
+/// type, and Send / Add note. It is a real form posting to the server function, so it also
+/// works before the WASM has loaded.
+#[component]
+fn Composer(
+    id: String,
+    reply_draft: String,
+    note_draft: String,
+    mode: RwSignal<ComposerMode>,
+    textarea: NodeRef<leptos::html::Textarea>,
+    on_posted: Callback<ConversationDetail>,
+) -> impl IntoView {
+    let t = use_texts();
+    let id = StoredValue::new(id);
+    let reply_text = RwSignal::new(reply_draft);
+    let note_text = RwSignal::new(note_draft);
+    let text_of = move |m: ComposerMode| match m {
+        ComposerMode::Reply => reply_text,
+        ComposerMode::Note => note_text,
+    };
+    let client_id = RwSignal::new(fresh::request_id());
+    let draft_state = RwSignal::new(DraftState::Idle);
+    let generation = StoredValue::new(0u64);
+
+    let save_draft = Action::new(move |(mode, body): &(ComposerMode, String)| {
+        let (mode, body) = (*mode, body.clone());
+        async move {
+            let saved = api::save_draft(id.get_value(), mode.as_str().to_string(), body).await;
+            draft_state.set(if saved.is_ok() { DraftState::Saved } else { DraftState::Failed });
+        }
+    });
+    let on_input = move |ev: leptos::ev::Event| {
+        let m = mode.get_untracked();
+        text_of(m).set(event_target_value(&ev));
+        draft_state.set(DraftState::Saving);
+        generation.update_value(|g| *g += 1);
+        let mine = generation.get_value();
+        set_timeout(
+            move || {
+                if generation.get_value() == mine {
+                    save_draft.dispatch((m, text_of(m).get_untracked()));
+                }
+            },
+            std::time::Duration::from_millis(DRAFT_DELAY_MS),
+        );
+    };
+
+    let post = ServerAction::<api::PostMessage>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(fresh)) = post.value().get() {
+            // The posted text is stored; start afresh with a new id for the next one.
+            let m = mode.get_untracked();
+            text_of(m).set(String::new());
+            client_id.set(fresh::request_id());
+            draft_state.set(DraftState::Idle);
+            on_posted.run(fresh);
+        }
+    });
+    let post_error = move || post.value().get().and_then(Result::err).map(|e| e.to_string());
+    let is_note = move || mode.get() == ComposerMode::Note;
+    let tab = move |m: ComposerMode, label: &'static str| {
+        view! {
+            <button
+                type="button"
+                role="tab"
+                class="composer-tab"
+                aria-selected=move || (mode.get() == m).to_string()
+                on:click=move |_| {
+                    mode.set(m);
+                    if let Some(area) = textarea.get_untracked() {
+                        let _ = area.focus();
+                    }
+                }
+            >
+                {label}
+            </button>
+        }
+    };
+    let initial_text = text_of(ComposerMode::Reply).get_untracked();
+
+    view! {
+        <section class="composer" class:composer-note=is_note>
+            <div class="composer-tabs" role="tablist" aria-label=t.composer_mode>
+                {tab(ComposerMode::Reply, t.mode_reply)}
+                {tab(ComposerMode::Note, t.mode_note)}
+            </div>
+            <ActionForm action=post>
+                <input type="hidden" name="id" value=id.get_value()/>
+                <input type="hidden" name="mode" value=move || mode.get().as_str()/>
+                <input type="hidden" name="client_id" value=move || client_id.get()/>
+                <textarea
+                    node_ref=textarea
+                    name="body"
+                    dir="auto"
+                    rows="5"
+                    aria-label=move || if is_note() { t.mode_note } else { t.mode_reply }
+                    placeholder=move || if is_note() { t.note_placeholder } else { t.reply_placeholder }
+                    prop:value=move || text_of(mode.get()).get()
+                    on:input=on_input
+                >
+                    {initial_text}
+                </textarea>
+                <div class="composer-footer">
+                    <span class="draft-state muted" aria-live="polite">
+                        {move || match draft_state.get() {
+                            DraftState::Idle => "",
+                            DraftState::Saving => t.draft_saving,
+                            DraftState::Saved => t.draft_saved,
+                            DraftState::Failed => t.draft_failed,
+                        }}
+                    </span>
+                    <button type="submit" class="btn btn-primary" disabled=move || post.pending().get()>
+                        {move || match (post.pending().get(), is_note()) {
+                            (true, _) => t.posting,
+                            (false, true) => t.add_note,
+                            (false, false) => t.send,
+                        }}
+                    </button>
+                </div>
+            </ActionForm>
+            {move || post_error().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
         </section>
     }
 }
@@ -75,15 +493,81 @@ fn MessageCard(m: MessageView) -> impl IntoView {
         Direction::Outbound => ("message message-outbound", t.reply_sent),
         Direction::Note => ("message message-note", t.internal_note),
     };
+    let delivery = m.delivery.map(|d| {
+        let class = format!("delivery delivery-{}", d.status.as_str());
+        view! { <span class=class title=d.last_error.unwrap_or_default()>{t.delivery(d.status)}</span> }
+    });
     view! {
         <article class=class>
             <header>
                 <strong dir="auto">{m.author}</strong>
                 <span class="message-kind">{label}</span>
+                {delivery}
                 <time class="muted" dir="ltr">{format::date_time(m.created_at)}</time>
             </header>
             <div class="message-body" dir="auto">{m.body_text}</div>
         </article>
+    }
+}
+
+/// The customer beside the conversation: name, addresses, and their other conversations.
+#[component]
+fn ContactCard(state: RwSignal<ConversationDetail>) -> impl IntoView {
+    let t = use_texts();
+    let card = state.with_untracked(|d| d.contact.clone());
+    let name = if card.name.is_empty() { card.emails.first().cloned().unwrap_or_default() } else { card.name.clone() };
+    let initial = name.chars().next().map(|c| c.to_uppercase().collect::<String>()).unwrap_or_default();
+    let others = card.conversations;
+    view! {
+        <aside class="contact-card" aria-label=t.contact>
+            <div class="contact-head">
+                <span class="avatar avatar-large" aria-hidden="true">{initial}</span>
+                <div>
+                    <h2 dir="auto">{name}</h2>
+                    <ul class="contact-emails">
+                        {card.emails.into_iter().map(|e| view! { <li dir="ltr">{e}</li> }).collect_view()}
+                    </ul>
+                </div>
+            </div>
+            <h3>{t.other_conversations}</h3>
+            {if others.is_empty() {
+                view! { <p class="muted">{t.no_other_conversations}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="contact-conversations">
+                        {others
+                            .into_iter()
+                            .map(|c| {
+                                let href = format!("/conversations/{}", c.id);
+                                let status_class = format!("badge status-{}", c.status.as_str());
+                                view! {
+                                    <li>
+                                        <a href=href dir="auto">{c.subject}</a>
+                                        <span class=status_class>{t.status(c.status)}</span>
+                                        <time class="muted" dir="ltr">{format::date_time(c.last_activity_at)}</time>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                .into_any()
+            }}
+            <h3>{t.followers}</h3>
+            {move || {
+                let followers = state.with(|d| d.followers.clone());
+                if followers.is_empty() {
+                    view! { <p class="muted">{t.no_followers}</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="followers">
+                            {followers.into_iter().map(|p| view! { <li dir="auto">{p.name}</li> }).collect_view()}
+                        </ul>
+                    }
+                    .into_any()
+                }
+            }}
+        </aside>
     }
 }
 
@@ -98,6 +582,11 @@ fn history_line(t: &'static Texts, h: HistoryEntry) -> impl IntoView {
         HistoryChange::Priority(priority) => (t.h_priority, Some(t.priority(priority).to_string())),
         HistoryChange::Tagged(tag) => (t.h_tagged, Some(tag)),
         HistoryChange::Untagged(tag) => (t.h_untagged, Some(tag)),
+        HistoryChange::Snoozed(until) => (t.h_snoozed, Some(format::date_time(until))),
+        HistoryChange::Unsnoozed => (t.h_unsnoozed, None),
+        HistoryChange::Renamed(subject) => (t.h_renamed, Some(subject)),
+        HistoryChange::Followed(name) => (t.h_followed, Some(name)),
+        HistoryChange::Unfollowed(name) => (t.h_unfollowed, Some(name)),
     };
     view! {
         <time class="muted" dir="ltr">{format::date_time(h.created_at)}</time>

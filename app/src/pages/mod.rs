@@ -1,12 +1,13 @@
 //! The pages of the agent app and the frame they share.
 
 mod conversation;
+mod keys;
 mod shell;
 mod signin;
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use model::{ConversationPage, ConversationSummary, InboxView, ListView, Priority};
+use model::{ConversationPage, ConversationSummary, InboxView, ListView, Priority, TagSummary};
 
 use crate::api;
 use crate::error::AppError;
@@ -41,31 +42,36 @@ pub fn MailboxPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let view = move || ListView::from_word(&query.read().get("view").unwrap_or_default());
     let after = move || query.read().get("after").filter(|a| !a.is_empty());
+    let narrow = move || Narrow::from_query(&query.read());
     let mailbox = Resource::new_blocking(id, api::mailbox);
     let page = Resource::new_blocking(
-        move || (id(), view(), after()),
-        |(id, view, after)| api::conversations(id, view.as_str().to_string(), after),
+        move || (id(), view(), after(), narrow()),
+        |(id, view, after, narrow)| {
+            api::conversations(id, view.as_str().to_string(), after, narrow.tag, narrow.assignee)
+        },
     );
     view! {
         <Shell>
             <Suspense fallback=move || view! { <p class="loading">{t.loading}</p> }>
-                {move || Suspend::new(async move {
-                    // One Suspend for both: nested ones may stream after the page in SSR.
+                {move || {
+                    let sidebar = shell::sidebar_data();
+                    Suspend::new(async move {
+                    // One Suspend for all: nested ones may stream after the page in SSR.
                     let (mailbox, page) = (mailbox.await, page.await);
+                    let tags = shell::tags_of(sidebar).await;
                     match (mailbox, page) {
                         (Ok(m), Ok(list)) => {
                             let base = format!("/mailboxes/{}", m.id);
+                            let narrow = narrow();
+                            let first_page = format!("{base}?view={}{}", view().as_str(), narrow.query_suffix());
                             view! {
                                 <header class="content-header">
                                     <h1 dir="auto">{m.name}</h1>
                                     <p class="muted" dir="auto">{m.address}</p>
                                 </header>
-                                <ViewTabs base=base.clone() current=view()/>
-                                <ConversationList
-                                    list
-                                    first_page=format!("{base}?view={}", view().as_str())
-                                    paged=after().is_some()
-                                />
+                                <ViewTabs base=base.clone() current=view() narrow=narrow.clone()/>
+                                <Filters action=base view=Some(view().as_str()) narrow tags/>
+                                <ConversationList list first_page paged=after().is_some()/>
                             }
                             .into_any()
                         }
@@ -76,21 +82,22 @@ pub fn MailboxPage() -> impl IntoView {
                             view! { <p class="alert alert-error" role="alert">{err.to_string()}</p> }.into_any()
                         }
                     }
-                })}
+                })
+                }}
             </Suspense>
         </Shell>
     }
 }
 
 #[component]
-fn ViewTabs(base: String, current: ListView) -> impl IntoView {
+fn ViewTabs(base: String, current: ListView, narrow: Narrow) -> impl IntoView {
     let t = use_texts();
     view! {
         <nav class="tabs" aria-label=t.filter_status>
             {ListView::ALL
                 .into_iter()
                 .map(|v| {
-                    let href = format!("{base}?view={}", v.as_str());
+                    let href = format!("{base}?view={}{}", v.as_str(), narrow.query_suffix());
                     let selected = (v == current).then_some("page");
                     view! { <a href=href class="tab" aria-current=selected>{t.view(v)}</a> }
                 })
@@ -167,28 +174,135 @@ pub fn ViewPage() -> impl IntoView {
     let query = use_query_map();
     let word = move || params.read().get("view").unwrap_or_default();
     let after = move || query.read().get("after").filter(|a| !a.is_empty());
-    let page = Resource::new_blocking(move || (word(), after()), |(word, after)| api::inbox(word, after));
+    let narrow = move || Narrow::from_query(&query.read());
+    let page = Resource::new_blocking(
+        move || (word(), after(), narrow()),
+        |(word, after, narrow)| api::inbox(word, after, narrow.tag, narrow.assignee),
+    );
     view! {
         <Shell>
             <Suspense fallback=move || view! { <p class="loading">{t.loading}</p> }>
-                {move || Suspend::new(async move {
+                {move || {
+                    let sidebar = shell::sidebar_data();
+                    Suspend::new(async move {
                     let Some(view) = InboxView::from_word(&word()) else {
                         return view! { <NotFoundMessage/> }.into_any();
                     };
+                    let tags = shell::tags_of(sidebar).await;
                     match page.await {
-                        Ok(list) => view! {
-                            <header class="content-header">
-                                <h1>{t.inbox_view(view)}</h1>
-                            </header>
-                            <ConversationList list first_page=format!("/views/{}", view.as_str()) paged=after().is_some()/>
+                        Ok(list) => {
+                            let narrow = narrow();
+                            let base = format!("/views/{}", view.as_str());
+                            let suffix = narrow.query_suffix();
+                            let first_page =
+                                if suffix.is_empty() { base.clone() } else { format!("{base}?{}", &suffix[1..]) };
+                            // Unassigned and Mine choose the assignee themselves.
+                            let assignee_choice = !matches!(view, InboxView::Unassigned | InboxView::Mine);
+                            view! {
+                                <header class="content-header">
+                                    <h1>{t.inbox_view(view)}</h1>
+                                </header>
+                                {if assignee_choice {
+                                    view! { <Filters action=base view=None narrow tags/> }.into_any()
+                                } else {
+                                    let narrow = Narrow { assignee: None, ..narrow };
+                                    view! { <Filters action=base view=None narrow tags no_assignee=true/> }.into_any()
+                                }}
+                                <ConversationList list first_page paged=after().is_some()/>
+                            }
+                            .into_any()
                         }
-                        .into_any(),
                         Err(AppError::NotFound) => view! { <NotFoundMessage/> }.into_any(),
                         Err(err) => view! { <p class="alert alert-error" role="alert">{err.to_string()}</p> }.into_any(),
                     }
-                })}
+                })
+                }}
             </Suspense>
         </Shell>
+    }
+}
+
+/// What narrows a list beyond its view, as it stands in the URL: `tag=` and `assignee=`
+/// (`me`, `none` or a user id).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Narrow {
+    tag: Option<String>,
+    assignee: Option<String>,
+}
+
+impl Narrow {
+    fn from_query(query: &leptos_router::params::ParamsMap) -> Narrow {
+        let word = |key: &str| query.get(key).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        Narrow { tag: word("tag"), assignee: word("assignee") }
+    }
+
+    /// `&tag=..&assignee=..` for the parts that are set, encoded for a URL.
+    fn query_suffix(&self) -> String {
+        let mut out = String::new();
+        for (key, value) in [("tag", &self.tag), ("assignee", &self.assignee)] {
+            if let Some(value) = value {
+                out.push_str(&format!("&{key}={}", url_encode(value)));
+            }
+        }
+        out
+    }
+}
+
+/// Percent-encodes a query value (tags may be Arabic or hold spaces).
+fn url_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The filter bar: a plain GET form, so a filtered list is a URL that can be shared,
+/// bookmarked and reloaded.
+#[component]
+fn Filters(
+    action: String,
+    view: Option<&'static str>,
+    narrow: Narrow,
+    tags: Vec<TagSummary>,
+    #[prop(optional)] no_assignee: bool,
+) -> impl IntoView {
+    let t = use_texts();
+    let tag = narrow.tag.clone().unwrap_or_default();
+    let assignee = narrow.assignee.clone().unwrap_or_default();
+    let filtered = narrow != Narrow::default();
+    let clear = match view {
+        Some(v) => format!("{action}?view={v}"),
+        None => action.clone(),
+    };
+    view! {
+        <form class="filters" method="get" action=action aria-label=t.filters>
+            {view.map(|v| view! { <input type="hidden" name="view" value=v/> })}
+            <label for="f-tag">{t.filter_tag}</label>
+            <select id="f-tag" name="tag">
+                <option value="" selected=tag.is_empty()>{t.any_tag}</option>
+                {tags
+                    .into_iter()
+                    .map(|x| {
+                        let selected = x.name == tag;
+                        let value = x.name.clone();
+                        view! { <option value=value selected=selected dir="auto">{x.name}</option> }
+                    })
+                    .collect_view()}
+            </select>
+            {(!no_assignee).then(|| view! {
+                <label for="f-assignee">{t.assignee_label}</label>
+                <select id="f-assignee" name="assignee">
+                    <option value="" selected=assignee.is_empty()>{t.anyone}</option>
+                    <option value="me" selected=assignee == "me">{t.me}</option>
+                    <option value="none" selected=assignee == "none">{t.unassigned}</option>
+                </select>
+            })}
+            <button type="submit" class="btn">{t.apply}</button>
+            {filtered.then(|| view! { <a class="btn btn-quiet" href=clear>{t.clear_filters}</a> })}
+        </form>
     }
 }
 

@@ -3,10 +3,11 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use model::{InboxView, MailboxSummary, Me};
+use model::{InboxView, MailboxSummary, Me, SidebarCounts, TagSummary};
 
 use crate::api;
 use crate::error::AppError;
+use crate::format;
 use crate::i18n::use_texts;
 
 /// The signed-in frame around `children`.
@@ -18,6 +19,8 @@ pub fn Shell(children: Children) -> impl IntoView {
     // never flashes "Loading".
     let me = Resource::new_blocking(|| (), |_| api::current_user());
     let mailboxes = Resource::new_blocking(|| (), |_| api::mailboxes());
+    let counts = Resource::new_blocking(|| (), |_| api::sidebar());
+    provide_context(SidebarData(counts));
 
     view! {
         <div class="app">
@@ -39,23 +42,37 @@ pub fn Shell(children: Children) -> impl IntoView {
                 </Suspense>
             </header>
             <div class="sidebar">
-            <nav aria-label=t.views>
-                <h2 class="sidebar-title">{t.views}</h2>
-                <ul class="mailbox-list">
-                    {InboxView::ALL
-                        .into_iter()
-                        .map(|v| {
-                            view! {
-                                <li>
-                                    <A href=format!("/views/{}", v.as_str())>
-                                        <span class="mailbox-name">{t.inbox_view(v)}</span>
-                                    </A>
-                                </li>
-                            }
-                        })
-                        .collect_view()}
-                </ul>
-            </nav>
+            <Suspense fallback=move || view! { <p class="loading">{t.loading}</p> }>
+                {move || Suspend::new(async move {
+                    let counts = counts.await.ok();
+                    let count_of = |v: InboxView| {
+                        counts.as_ref().and_then(|c| c.views.iter().find(|(x, _)| *x == v).map(|(_, n)| *n))
+                    };
+                    let tags = counts.as_ref().map(|c| c.tags.clone()).unwrap_or_default();
+                    view! {
+                        <nav aria-label=t.views>
+                            <h2 class="sidebar-title">{t.views}</h2>
+                            <ul class="mailbox-list">
+                                {InboxView::ALL
+                                    .into_iter()
+                                    .map(|v| {
+                                        let count = count_of(v);
+                                        view! {
+                                            <li>
+                                                <A href=format!("/views/{}", v.as_str())>
+                                                    <span class="mailbox-name">{t.inbox_view(v)}</span>
+                                                    {count.map(|n| view! { <span class="count">{format::number(n)}</span> })}
+                                                </A>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        </nav>
+                        {(!tags.is_empty()).then(|| view! { <TagList tags/> })}
+                    }
+                })}
+            </Suspense>
             <nav aria-label=t.mailboxes>
                 <h2 class="sidebar-title">{t.mailboxes}</h2>
                 <Suspense fallback=move || view! { <p class="loading">{t.loading}</p> }>
@@ -80,6 +97,7 @@ pub fn Shell(children: Children) -> impl IntoView {
             </nav>
             </div>
             <main class="content">{children()}</main>
+            <super::keys::Shortcuts/>
         </div>
     }
 }
@@ -97,13 +115,66 @@ fn MailboxList(list: Vec<MailboxSummary>) -> impl IntoView {
                         <li>
                             <A href=href>
                                 <span class="mailbox-name" dir="auto">{m.name}</span>
-                                <span class="count" title=t.open_count>{m.open_count}</span>
+                                <span class="count" title=t.open_count>{format::number(m.open_count)}</span>
                             </A>
                         </li>
                     }
                 })
                 .collect_view()}
         </ul>
+    }
+}
+
+/// The sidebar's counts, loaded once by the frame and shared with the page inside it.
+#[derive(Clone, Copy)]
+pub struct SidebarData(Resource<Result<SidebarCounts, AppError>>);
+
+impl SidebarData {
+    /// Reads the counts again (after a change that moves them).
+    pub fn refresh(&self) {
+        self.0.refetch();
+    }
+}
+
+/// The frame's sidebar counts, if called inside the frame.
+pub fn sidebar_data() -> Option<SidebarData> {
+    use_context::<SidebarData>()
+}
+
+/// The tags from the frame's counts (none if they could not be read).
+pub async fn tags_of(data: Option<SidebarData>) -> Vec<TagSummary> {
+    match data {
+        Some(SidebarData(resource)) => resource.await.map(|c| c.tags).unwrap_or_default(),
+        None => Vec::new(),
+    }
+}
+
+/// The tags in the sidebar, each a link to the open conversations carrying it.
+#[component]
+fn TagList(tags: Vec<TagSummary>) -> impl IntoView {
+    let t = use_texts();
+    view! {
+        <nav aria-label=t.tags>
+            <h2 class="sidebar-title">{t.tags}</h2>
+            <ul class="mailbox-list tag-nav">
+                {tags
+                    .into_iter()
+                    .map(|tag| {
+                        let href = format!("/views/open?tag={}", super::url_encode(&tag.name));
+                        let style = format!("background:{}", tag.color);
+                        view! {
+                            <li>
+                                <A href=href>
+                                    <span class="tag-dot" style=style aria-hidden="true"></span>
+                                    <span class="mailbox-name" dir="auto">{tag.name}</span>
+                                    <span class="count">{format::number(tag.open_count)}</span>
+                                </A>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </nav>
     }
 }
 

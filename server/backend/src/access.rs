@@ -2,13 +2,13 @@
 //! members of, and the conversations in them. Anything outside that answers
 //! [`Error::NotFound`], exactly as if it did not exist.
 
-use model::{ConversationId, InboxView, MailboxId, Me, Role, Status, UserId};
+use model::{ConversationId, InboxView, ListView, MailboxId, Me, Role, UserId};
 
 use crate::Backend;
 use crate::error::{Error, Result};
 use crate::store::{
-    AssigneeFilter, Conversation, ConversationFilter, Cursor, Event, ListedConversation, Mailbox, MailboxScope,
-    Message, Page, User,
+    AssigneeFilter, ContactCard, Conversation, ConversationFilter, Cursor, Draft, Event, ListedConversation, Mailbox,
+    MailboxScope, Message, Page, TagCount, User,
 };
 
 /// A conversation as [`Backend::open_conversation`] returns it.
@@ -18,9 +18,36 @@ pub struct OpenedConversation {
     pub mailbox: Mailbox,
     pub messages: Vec<Message>,
     pub events: Vec<Event>,
-    /// Names of the users who wrote messages or made changes.
+    /// Names of the users who wrote messages, made or were the subject of changes, or follow.
     pub names: std::collections::HashMap<UserId, String>,
+    /// The caller's unsent reply and note.
+    pub drafts: Vec<Draft>,
+    pub followers: Vec<UserId>,
+    /// Who the conversation may be assigned to: the mailbox's active members and admins.
+    pub assignable: Vec<User>,
+    /// The customer.
+    pub contact: ContactCard,
+    /// The customer's other conversations the caller may see, most recent first.
+    pub other_conversations: Vec<ListedConversation>,
 }
+
+/// What narrows a list beyond its view: one tag, one assignee (or nobody).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Refine {
+    pub tag: Option<String>,
+    pub assignee: Option<AssigneeFilter>,
+}
+
+/// What the sidebar counts: the working views and the tags, within what the caller may see.
+#[derive(Debug, Clone)]
+pub struct Sidebar {
+    /// Every view but Closed, with how many conversations it holds.
+    pub views: Vec<(InboxView, i64)>,
+    pub tags: Vec<TagCount>,
+}
+
+/// How many of the customer's other conversations the contact card lists.
+const OTHER_CONVERSATIONS: u32 = 10;
 
 /// The signed-in user making a request. Made only from a valid session (or, for the CLI and
 /// tests, from a stored user), so holding one means "this person is signed in".
@@ -81,56 +108,95 @@ impl Backend {
         }
     }
 
-    /// A page of a mailbox's conversations in `statuses` (any if empty), most recent activity
-    /// first, for the list; [`Error::NotFound`] if the caller may not see the mailbox.
+    /// A page of a mailbox's view, narrowed by `refine`, most recent activity first;
+    /// [`Error::NotFound`] if the caller may not see the mailbox.
     pub async fn mailbox_conversations(
         &self,
         caller: &Caller,
         mailbox: MailboxId,
-        statuses: Vec<Status>,
+        view: ListView,
+        refine: Refine,
         after: Option<Cursor>,
         limit: u32,
     ) -> Result<Page<ListedConversation>> {
         self.check_mailbox(caller, mailbox).await?;
-        let filter =
-            ConversationFilter { mailbox: Some(mailbox), statuses, ..ConversationFilter::all(caller.mailbox_scope()) };
-        let page = self.store.list_conversations(&filter, after, limit).await?;
-        Ok(Page { items: self.store.describe(page.items).await?, next: page.next })
-    }
-
-    /// A page of one of the views across every mailbox the caller may see.
-    pub async fn inbox_view(
-        &self,
-        caller: &Caller,
-        view: InboxView,
-        after: Option<Cursor>,
-        limit: u32,
-    ) -> Result<Page<ListedConversation>> {
-        let assignee = match view {
-            InboxView::Unassigned => Some(AssigneeFilter::Unassigned),
-            InboxView::Mine => Some(AssigneeFilter::User(caller.id)),
-            InboxView::AllOpen | InboxView::Waiting | InboxView::Closed => None,
-        };
         let filter = ConversationFilter {
+            mailbox: Some(mailbox),
             statuses: view.statuses(),
-            assignee,
+            snoozed: view.snoozed(),
+            assignee: refine.assignee,
+            tag: refine.tag,
             ..ConversationFilter::all(caller.mailbox_scope())
         };
         let page = self.store.list_conversations(&filter, after, limit).await?;
         Ok(Page { items: self.store.describe(page.items).await?, next: page.next })
     }
 
+    /// A page of one of the views across every mailbox the caller may see, narrowed by
+    /// `refine` (a view's own assignee rule wins over the refinement's).
+    pub async fn inbox_view(
+        &self,
+        caller: &Caller,
+        view: InboxView,
+        refine: Refine,
+        after: Option<Cursor>,
+        limit: u32,
+    ) -> Result<Page<ListedConversation>> {
+        let filter = view_filter(caller, view, refine);
+        let page = self.store.list_conversations(&filter, after, limit).await?;
+        Ok(Page { items: self.store.describe(page.items).await?, next: page.next })
+    }
+
+    /// The sidebar's counts for the caller.
+    pub async fn sidebar(&self, caller: &Caller) -> Result<Sidebar> {
+        let mut views = Vec::new();
+        for view in InboxView::ALL.into_iter().filter(|v| *v != InboxView::Closed) {
+            let filter = view_filter(caller, view, Refine::default());
+            views.push((view, self.store.count_conversations(&filter).await?));
+        }
+        let tags = self.store.tags(caller.mailbox_scope()).await?;
+        Ok(Sidebar { views, tags })
+    }
+
     /// Everything an agent reads when opening a conversation: its list row, mailbox, messages
-    /// and audit trail, with the names of the people in them. [`Error::NotFound`] if the caller
-    /// may not see it.
+    /// and audit trail with the names of the people in them, the caller's drafts, the
+    /// followers, who it may be assigned to, and the customer's card. [`Error::NotFound`] if
+    /// the caller may not see it.
     pub async fn open_conversation(&self, caller: &Caller, id: ConversationId) -> Result<OpenedConversation> {
         let conversation = self.conversation(caller, id).await?;
-        let mailbox = self.store.mailbox(conversation.mailbox_id).await?;
+        let (mailbox_id, contact_id) = (conversation.mailbox_id, conversation.contact_id);
+        let mailbox = self.store.mailbox(mailbox_id).await?;
         let listed = self.store.describe(vec![conversation]).await?.pop().ok_or(Error::NotFound)?;
         let messages = self.store.messages(id).await?;
         let events = self.store.events(id).await?;
-        let names = self.store.users().await?.into_iter().map(|u| (u.id, u.name)).collect();
-        Ok(OpenedConversation { listed, mailbox, messages, events, names })
+        let drafts = self.store.drafts(id, caller.id).await?;
+        let followers = self.store.followers(id).await?;
+        let assignable = self.store.mailbox_users(mailbox_id).await?;
+        let contact = self.store.contact_card(contact_id).await?;
+        let filter =
+            ConversationFilter { contact: Some(contact_id), ..ConversationFilter::all(caller.mailbox_scope()) };
+        let others = self.store.list_conversations(&filter, None, OTHER_CONVERSATIONS + 1).await?.items;
+        let others = others.into_iter().filter(|c| c.id != id).take(OTHER_CONVERSATIONS as usize).collect();
+        let other_conversations = self.store.describe(others).await?;
+
+        let mut wanted: Vec<UserId> = messages.iter().filter_map(|m| m.author_id).collect();
+        wanted.extend(events.iter().filter_map(|e| e.actor_id));
+        wanted.extend(events.iter().flat_map(event_users));
+        wanted.extend(followers.iter().copied());
+        let mut names = self.store.user_names(&wanted).await?;
+        names.extend(assignable.iter().map(|u| (u.id, u.name.clone())));
+        Ok(OpenedConversation {
+            listed,
+            mailbox,
+            messages,
+            events,
+            names,
+            drafts,
+            followers,
+            assignable,
+            contact,
+            other_conversations,
+        })
     }
 
     /// The conversation, if the caller may see its mailbox; [`Error::NotFound`] otherwise.
@@ -138,5 +204,30 @@ impl Backend {
         let conversation = self.store.conversation(id).await?;
         self.check_mailbox(caller, conversation.mailbox_id).await?;
         Ok(conversation)
+    }
+}
+
+/// The users an event names besides its actor (an assignee, a follower).
+fn event_users(event: &Event) -> Vec<UserId> {
+    ["from", "to", "user"]
+        .iter()
+        .filter_map(|key| event.data[*key].as_str().and_then(|id| id.parse().ok()).map(UserId))
+        .collect()
+}
+
+/// What one of the views across mailboxes shows to `caller`, narrowed by `refine` (a view's
+/// own assignee rule wins over the refinement's).
+fn view_filter(caller: &Caller, view: InboxView, refine: Refine) -> ConversationFilter {
+    let assignee = match view {
+        InboxView::Unassigned => Some(AssigneeFilter::Unassigned),
+        InboxView::Mine => Some(AssigneeFilter::User(caller.id)),
+        InboxView::AllOpen | InboxView::Waiting | InboxView::Closed | InboxView::Snoozed => refine.assignee,
+    };
+    ConversationFilter {
+        statuses: view.statuses(),
+        snoozed: view.snoozed(),
+        assignee,
+        tag: refine.tag,
+        ..ConversationFilter::all(caller.mailbox_scope())
     }
 }

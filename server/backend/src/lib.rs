@@ -15,8 +15,9 @@ pub mod store;
 #[doc(hidden)]
 pub mod testing;
 pub mod time;
+pub mod work;
 
-pub use access::{Caller, OpenedConversation};
+pub use access::{Caller, OpenedConversation, Refine, Sidebar};
 pub use auth::{ClientAddr, SessionToken, SignInLimits};
 pub use error::{Error, Result};
 pub use secret::SecretKey;

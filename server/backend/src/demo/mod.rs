@@ -186,6 +186,7 @@ async fn conversation(
         body_html: None,
         client_id: None,
         at: Some(at),
+        queue: false,
     };
     store.append_message(id, inbound(fill(scenario.customer, agent_name), started)).await?;
 
@@ -241,6 +242,7 @@ fn agent_message(direction: Direction, agent: UserId, body: String, at: i64) -> 
         body_html: None,
         client_id: None,
         at: Some(at),
+        queue: false,
     }
 }
 

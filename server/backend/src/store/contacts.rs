@@ -65,3 +65,34 @@ impl Store {
         Ok(row)
     }
 }
+
+/// A customer with every address they write from, for the contact card.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactCard {
+    pub id: ContactId,
+    pub name: String,
+    /// Primary first.
+    pub emails: Vec<String>,
+    pub created_at: i64,
+}
+
+impl Store {
+    /// The contact with this id and all their addresses.
+    pub async fn contact_card(&self, id: ContactId) -> Result<ContactCard> {
+        let (row, emails): (Option<(String, i64)>, Vec<String>) = with_reader!(self, |pool| {
+            let row = sqlx::query_as("SELECT name, created_at FROM contacts WHERE id = $1")
+                .bind(id.0)
+                .fetch_optional(pool)
+                .await?;
+            let emails = sqlx::query_scalar(
+                "SELECT email FROM contact_emails WHERE contact_id = $1 ORDER BY is_primary DESC, email",
+            )
+            .bind(id.0)
+            .fetch_all(pool)
+            .await?;
+            (row, emails)
+        });
+        let (name, created_at) = row.ok_or(crate::Error::NotFound)?;
+        Ok(ContactCard { id, name, emails, created_at })
+    }
+}

@@ -5,7 +5,10 @@
 //! conversation's `seq`, which the send guard will compare. Lists page by keyset on
 //! (last activity, id), newest first, never by OFFSET, so page 1,000 costs what page 1 does.
 
-use model::{ContactId, ConversationId, Direction, EventId, MailboxId, MessageId, Priority, Status, UserId};
+use model::{
+    ComposerMode, ContactId, ConversationId, Delivery, DeliveryStatus, Direction, EventId, MailboxId, MessageId,
+    Priority, Status, UserId,
+};
 use serde_json::json;
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
@@ -33,7 +36,7 @@ pub struct Conversation {
 }
 
 #[derive(sqlx::FromRow)]
-struct ConversationRow {
+pub(super) struct ConversationRow {
     id: Uuid,
     mailbox_id: Uuid,
     contact_id: Uuid,
@@ -68,7 +71,7 @@ impl TryFrom<ConversationRow> for Conversation {
 }
 
 /// Unqualified, because SQLite's RETURNING cannot name a table alias.
-const CONVERSATION_COLUMNS: &str = "id, mailbox_id, contact_id, subject, status, priority, \
+pub(super) const CONVERSATION_COLUMNS: &str = "id, mailbox_id, contact_id, subject, status, priority, \
      assignee_id, snoozed_until, seq, last_activity_at, created_at";
 
 /// What starting a conversation needs.
@@ -95,6 +98,8 @@ pub struct NewMessage {
     pub client_id: Option<Uuid>,
     /// When it was written; now if `None`.
     pub at: Option<i64>,
+    /// Put an agent's reply in the outbox, marked queued, in the same transaction.
+    pub queue: bool,
 }
 
 /// A message as stored.
@@ -110,6 +115,9 @@ pub struct Message {
     pub body_text: String,
     pub body_html: Option<String>,
     pub created_at: i64,
+    /// Where an agent's reply is on its way out; `None` for mail that never went through the
+    /// outbox (customer mail, notes, demo data, copies found in the Sent folder).
+    pub delivery: Option<Delivery>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -124,6 +132,9 @@ struct MessageRow {
     body_text: String,
     body_html: Option<String>,
     created_at: i64,
+    outbox_status: Option<String>,
+    outbox_attempts: Option<i64>,
+    outbox_error: Option<String>,
 }
 
 impl TryFrom<MessageRow> for Message {
@@ -141,9 +152,22 @@ impl TryFrom<MessageRow> for Message {
             body_text: row.body_text,
             body_html: row.body_html,
             created_at: row.created_at,
+            delivery: match row.outbox_status {
+                Some(word) => Some(Delivery {
+                    status: parse_stored("outbox status", &word)?,
+                    attempts: row.outbox_attempts.unwrap_or(0),
+                    last_error: row.outbox_error,
+                }),
+                None => None,
+            },
         })
     }
 }
+
+/// What a message read needs, outbox state included.
+const MESSAGE_SELECT: &str = "SELECT m.id, m.conversation_id, m.direction, m.author_id, m.from_name, m.from_email, \
+     m.subject, m.body_text, m.body_html, m.created_at, o.status AS outbox_status, o.attempts AS outbox_attempts, \
+     o.last_error AS outbox_error FROM messages m LEFT JOIN outbox o ON o.message_id = m.id";
 
 /// One entry of a conversation's audit trail.
 #[derive(Debug, Clone, PartialEq)]
@@ -194,39 +218,8 @@ impl By {
         By { at: Some(at), ..self }
     }
 
-    fn time(&self) -> i64 {
+    pub(super) fn time(&self) -> i64 {
         self.at.unwrap_or_else(now_micros)
-    }
-}
-
-/// A conversation column that holds one word of a fixed set. The SQL is spelled out per
-/// column so no column name is ever built from input.
-#[derive(Debug, Clone, Copy)]
-enum WordColumn {
-    Status,
-    Priority,
-}
-
-impl WordColumn {
-    fn update_sql(self) -> &'static str {
-        match self {
-            WordColumn::Status => "UPDATE conversations SET status = $2, updated_at = $3 WHERE id = $1",
-            WordColumn::Priority => "UPDATE conversations SET priority = $2, updated_at = $3 WHERE id = $1",
-        }
-    }
-
-    fn event_kind(self) -> &'static str {
-        match self {
-            WordColumn::Status => "status",
-            WordColumn::Priority => "priority",
-        }
-    }
-
-    fn current(self, conversation: &Conversation) -> &'static str {
-        match self {
-            WordColumn::Status => conversation.status.as_str(),
-            WordColumn::Priority => conversation.priority.as_str(),
-        }
     }
 }
 
@@ -247,12 +240,25 @@ pub struct ConversationFilter {
     pub statuses: Vec<Status>,
     pub assignee: Option<AssigneeFilter>,
     pub tag: Option<String>,
+    /// Only this customer's conversations.
+    pub contact: Option<ContactId>,
+    /// `Some(true)`: only conversations snoozed until later; `Some(false)`: only those awake;
+    /// `None`: both.
+    pub snoozed: Option<bool>,
 }
 
 impl ConversationFilter {
     /// Everything in `scope`.
     pub fn all(scope: MailboxScope) -> ConversationFilter {
-        ConversationFilter { scope, mailbox: None, statuses: Vec::new(), assignee: None, tag: None }
+        ConversationFilter {
+            scope,
+            mailbox: None,
+            statuses: Vec::new(),
+            assignee: None,
+            tag: None,
+            contact: None,
+            snoozed: None,
+        }
     }
 }
 
@@ -299,7 +305,7 @@ pub struct ListedConversation {
 const SNIPPET_CHARS: usize = 160;
 
 /// `$first, $first+1, ...`: `n` placeholders for an IN list.
-fn placeholders(first: usize, n: usize) -> String {
+pub(super) fn placeholders(first: usize, n: usize) -> String {
     (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
@@ -340,6 +346,8 @@ macro_rules! lock_conversation {
         Conversation::try_from(row.ok_or(Error::NotFound)?)?
     }};
 }
+
+pub(super) use {lock_conversation, record_event};
 
 impl Store {
     /// Starts a conversation.
@@ -394,210 +402,133 @@ impl Store {
     }
 
     /// Adds a message, note or reply, bumps the conversation's `seq` and last activity, and
-    /// records the event. Returns the message and the conversation's new `seq`.
+    /// records the event, all in one transaction. A reply with `queue` set goes into the outbox,
+    /// marked queued; a reply or note consumes its author's draft of that kind. Returns the
+    /// message and the conversation's new `seq`.
+    ///
+    /// The same `client_id` twice (a double click, a retried request) stores one message: the
+    /// second call returns the first message and changes nothing.
     pub async fn append_message(&self, conversation: ConversationId, new: NewMessage) -> Result<(Message, i64)> {
         let id = new_id();
         let at = new.at.unwrap_or_else(now_micros);
-        let seq = with_tx!(self, |tx| {
-            let current = lock_conversation!(tx, conversation.0);
-            let seq: i64 = sqlx::query_scalar(
-                "UPDATE conversations SET seq = seq + 1, \
-                 last_activity_at = CASE WHEN last_activity_at > $2 THEN last_activity_at ELSE $2 END, \
-                 updated_at = $2 WHERE id = $1 RETURNING seq",
-            )
-            .bind(conversation.0)
-            .bind(at)
-            .fetch_one(&mut *tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO messages (id, conversation_id, mailbox_id, direction, author_id, from_name, \
-                 from_email, subject, body_text, body_html, client_id, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            )
-            .bind(id)
-            .bind(conversation.0)
-            .bind(current.mailbox_id.0)
-            .bind(new.direction.as_str())
-            .bind(new.author_id.map(|a| a.0))
-            .bind(&new.from_name)
-            .bind(&new.from_email)
-            .bind(&new.subject)
-            .bind(&new.body_text)
-            .bind(new.body_html.as_deref())
-            .bind(new.client_id)
-            .bind(at)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| Error::unique_as_conflict(e, "this message was already sent"))?;
-            record_event!(
-                tx,
-                conversation.0,
-                current.mailbox_id.0,
-                new.author_id.map(|a| a.0),
-                "message",
-                json!({ "message_id": id, "direction": new.direction.as_str() }),
-                at
-            );
-            seq
-        });
-        let message = Message {
-            id: MessageId(id),
-            conversation_id: conversation,
-            direction: new.direction,
-            author_id: new.author_id,
-            from_name: new.from_name,
-            from_email: new.from_email,
-            subject: new.subject,
-            body_text: new.body_text,
-            body_html: new.body_html,
-            created_at: at,
+        let draft_mode = match new.direction {
+            Direction::Outbound => Some(ComposerMode::Reply),
+            Direction::Note => Some(ComposerMode::Note),
+            Direction::Inbound => None,
         };
-        Ok((message, seq))
+        let stored = with_tx!(self, |tx| {
+            let current = lock_conversation!(tx, conversation.0);
+            let earlier: Option<Uuid> = match new.client_id {
+                Some(client_id) => {
+                    sqlx::query_scalar("SELECT id FROM messages WHERE client_id = $1 AND conversation_id = $2")
+                        .bind(client_id)
+                        .bind(conversation.0)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                }
+                None => None,
+            };
+            if let Some(earlier) = earlier {
+                Err((earlier, current.seq))
+            } else {
+                let seq: i64 = sqlx::query_scalar(
+                    "UPDATE conversations SET seq = seq + 1, \
+                     last_activity_at = CASE WHEN last_activity_at > $2 THEN last_activity_at ELSE $2 END, \
+                     updated_at = $2 WHERE id = $1 RETURNING seq",
+                )
+                .bind(conversation.0)
+                .bind(at)
+                .fetch_one(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO messages (id, conversation_id, mailbox_id, direction, author_id, from_name, \
+                     from_email, subject, body_text, body_html, client_id, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                )
+                .bind(id)
+                .bind(conversation.0)
+                .bind(current.mailbox_id.0)
+                .bind(new.direction.as_str())
+                .bind(new.author_id.map(|a| a.0))
+                .bind(&new.from_name)
+                .bind(&new.from_email)
+                .bind(&new.subject)
+                .bind(&new.body_text)
+                .bind(new.body_html.as_deref())
+                .bind(new.client_id)
+                .bind(at)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| Error::unique_as_conflict(e, "this message was already sent"))?;
+                if new.queue {
+                    sqlx::query(
+                        "INSERT INTO outbox (id, message_id, mailbox_id, status, attempts, next_attempt_at, \
+                         created_at, updated_at) VALUES ($1, $2, $3, 'queued', 0, $4, $4, $4)",
+                    )
+                    .bind(new_id())
+                    .bind(id)
+                    .bind(current.mailbox_id.0)
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                if let (Some(mode), Some(author)) = (draft_mode, new.author_id) {
+                    sqlx::query("DELETE FROM drafts WHERE conversation_id = $1 AND user_id = $2 AND mode = $3")
+                        .bind(conversation.0)
+                        .bind(author.0)
+                        .bind(mode.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                record_event!(
+                    tx,
+                    conversation.0,
+                    current.mailbox_id.0,
+                    new.author_id.map(|a| a.0),
+                    "message",
+                    json!({ "message_id": id, "direction": new.direction.as_str() }),
+                    at
+                );
+                Ok(seq)
+            }
+        });
+        match stored {
+            Ok(seq) => {
+                let delivery =
+                    new.queue.then_some(Delivery { status: DeliveryStatus::Queued, attempts: 0, last_error: None });
+                let message = Message {
+                    id: MessageId(id),
+                    conversation_id: conversation,
+                    direction: new.direction,
+                    author_id: new.author_id,
+                    from_name: new.from_name,
+                    from_email: new.from_email,
+                    subject: new.subject,
+                    body_text: new.body_text,
+                    body_html: new.body_html,
+                    created_at: at,
+                    delivery,
+                };
+                Ok((message, seq))
+            }
+            Err((earlier, seq)) => Ok((self.message(MessageId(earlier)).await?, seq)),
+        }
+    }
+
+    /// One message.
+    pub async fn message(&self, id: MessageId) -> Result<Message> {
+        let sql = format!("{MESSAGE_SELECT} WHERE m.id = $1");
+        let row: Option<MessageRow> =
+            with_reader!(self, |pool| sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await?);
+        Message::try_from(row.ok_or(Error::NotFound)?)
     }
 
     /// The conversation's messages and notes, oldest first.
     pub async fn messages(&self, conversation: ConversationId) -> Result<Vec<Message>> {
-        let rows: Vec<MessageRow> = with_reader!(self, |pool| {
-            sqlx::query_as(
-                "SELECT id, conversation_id, direction, author_id, from_name, from_email, subject, body_text, \
-                 body_html, created_at FROM messages WHERE conversation_id = $1 ORDER BY created_at, id",
-            )
-            .bind(conversation.0)
-            .fetch_all(pool)
-            .await?
-        });
+        let sql = format!("{MESSAGE_SELECT} WHERE m.conversation_id = $1 ORDER BY m.created_at, m.id");
+        let rows: Vec<MessageRow> =
+            with_reader!(self, |pool| sqlx::query_as(&sql).bind(conversation.0).fetch_all(pool).await?);
         rows.into_iter().map(Message::try_from).collect()
-    }
-
-    /// Gives the conversation to `assignee` (or to nobody). Returns whether anything changed;
-    /// an event is written only then.
-    pub async fn assign(&self, conversation: ConversationId, assignee: Option<UserId>, by: By) -> Result<bool> {
-        let (actor, at) = (by.actor, by.time());
-        with_tx!(self, |tx| {
-            let current = lock_conversation!(tx, conversation.0);
-            if current.assignee_id == assignee {
-                return Ok(false);
-            }
-            sqlx::query("UPDATE conversations SET assignee_id = $2, updated_at = $3 WHERE id = $1")
-                .bind(conversation.0)
-                .bind(assignee.map(|a| a.0))
-                .bind(at)
-                .execute(&mut *tx)
-                .await?;
-            record_event!(
-                tx,
-                conversation.0,
-                current.mailbox_id.0,
-                actor.map(|a| a.0),
-                "assigned",
-                json!({ "from": current.assignee_id.map(|a| a.0), "to": assignee.map(|a| a.0) }),
-                at
-            );
-        });
-        Ok(true)
-    }
-
-    /// Moves the conversation to `status`. Returns whether anything changed.
-    pub async fn set_status(&self, conversation: ConversationId, status: Status, by: By) -> Result<bool> {
-        self.set_word(conversation, WordColumn::Status, status.as_str(), by).await
-    }
-
-    /// Sets the conversation's priority. Returns whether anything changed.
-    pub async fn set_priority(&self, conversation: ConversationId, priority: Priority, by: By) -> Result<bool> {
-        self.set_word(conversation, WordColumn::Priority, priority.as_str(), by).await
-    }
-
-    /// Sets a word column (status, priority) and records its event with the old and new
-    /// word; nothing happens when the word is already set.
-    async fn set_word(&self, conversation: ConversationId, column: WordColumn, word: &str, by: By) -> Result<bool> {
-        let (actor, at) = (by.actor, by.time());
-        with_tx!(self, |tx| {
-            let current = lock_conversation!(tx, conversation.0);
-            let old = column.current(&current);
-            if old == word {
-                return Ok(false);
-            }
-            sqlx::query(column.update_sql()).bind(conversation.0).bind(word).bind(at).execute(&mut *tx).await?;
-            record_event!(
-                tx,
-                conversation.0,
-                current.mailbox_id.0,
-                actor.map(|a| a.0),
-                column.event_kind(),
-                json!({ "from": old, "to": word }),
-                at
-            );
-        });
-        Ok(true)
-    }
-
-    /// Puts the tag `name` on the conversation, creating the tag if it is new. Returns whether
-    /// anything changed.
-    pub async fn add_tag(&self, conversation: ConversationId, name: &str, by: By) -> Result<bool> {
-        let name = normalize_tag(name)?;
-        let (actor, at) = (by.actor, by.time());
-        with_tx!(self, |tx| {
-            let current = lock_conversation!(tx, conversation.0);
-            sqlx::query("INSERT INTO tags (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
-                .bind(new_id())
-                .bind(&name)
-                .bind(at)
-                .execute(&mut *tx)
-                .await?;
-            let added = sqlx::query(
-                "INSERT INTO conversation_tags (conversation_id, tag_id) \
-                 SELECT $1, id FROM tags WHERE name = $2 ON CONFLICT (conversation_id, tag_id) DO NOTHING",
-            )
-            .bind(conversation.0)
-            .bind(&name)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if added == 0 {
-                return Ok(false);
-            }
-            record_event!(
-                tx,
-                conversation.0,
-                current.mailbox_id.0,
-                actor.map(|a| a.0),
-                "tagged",
-                json!({ "tag": name }),
-                at
-            );
-        });
-        Ok(true)
-    }
-
-    /// Takes the tag `name` off the conversation. Returns whether anything changed.
-    pub async fn remove_tag(&self, conversation: ConversationId, name: &str, by: By) -> Result<bool> {
-        let name = normalize_tag(name)?;
-        let (actor, at) = (by.actor, by.time());
-        with_tx!(self, |tx| {
-            let current = lock_conversation!(tx, conversation.0);
-            let removed = sqlx::query(
-                "DELETE FROM conversation_tags WHERE conversation_id = $1 \
-                 AND tag_id IN (SELECT id FROM tags WHERE name = $2)",
-            )
-            .bind(conversation.0)
-            .bind(&name)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if removed == 0 {
-                return Ok(false);
-            }
-            record_event!(
-                tx,
-                conversation.0,
-                current.mailbox_id.0,
-                actor.map(|a| a.0),
-                "untagged",
-                json!({ "tag": name }),
-                at
-            );
-        });
-        Ok(true)
     }
 
     /// The names of the conversation's tags, sorted.
@@ -649,40 +580,8 @@ impl Store {
         limit: u32,
     ) -> Result<Page<Conversation>> {
         let limit = limit.clamp(1, 500);
-        let mut sql = format!("SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE 1 = 1");
-        let mut args: Vec<Arg> = Vec::new();
-        let next_arg = |args: &mut Vec<Arg>, arg: Arg| {
-            args.push(arg);
-            format!("${}", args.len())
-        };
-        if let MailboxScope::MemberOf(user) = filter.scope {
-            let p = next_arg(&mut args, Arg::Uuid(user.0));
-            sql.push_str(&format!(" AND mailbox_id IN (SELECT mailbox_id FROM mailbox_members WHERE user_id = {p})"));
-        }
-        if let Some(mailbox) = filter.mailbox {
-            let p = next_arg(&mut args, Arg::Uuid(mailbox.0));
-            sql.push_str(&format!(" AND mailbox_id = {p}"));
-        }
-        if !filter.statuses.is_empty() {
-            let ps: Vec<String> =
-                filter.statuses.iter().map(|s| next_arg(&mut args, Arg::Text(s.as_str().to_string()))).collect();
-            sql.push_str(&format!(" AND status IN ({})", ps.join(", ")));
-        }
-        match filter.assignee {
-            Some(AssigneeFilter::Unassigned) => sql.push_str(" AND assignee_id IS NULL"),
-            Some(AssigneeFilter::User(user)) => {
-                let p = next_arg(&mut args, Arg::Uuid(user.0));
-                sql.push_str(&format!(" AND assignee_id = {p}"));
-            }
-            None => {}
-        }
-        if let Some(tag) = &filter.tag {
-            let p = next_arg(&mut args, Arg::Text(tag.clone()));
-            sql.push_str(&format!(
-                " AND EXISTS (SELECT 1 FROM conversation_tags ct JOIN tags t ON t.id = ct.tag_id \
-                 WHERE ct.conversation_id = conversations.id AND t.name = {p})"
-            ));
-        }
+        let (condition, mut args) = where_clause(filter);
+        let mut sql = format!("SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE {condition}");
         if let Some(cursor) = after {
             let pa = next_arg(&mut args, Arg::Int(cursor.last_activity_at));
             let pi = next_arg(&mut args, Arg::Uuid(cursor.id.0));
@@ -711,6 +610,77 @@ impl Store {
         };
         Ok(Page { items, next })
     }
+
+    /// How many conversations match `filter`.
+    pub async fn count_conversations(&self, filter: &ConversationFilter) -> Result<i64> {
+        let (condition, args) = where_clause(filter);
+        let sql = format!("SELECT COUNT(*) FROM conversations WHERE {condition}");
+        let count: i64 = with_reader!(self, |pool| {
+            let mut query = sqlx::query_scalar(&sql);
+            for arg in &args {
+                query = match arg {
+                    Arg::Uuid(u) => query.bind(*u),
+                    Arg::Int(i) => query.bind(*i),
+                    Arg::Text(t) => query.bind(t.as_str()),
+                };
+            }
+            query.fetch_one(pool).await?
+        });
+        Ok(count)
+    }
+}
+
+/// The SQL condition for `filter` (starting with `1 = 1`), with its arguments.
+fn where_clause(filter: &ConversationFilter) -> (String, Vec<Arg>) {
+    let mut sql = String::from("1 = 1");
+    let mut args: Vec<Arg> = Vec::new();
+    if let MailboxScope::MemberOf(user) = filter.scope {
+        let p = next_arg(&mut args, Arg::Uuid(user.0));
+        sql.push_str(&format!(" AND mailbox_id IN (SELECT mailbox_id FROM mailbox_members WHERE user_id = {p})"));
+    }
+    if let Some(mailbox) = filter.mailbox {
+        let p = next_arg(&mut args, Arg::Uuid(mailbox.0));
+        sql.push_str(&format!(" AND mailbox_id = {p}"));
+    }
+    if !filter.statuses.is_empty() {
+        let ps: Vec<String> =
+            filter.statuses.iter().map(|s| next_arg(&mut args, Arg::Text(s.as_str().to_string()))).collect();
+        sql.push_str(&format!(" AND status IN ({})", ps.join(", ")));
+    }
+    match filter.assignee {
+        Some(AssigneeFilter::Unassigned) => sql.push_str(" AND assignee_id IS NULL"),
+        Some(AssigneeFilter::User(user)) => {
+            let p = next_arg(&mut args, Arg::Uuid(user.0));
+            sql.push_str(&format!(" AND assignee_id = {p}"));
+        }
+        None => {}
+    }
+    if let Some(tag) = &filter.tag {
+        let p = next_arg(&mut args, Arg::Text(tag.clone()));
+        sql.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM conversation_tags ct JOIN tags t ON t.id = ct.tag_id \
+             WHERE ct.conversation_id = conversations.id AND t.name = {p})"
+        ));
+    }
+    if let Some(contact) = filter.contact {
+        let p = next_arg(&mut args, Arg::Uuid(contact.0));
+        sql.push_str(&format!(" AND contact_id = {p}"));
+    }
+    if let Some(snoozed) = filter.snoozed {
+        let p = next_arg(&mut args, Arg::Int(now_micros()));
+        sql.push_str(&if snoozed {
+            format!(" AND snoozed_until > {p}")
+        } else {
+            format!(" AND (snoozed_until IS NULL OR snoozed_until <= {p})")
+        });
+    }
+    (sql, args)
+}
+
+/// Appends `arg` and returns its placeholder.
+fn next_arg(args: &mut Vec<Arg>, arg: Arg) -> String {
+    args.push(arg);
+    format!("${}", args.len())
 }
 
 impl Store {
@@ -776,7 +746,7 @@ impl Store {
 
 impl Store {
     /// Runs `sql`, whose placeholders `$1..$n` take `ids`, and reads every row.
-    async fn fetch_by_ids<T>(&self, sql: &str, ids: &[Uuid]) -> Result<Vec<T>>
+    pub(super) async fn fetch_by_ids<T>(&self, sql: &str, ids: &[Uuid]) -> Result<Vec<T>>
     where
         T: Send + Unpin + for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow>,
     {
@@ -803,13 +773,4 @@ fn snippet_of(text: &str) -> String {
         let cut: String = flat.chars().take(SNIPPET_CHARS).collect();
         format!("{}…", cut.trim_end())
     }
-}
-
-/// A tag name as stored: trimmed, lower-cased, 1 to 50 characters.
-fn normalize_tag(name: &str) -> Result<String> {
-    let name = name.trim().to_lowercase();
-    if name.is_empty() || name.chars().count() > 50 {
-        return Err(Error::Invalid("a tag name has 1 to 50 characters".to_string()));
-    }
-    Ok(name)
 }

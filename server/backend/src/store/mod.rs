@@ -13,10 +13,13 @@
 //! Access rules are not checked here: the domain layer ([`crate::Backend`]) decides who may
 //! call what. The store answers what is asked.
 
+mod changes;
 mod contacts;
 mod conversations;
+mod drafts;
 mod mailboxes;
 mod sessions;
+mod tags;
 mod users;
 
 use std::str::FromStr;
@@ -26,15 +29,18 @@ use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
-pub use contacts::Contact;
+pub use contacts::{Contact, ContactCard};
 pub use conversations::{
     AssigneeFilter, By, Conversation, ConversationFilter, Cursor, Event, ListedConversation, Message, NewConversation,
     NewMessage, Page,
 };
+pub use drafts::Draft;
 pub use mailboxes::{Mailbox, MailboxScope};
+pub use tags::TagCount;
 pub use users::{NewUser, User};
 
 use crate::error::{Error, Result};
+use conversations::placeholders;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");

@@ -1,6 +1,8 @@
 //! Users: agents, managers and admins, with their password hashes.
 
-use model::{Role, UserId};
+use std::collections::{HashMap, HashSet};
+
+use model::{MailboxId, Role, UserId};
 use uuid::Uuid;
 
 use super::{Store, new_id, parse_stored, with_reader, with_tx};
@@ -106,6 +108,25 @@ impl Store {
         let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY name, email");
         let rows: Vec<UserRow> = with_reader!(self, |pool| sqlx::query_as(&sql).fetch_all(pool).await?);
         rows.into_iter().map(User::try_from).collect()
+    }
+
+    /// The active users who may work in `mailbox`: its members and every admin, by name.
+    pub async fn mailbox_users(&self, mailbox: MailboxId) -> Result<Vec<User>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE active AND (role = 'admin' OR id IN \
+             (SELECT user_id FROM mailbox_members WHERE mailbox_id = $1)) ORDER BY name, email"
+        );
+        let rows: Vec<UserRow> =
+            with_reader!(self, |pool| sqlx::query_as(&sql).bind(mailbox.0).fetch_all(pool).await?);
+        rows.into_iter().map(User::try_from).collect()
+    }
+
+    /// The names of these users (active or not), by id.
+    pub async fn user_names(&self, ids: &[UserId]) -> Result<HashMap<UserId, String>> {
+        let ids: Vec<Uuid> = ids.iter().map(|id| id.0).collect::<HashSet<_>>().into_iter().collect();
+        let sql = format!("SELECT id, name FROM users WHERE id IN ({})", super::placeholders(1, ids.len()));
+        let rows: Vec<(Uuid, String)> = self.fetch_by_ids(&sql, &ids).await?;
+        Ok(rows.into_iter().map(|(id, name)| (UserId(id), name)).collect())
     }
 
     /// Replaces a user's password hash and ends every session of theirs, in one transaction:

@@ -1,0 +1,153 @@
+//! What agents do to a conversation, and the state of a reply on its way out.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::UserId;
+use crate::types::{Priority, Status, UnknownWord};
+
+/// One change an agent makes to a conversation from its controls. Every one of them is
+/// persisted with an event in the conversation's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", content = "value", rename_all = "snake_case")]
+pub enum ConversationAction {
+    SetStatus(Status),
+    /// Hide it from the working views until this time (UTC microseconds); `None` wakes it now.
+    Snooze(Option<i64>),
+    /// Snooze for this many seconds from now (the server's clock decides "now").
+    SnoozeFor(i64),
+    SetPriority(Priority),
+    /// Give it to this user, or to nobody.
+    Assign(Option<UserId>),
+    AddTag(String),
+    RemoveTag(String),
+    /// Follow (true) or stop following (false): followers hear about every change.
+    Follow(bool),
+    Rename(String),
+}
+
+/// What the composer writes: a reply to the customer or an internal note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ComposerMode {
+    #[default]
+    Reply,
+    Note,
+}
+
+impl ComposerMode {
+    /// The word stored with a draft.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ComposerMode::Reply => "reply",
+            ComposerMode::Note => "note",
+        }
+    }
+}
+
+impl FromStr for ComposerMode {
+    type Err = UnknownWord;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "reply" => Ok(ComposerMode::Reply),
+            "note" => Ok(ComposerMode::Note),
+            _ => Err(UnknownWord { what: "composer mode", word: s.to_string(), expected: "reply or note" }),
+        }
+    }
+}
+
+/// Where a reply is on its way to the customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryStatus {
+    /// Waiting in the outbox.
+    Queued,
+    /// Being handed to the mail server.
+    Sending,
+    /// Accepted by the mail server.
+    Sent,
+    /// The last attempt failed for a reason that may pass; it will be tried again.
+    Retrying,
+    /// Refused for good.
+    Failed,
+    /// Taken back before it left.
+    Cancelled,
+}
+
+impl DeliveryStatus {
+    /// Every state, in the order a reply moves through them.
+    pub const ALL: [DeliveryStatus; 6] = [
+        DeliveryStatus::Queued,
+        DeliveryStatus::Sending,
+        DeliveryStatus::Sent,
+        DeliveryStatus::Retrying,
+        DeliveryStatus::Failed,
+        DeliveryStatus::Cancelled,
+    ];
+
+    /// The word stored in the outbox.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            DeliveryStatus::Queued => "queued",
+            DeliveryStatus::Sending => "sending",
+            DeliveryStatus::Sent => "sent",
+            DeliveryStatus::Retrying => "retrying",
+            DeliveryStatus::Failed => "failed",
+            DeliveryStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+impl fmt::Display for DeliveryStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for DeliveryStatus {
+    type Err = UnknownWord;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        DeliveryStatus::ALL.into_iter().find(|x| x.as_str() == s).ok_or_else(|| UnknownWord {
+            what: "delivery status",
+            word: s.to_string(),
+            expected: "queued, sending, sent, retrying, failed or cancelled",
+        })
+    }
+}
+
+/// A reply's outbox state as the thread shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub status: DeliveryStatus,
+    pub attempts: i64,
+    /// The mail server's words when it refused or failed.
+    pub last_error: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_round_trip() {
+        for s in DeliveryStatus::ALL {
+            assert_eq!(s.as_str().parse::<DeliveryStatus>(), Ok(s));
+        }
+        for m in [ComposerMode::Reply, ComposerMode::Note] {
+            assert_eq!(m.as_str().parse::<ComposerMode>(), Ok(m));
+        }
+    }
+
+    #[test]
+    fn actions_read_as_tagged_json() {
+        let action = ConversationAction::SetStatus(Status::Waiting);
+        let json = serde_json::to_string(&action).expect("serializes");
+        assert_eq!(json, r#"{"action":"set_status","value":"waiting"}"#);
+        let back: ConversationAction = serde_json::from_str(r#"{"action":"assign","value":null}"#).expect("parses");
+        assert_eq!(back, ConversationAction::Assign(None));
+    }
+}

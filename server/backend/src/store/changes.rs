@@ -1,0 +1,297 @@
+//! Changes agents make to a conversation: assignee, status, snooze, priority, tags,
+//! followers and subject.
+//!
+//! Each change locks the conversation's row, compares with what is stored, and writes the
+//! change and its [`Event`](super::Event) in one transaction. A change to what is already
+//! there is no change: it returns `false` and writes no event, so a double click leaves one
+//! line in the history.
+
+use model::{ConversationId, Priority, Status, UserId};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::conversations::{CONVERSATION_COLUMNS, ConversationRow, lock_conversation, record_event};
+use super::{By, Conversation, Store, new_id, with_reader, with_tx};
+use crate::error::{Error, Result};
+
+/// A conversation column that holds one word of a fixed set. The SQL is spelled out per
+/// column so no column name is ever built from input.
+#[derive(Debug, Clone, Copy)]
+enum WordColumn {
+    Status,
+    Priority,
+}
+
+impl WordColumn {
+    fn update_sql(self) -> &'static str {
+        match self {
+            WordColumn::Status => "UPDATE conversations SET status = $2, updated_at = $3 WHERE id = $1",
+            WordColumn::Priority => "UPDATE conversations SET priority = $2, updated_at = $3 WHERE id = $1",
+        }
+    }
+
+    fn event_kind(self) -> &'static str {
+        match self {
+            WordColumn::Status => "status",
+            WordColumn::Priority => "priority",
+        }
+    }
+
+    fn current(self, conversation: &Conversation) -> &'static str {
+        match self {
+            WordColumn::Status => conversation.status.as_str(),
+            WordColumn::Priority => conversation.priority.as_str(),
+        }
+    }
+}
+
+impl Store {
+    /// Gives the conversation to `assignee` (or to nobody). Returns whether anything changed;
+    /// an event is written only then.
+    pub async fn assign(&self, conversation: ConversationId, assignee: Option<UserId>, by: By) -> Result<bool> {
+        let (actor, at) = (by.actor, by.time());
+        with_tx!(self, |tx| {
+            let current = lock_conversation!(tx, conversation.0);
+            if current.assignee_id == assignee {
+                return Ok(false);
+            }
+            sqlx::query("UPDATE conversations SET assignee_id = $2, updated_at = $3 WHERE id = $1")
+                .bind(conversation.0)
+                .bind(assignee.map(|a| a.0))
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            record_event!(
+                tx,
+                conversation.0,
+                current.mailbox_id.0,
+                actor.map(|a| a.0),
+                "assigned",
+                json!({ "from": current.assignee_id.map(|a| a.0), "to": assignee.map(|a| a.0) }),
+                at
+            );
+        });
+        Ok(true)
+    }
+
+    /// Moves the conversation to `status`. Returns whether anything changed.
+    pub async fn set_status(&self, conversation: ConversationId, status: Status, by: By) -> Result<bool> {
+        self.set_word(conversation, WordColumn::Status, status.as_str(), by).await
+    }
+
+    /// Sets the conversation's priority. Returns whether anything changed.
+    pub async fn set_priority(&self, conversation: ConversationId, priority: Priority, by: By) -> Result<bool> {
+        self.set_word(conversation, WordColumn::Priority, priority.as_str(), by).await
+    }
+
+    /// Sets a word column (status, priority) and records its event with the old and new
+    /// word; nothing happens when the word is already set.
+    async fn set_word(&self, conversation: ConversationId, column: WordColumn, word: &str, by: By) -> Result<bool> {
+        let (actor, at) = (by.actor, by.time());
+        with_tx!(self, |tx| {
+            let current = lock_conversation!(tx, conversation.0);
+            let old = column.current(&current);
+            if old == word {
+                return Ok(false);
+            }
+            sqlx::query(column.update_sql()).bind(conversation.0).bind(word).bind(at).execute(&mut *tx).await?;
+            record_event!(
+                tx,
+                conversation.0,
+                current.mailbox_id.0,
+                actor.map(|a| a.0),
+                column.event_kind(),
+                json!({ "from": old, "to": word }),
+                at
+            );
+        });
+        Ok(true)
+    }
+
+    /// Puts the tag `name` on the conversation, creating the tag if it is new. Returns whether
+    /// anything changed.
+    pub async fn add_tag(&self, conversation: ConversationId, name: &str, by: By) -> Result<bool> {
+        let name = normalize_tag(name)?;
+        let (actor, at) = (by.actor, by.time());
+        with_tx!(self, |tx| {
+            let current = lock_conversation!(tx, conversation.0);
+            sqlx::query("INSERT INTO tags (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
+                .bind(new_id())
+                .bind(&name)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            let added = sqlx::query(
+                "INSERT INTO conversation_tags (conversation_id, tag_id) \
+                 SELECT $1, id FROM tags WHERE name = $2 ON CONFLICT (conversation_id, tag_id) DO NOTHING",
+            )
+            .bind(conversation.0)
+            .bind(&name)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if added == 0 {
+                return Ok(false);
+            }
+            record_event!(
+                tx,
+                conversation.0,
+                current.mailbox_id.0,
+                actor.map(|a| a.0),
+                "tagged",
+                json!({ "tag": name }),
+                at
+            );
+        });
+        Ok(true)
+    }
+
+    /// Takes the tag `name` off the conversation. Returns whether anything changed.
+    pub async fn remove_tag(&self, conversation: ConversationId, name: &str, by: By) -> Result<bool> {
+        let name = normalize_tag(name)?;
+        let (actor, at) = (by.actor, by.time());
+        with_tx!(self, |tx| {
+            let current = lock_conversation!(tx, conversation.0);
+            let removed = sqlx::query(
+                "DELETE FROM conversation_tags WHERE conversation_id = $1 \
+                 AND tag_id IN (SELECT id FROM tags WHERE name = $2)",
+            )
+            .bind(conversation.0)
+            .bind(&name)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if removed == 0 {
+                return Ok(false);
+            }
+            record_event!(
+                tx,
+                conversation.0,
+                current.mailbox_id.0,
+                actor.map(|a| a.0),
+                "untagged",
+                json!({ "tag": name }),
+                at
+            );
+        });
+        Ok(true)
+    }
+
+    /// Snoozes the conversation until `until` (UTC microseconds), or wakes it (`None`).
+    /// Returns whether anything changed.
+    pub async fn snooze(&self, conversation: ConversationId, until: Option<i64>, by: By) -> Result<bool> {
+        let (actor, at) = (by.actor, by.time());
+        with_tx!(self, |tx| {
+            let current = lock_conversation!(tx, conversation.0);
+            if current.snoozed_until == until {
+                return Ok(false);
+            }
+            sqlx::query("UPDATE conversations SET snoozed_until = $2, updated_at = $3 WHERE id = $1")
+                .bind(conversation.0)
+                .bind(until)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            let (kind, data) = match until {
+                Some(until) => ("snoozed", json!({ "until": until })),
+                None => ("unsnoozed", json!({})),
+            };
+            record_event!(tx, conversation.0, current.mailbox_id.0, actor.map(|a| a.0), kind, data, at);
+        });
+        Ok(true)
+    }
+
+    /// Gives the conversation a new subject. Returns whether anything changed.
+    pub async fn rename(&self, conversation: ConversationId, subject: &str, by: By) -> Result<bool> {
+        let (actor, at) = (by.actor, by.time());
+        with_tx!(self, |tx| {
+            let current = lock_conversation!(tx, conversation.0);
+            if current.subject == subject {
+                return Ok(false);
+            }
+            sqlx::query("UPDATE conversations SET subject = $2, updated_at = $3 WHERE id = $1")
+                .bind(conversation.0)
+                .bind(subject)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            record_event!(
+                tx,
+                conversation.0,
+                current.mailbox_id.0,
+                actor.map(|a| a.0),
+                "renamed",
+                json!({ "from": current.subject, "to": subject }),
+                at
+            );
+        });
+        Ok(true)
+    }
+
+    /// Makes `user` follow the conversation (`follow`) or stop following it. Returns whether
+    /// anything changed.
+    pub async fn set_following(
+        &self,
+        conversation: ConversationId,
+        user: UserId,
+        follow: bool,
+        by: By,
+    ) -> Result<bool> {
+        let (actor, at) = (by.actor, by.time());
+        with_tx!(self, |tx| {
+            let current = lock_conversation!(tx, conversation.0);
+            let changed = if follow {
+                sqlx::query(
+                    "INSERT INTO followers (conversation_id, user_id) VALUES ($1, $2) \
+                     ON CONFLICT (conversation_id, user_id) DO NOTHING",
+                )
+                .bind(conversation.0)
+                .bind(user.0)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+            } else {
+                sqlx::query("DELETE FROM followers WHERE conversation_id = $1 AND user_id = $2")
+                    .bind(conversation.0)
+                    .bind(user.0)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+            };
+            if changed == 0 {
+                return Ok(false);
+            }
+            let kind = if follow { "followed" } else { "unfollowed" };
+            record_event!(
+                tx,
+                conversation.0,
+                current.mailbox_id.0,
+                actor.map(|a| a.0),
+                kind,
+                json!({ "user": user.0 }),
+                at
+            );
+        });
+        Ok(true)
+    }
+
+    /// Who follows the conversation.
+    pub async fn followers(&self, conversation: ConversationId) -> Result<Vec<UserId>> {
+        let ids: Vec<Uuid> = with_reader!(self, |pool| {
+            sqlx::query_scalar("SELECT user_id FROM followers WHERE conversation_id = $1")
+                .bind(conversation.0)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(ids.into_iter().map(UserId).collect())
+    }
+}
+
+/// A tag name as stored: trimmed, lower-cased, 1 to 50 characters.
+pub(super) fn normalize_tag(name: &str) -> Result<String> {
+    let name = name.trim().to_lowercase();
+    if name.is_empty() || name.chars().count() > 50 {
+        return Err(Error::Invalid("a tag name has 1 to 50 characters".to_string()));
+    }
+    Ok(name)
+}
