@@ -79,6 +79,14 @@ pub async fn current_user() -> Result<Me, AppError> {
     Ok(server::caller()?.me())
 }
 
+/// Sets the caller's language (`en`, `ar`, `fa`) and time zone (IANA name). The page is
+/// reloaded afterwards to render in them; without JavaScript the form post comes back to it.
+#[server(prefix = "/api", endpoint = "set_preferences")]
+pub async fn set_preferences(locale: String, time_zone: String) -> Result<(), AppError> {
+    let caller = server::caller()?;
+    server::backend()?.set_preferences(&caller, &locale, time_zone.trim()).await.map_err(server::fail)
+}
+
 /// The mailboxes the caller may see, with their open counts.
 #[server(prefix = "/api", endpoint = "mailboxes")]
 pub async fn mailboxes() -> Result<Vec<MailboxSummary>, AppError> {

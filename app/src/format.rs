@@ -1,18 +1,121 @@
-//! Formatting of times for people. Pure functions of their input, so the server's rendering
-//! and the browser's hydration print the same text.
+//! Formatting of times and numbers for people: in the reader's time zone, with the digits of
+//! their language. Everything here is a pure function of the [`Clock`] and its input, and the
+//! clock is the same in the server's rendering and the browser's hydration (the server puts
+//! it on the document), so both print the same text.
 
-/// UTC microseconds as `YYYY-MM-DD HH:MM` (UTC until the per-user time zone lands).
-pub fn date_time(micros: i64) -> String {
-    let secs = micros.div_euclid(1_000_000);
-    let days = secs.div_euclid(86_400);
-    let of_day = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", of_day / 3600, (of_day % 3600) / 60)
+use crate::i18n::Lang;
+
+/// How to print times and numbers for the person reading the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clock {
+    pub lang: Lang,
+    /// UTC offsets in seconds, each from an instant (UTC microseconds) on; the first one
+    /// holds before every other. See `backend::prefs::offset_table`.
+    pub offsets: Vec<(i64, i32)>,
 }
 
-/// A count as people read it.
+impl Default for Clock {
+    fn default() -> Clock {
+        Clock { lang: Lang::En, offsets: vec![(i64::MIN, 0)] }
+    }
+}
+
+impl Clock {
+    /// Reads the `data-tz` text the server wrote (`micros:seconds,...`); anything malformed
+    /// reads as UTC.
+    pub fn from_table(lang: Lang, text: &str) -> Clock {
+        let offsets: Option<Vec<(i64, i32)>> = text
+            .split(',')
+            .map(|pair| {
+                let (at, offset) = pair.split_once(':')?;
+                Some((at.parse().ok()?, offset.parse().ok()?))
+            })
+            .collect();
+        match offsets {
+            Some(offsets) if !offsets.is_empty() => Clock { lang, offsets },
+            _ => Clock { lang, ..Clock::default() },
+        }
+    }
+
+    /// The UTC offset in force at `micros`, in seconds.
+    fn offset_at(&self, micros: i64) -> i64 {
+        let i = self.offsets.partition_point(|(at, _)| *at <= micros);
+        self.offsets.get(i.saturating_sub(1)).map(|(_, o)| i64::from(*o)).unwrap_or(0)
+    }
+
+    /// `YYYY-MM-DD HH:MM` in the reader's zone and digits.
+    pub fn date_time(&self, micros: i64) -> String {
+        let secs = micros.div_euclid(1_000_000) + self.offset_at(micros);
+        let days = secs.div_euclid(86_400);
+        let of_day = secs.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        let text = format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", of_day / 3600, (of_day % 3600) / 60);
+        self.digits(&text)
+    }
+
+    /// A count in the reader's digits.
+    pub fn number(&self, n: i64) -> String {
+        self.digits(&n.to_string())
+    }
+
+    /// `text` with its ASCII digits in the reader's script: Arabic-Indic for Arabic,
+    /// Persian for Persian.
+    fn digits(&self, text: &str) -> String {
+        let zero = match self.lang {
+            Lang::En => return text.to_string(),
+            Lang::Ar => '٠',
+            Lang::Fa => '۰',
+        };
+        text.chars()
+            .map(|c| match c.to_digit(10) {
+                Some(d) => char::from_u32(zero as u32 + d).unwrap_or(c),
+                None => c,
+            })
+            .collect()
+    }
+}
+
+/// The clock of the page being rendered.
+pub fn use_clock() -> Clock {
+    leptos::prelude::use_context::<Clock>().unwrap_or_default()
+}
+
+/// A time as [`Clock::date_time`] prints it for the current page.
+pub fn date_time(micros: i64) -> String {
+    use_clock().date_time(micros)
+}
+
+/// A count as the current page prints it.
 pub fn number(n: i64) -> String {
-    n.to_string()
+    use_clock().number(n)
+}
+
+/// The clock of this page. On the server it comes from the signed-in user's time zone; in
+/// the browser from the `data-tz` the server put on the document.
+pub fn page_clock(lang: Lang) -> Clock {
+    Clock::from_table(lang, &page_offsets())
+}
+
+/// The offset table of this page, as text.
+pub fn page_offsets() -> String {
+    #[cfg(feature = "ssr")]
+    {
+        let zone = leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<backend::Caller>().map(|c| c.time_zone.clone()))
+            .unwrap_or_else(|| "UTC".to_string());
+        backend::prefs::encode_offsets(&backend::prefs::offset_table(&zone, backend::time::now_micros()))
+    }
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        leptos::prelude::document()
+            .document_element()
+            .and_then(|root| root.get_attribute("data-tz"))
+            .unwrap_or_default()
+    }
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    {
+        String::new()
+    }
 }
 
 /// Days since 1970-01-01 to (year, month, day): Howard Hinnant's `civil_from_days`.
@@ -31,12 +134,29 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 
 #[cfg(test)]
 mod tests {
-    use super::date_time;
+    use super::*;
+
+    const NOV_22_1405_UTC: i64 = 1_795_305_600_000_000 + 14 * 3_600_000_000 + 5 * 60_000_000;
 
     #[test]
-    fn known_instants() {
-        assert_eq!(date_time(0), "1970-01-01 00:00");
-        assert_eq!(date_time(1_795_305_600_000_000 + 14 * 3_600_000_000 + 5 * 60_000_000), "2026-11-22 14:05");
-        assert_eq!(date_time(951_782_400_000_000), "2000-02-29 00:00");
+    fn known_instants_in_utc() {
+        let utc = Clock::default();
+        assert_eq!(utc.date_time(0), "1970-01-01 00:00");
+        assert_eq!(utc.date_time(NOV_22_1405_UTC), "2026-11-22 14:05");
+        assert_eq!(utc.date_time(951_782_400_000_000), "2000-02-29 00:00");
+    }
+
+    #[test]
+    fn zones_and_digits() {
+        // Riyadh is UTC+3 all year; the table's change at 10:00 UTC moves the same zone to +4.
+        let riyadh = Clock::from_table(Lang::Ar, "-9223372036854775808:10800");
+        assert_eq!(riyadh.date_time(NOV_22_1405_UTC), "٢٠٢٦-١١-٢٢ ١٧:٠٥");
+        let tehran = Clock::from_table(Lang::Fa, "-9223372036854775808:12600");
+        assert_eq!(tehran.date_time(NOV_22_1405_UTC), "۲۰۲۶-۱۱-۲۲ ۱۷:۳۵");
+        assert_eq!(tehran.number(1205), "۱۲۰۵");
+        let changing = Clock::from_table(Lang::En, &format!("-9223372036854775808:0,{}:3600", NOV_22_1405_UTC));
+        assert_eq!(changing.date_time(NOV_22_1405_UTC - 1), "2026-11-22 14:04");
+        assert_eq!(changing.date_time(NOV_22_1405_UTC), "2026-11-22 15:05");
+        assert_eq!(Clock::from_table(Lang::En, "garbage"), Clock::default());
     }
 }

@@ -655,6 +655,18 @@ static FA: Texts = Texts {
 };
 
 impl Lang {
+    /// Every language, in the order the language switch lists them.
+    pub const ALL: [Lang; 3] = [Lang::En, Lang::Ar, Lang::Fa];
+
+    /// The language's own name, which the switch shows whatever the page's language.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Ar => "العربية",
+            Lang::Fa => "فارسی",
+        }
+    }
+
     /// The language a tag names (`ar`, `fa-IR`, `en-US`...), if it is one of ours.
     pub fn from_tag(tag: &str) -> Option<Lang> {
         let primary = tag.trim().split(['-', '_', ';']).next()?.to_ascii_lowercase();
@@ -673,15 +685,20 @@ impl Lang {
     }
 }
 
-/// The language of the page being rendered. On the server it comes from the request's
-/// `Accept-Language` (the per-user setting will take precedence); in the browser from the
-/// `lang` the server put on the document, so hydration renders the same words.
+/// The language of the page being rendered. On the server it is the signed-in user's
+/// choice, or else the request's `Accept-Language`; in the browser it is the `lang` the server
+/// put on the document, so hydration renders the same words.
 pub fn page_lang() -> Lang {
     #[cfg(feature = "ssr")]
     {
-        leptos::prelude::use_context::<http::request::Parts>()
-            .and_then(|parts| {
-                parts.headers.get(http::header::ACCEPT_LANGUAGE)?.to_str().ok().map(Lang::from_accept_language)
+        let parts = leptos::prelude::use_context::<http::request::Parts>();
+        let chosen = parts
+            .as_ref()
+            .and_then(|parts| parts.extensions.get::<backend::Caller>())
+            .and_then(|caller| Lang::from_tag(&caller.locale));
+        chosen
+            .or_else(|| {
+                parts?.headers.get(http::header::ACCEPT_LANGUAGE)?.to_str().ok().map(Lang::from_accept_language)
             })
             .unwrap_or_default()
     }

@@ -26,9 +26,11 @@ pub use error::AppError;
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = i18n::page_lang();
+    // The reader's time zone as a table of offsets, read back by the browser (see `format`).
+    let offsets = format::page_offsets();
     view! {
         <!DOCTYPE html>
-        <html lang=lang.tag() dir=lang.dir()>
+        <html lang=lang.tag() dir=lang.dir() data-tz=offsets>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -50,6 +52,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let lang = i18n::page_lang();
     provide_context(lang);
+    provide_context(format::page_clock(lang));
     mark_hydrated();
 
     view! {

@@ -90,3 +90,35 @@ test('an agent works a conversation and a reload keeps every change', async ({ p
   await page.keyboard.press('Escape');
   await expect(help).toHaveCount(0);
 });
+
+test('the language switch turns the app Arabic and right to left, and back', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await signIn(page, 'layla@nour-store.example', 'sanduq-demo');
+  await expect(page.locator('html')).toHaveAttribute('dir', 'ltr');
+
+  await page.getByRole('button', { name: 'Account' }).click();
+  const language = page.getByLabel('Language');
+  await expect(language.locator('option')).toHaveText(['English', 'العربية', 'فارسی']);
+  await language.selectOption({ label: 'العربية' });
+  await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'ar');
+  await expect(page.locator('html[data-hydrated="true"]')).toHaveCount(1);
+
+  // The choice is the user's: it holds on every page, whatever the browser asks for.
+  const views = page.getByRole('navigation', { name: 'طرق العرض' });
+  await views.getByRole('link', { name: /كل المفتوحة/ }).click();
+  const rows = page.getByRole('list', { name: 'المحادثات' }).getByRole('listitem');
+  await expect(rows.first()).toBeVisible();
+  await page.screenshot({ path: path.join(shots, 'inbox-ar.png') });
+  await rows.first().getByRole('link').click();
+  await expect(page.getByRole('textbox', { name: 'رد' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'إرسال' })).toBeVisible();
+  // Times and counts are written in Arabic-Indic digits.
+  await expect(page.locator('.message time').first()).toHaveText(/^[٠-٩]{4}-[٠-٩]{2}-[٠-٩]{2} [٠-٩]{2}:[٠-٩]{2}$/);
+  await page.screenshot({ path: path.join(shots, 'conversation-ar.png'), fullPage: true });
+
+  await page.getByRole('button', { name: 'الحساب' }).click();
+  await page.getByLabel('Language').selectOption({ label: 'English' });
+  await expect(page.locator('html')).toHaveAttribute('dir', 'ltr');
+  await expect(page.getByRole('textbox', { name: 'Reply' })).toBeVisible();
+});

@@ -667,3 +667,31 @@ async fn agents_work_a_conversation_through_the_api() {
     assert!(counts.views.contains(&(model::InboxView::Waiting, 1)), "{:?}", counts.views);
     assert_eq!(counts.tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), vec!["fragile"]);
 }
+
+/// A user's language and time zone follow them: the page renders in them on the server,
+/// whatever the browser's Accept-Language, and nonsense is refused.
+#[tokio::test]
+async fn each_user_reads_in_their_language_and_time_zone() {
+    let app = spawn_app().await;
+    app.add_user("reza@shop.test", "Reza", Role::Agent).await;
+    let reza = app.sign_in("reza@shop.test").await;
+    let page = app.get("/", Some(&reza)).await.text().await.expect("html");
+    assert!(page.contains("lang=\"en\"") && page.contains("dir=\"ltr\""));
+    assert!(page.contains("data-tz=\"-9223372036854775808:0\""), "UTC until chosen");
+    assert!(page.contains("aria-label=\"Account\""));
+
+    let (status, body) =
+        call(&app, "set_preferences", &[("locale", "fa"), ("time_zone", "Asia/Tehran")], Some(&reza)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let page = app.get("/", Some(&reza)).await.text().await.expect("html");
+    assert!(page.contains("lang=\"fa\"") && page.contains("dir=\"rtl\""), "Persian, right to left");
+    assert!(page.contains("data-tz=\"-9223372036854775808:12600\""), "Tehran is UTC+3:30");
+
+    for (locale, zone) in [("de", "UTC"), ("ar", "Mars/Olympus"), ("ar", "")] {
+        let (status, body) =
+            call(&app, "set_preferences", &[("locale", locale), ("time_zone", zone)], Some(&reza)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{locale} {zone}: {body}");
+    }
+    let me: model::Me = serde_json::from_str(&call(&app, "current_user", &[], Some(&reza)).await.1).expect("json");
+    assert_eq!((me.locale.as_str(), me.time_zone.as_str()), ("fa", "Asia/Tehran"), "refusals changed nothing");
+}

@@ -194,6 +194,10 @@ pub struct Me {
     pub email: String,
     pub name: String,
     pub role: Role,
+    /// The interface language: `en`, `ar` or `fa`.
+    pub locale: String,
+    /// The IANA time zone times are shown in.
+    pub time_zone: String,
 }
 
 /// A mailbox in the sidebar.

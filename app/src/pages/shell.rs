@@ -8,7 +8,7 @@ use model::{InboxView, MailboxSummary, Me, SidebarCounts, TagSummary};
 use crate::api;
 use crate::error::AppError;
 use crate::format;
-use crate::i18n::use_texts;
+use crate::i18n::{Lang, use_texts};
 
 /// The signed-in frame around `children`.
 #[component]
@@ -178,6 +178,115 @@ fn TagList(tags: Vec<TagSummary>) -> impl IntoView {
     }
 }
 
+/// Time zones offered in the menu, roughly from where Sanduq's teams work; the user's own
+/// zone is added when it is another one.
+const TIME_ZONES: [&str; 34] = [
+    "UTC",
+    "Africa/Algiers",
+    "Africa/Cairo",
+    "Africa/Casablanca",
+    "Africa/Khartoum",
+    "Africa/Tripoli",
+    "Africa/Tunis",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "America/New_York",
+    "America/Toronto",
+    "Asia/Amman",
+    "Asia/Baghdad",
+    "Asia/Bahrain",
+    "Asia/Beirut",
+    "Asia/Damascus",
+    "Asia/Dubai",
+    "Asia/Gaza",
+    "Asia/Kabul",
+    "Asia/Karachi",
+    "Asia/Kolkata",
+    "Asia/Kuwait",
+    "Asia/Muscat",
+    "Asia/Qatar",
+    "Asia/Riyadh",
+    "Asia/Singapore",
+    "Asia/Tehran",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Europe/Berlin",
+    "Europe/Istanbul",
+    "Europe/London",
+    "Europe/Paris",
+    "Asia/Aden",
+];
+
+/// Language and time zone. Choosing one saves it and reloads the page in it; without
+/// JavaScript, "Save" posts the form and comes back.
+#[component]
+fn Preferences(locale: String, time_zone: String) -> impl IntoView {
+    let t = use_texts();
+    let save = ServerAction::<api::SetPreferences>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = save.value().get() {
+            let _ = window().location().reload();
+        }
+    });
+    let chosen_locale = RwSignal::new(locale.clone());
+    let chosen_zone = RwSignal::new(time_zone.clone());
+    let submit = move || {
+        save.dispatch(api::SetPreferences {
+            locale: chosen_locale.get_untracked(),
+            time_zone: chosen_zone.get_untracked(),
+        });
+    };
+    let mut zones: Vec<String> = TIME_ZONES.iter().map(|z| z.to_string()).collect();
+    if !zones.contains(&time_zone) {
+        zones.push(time_zone.clone());
+    }
+    zones.sort();
+    view! {
+        <ActionForm action=save attr:class="prefs">
+            <label for="p-locale">{t.language}</label>
+            <select
+                id="p-locale"
+                name="locale"
+                on:change=move |ev| {
+                    chosen_locale.set(event_target_value(&ev));
+                    submit();
+                }
+            >
+                {Lang::ALL
+                    .into_iter()
+                    .map(|lang| {
+                        view! {
+                            <option value=lang.tag() selected=lang.tag() == locale lang=lang.tag()>
+                                {lang.native_name()}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+            <label for="p-zone">{t.time_zone}</label>
+            <select
+                id="p-zone"
+                name="time_zone"
+                dir="ltr"
+                on:change=move |ev| {
+                    chosen_zone.set(event_target_value(&ev));
+                    submit();
+                }
+            >
+                {zones
+                    .into_iter()
+                    .map(|zone| {
+                        let selected = zone == time_zone;
+                        view! { <option value=zone.clone() selected=selected>{zone.replace('_', " ")}</option> }
+                    })
+                    .collect_view()}
+            </select>
+            <button type="submit" class="btn">{t.save}</button>
+            {move || save.value().get().and_then(Result::err).map(|e| view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> })}
+        </ActionForm>
+    }
+}
+
 /// The user's name in the top bar; it opens a menu with who is signed in and "Sign out".
 #[component]
 fn AccountMenu(me: Me) -> impl IntoView {
@@ -204,6 +313,7 @@ fn AccountMenu(me: Me) -> impl IntoView {
                         <span class="muted" dir="auto">{me.email.clone()}</span>
                         <span class="role">{t.role(me.role)}</span>
                     </p>
+                    <Preferences locale=me.locale.clone() time_zone=me.time_zone.clone()/>
                     <form method="post" action="/signout">
                         <button type="submit" class="btn menu-item" role="menuitem">{t.sign_out}</button>
                     </form>

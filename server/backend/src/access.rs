@@ -57,11 +57,22 @@ pub struct Caller {
     pub email: String,
     pub name: String,
     pub role: Role,
+    /// The interface language the caller chose: `en`, `ar` or `fa`.
+    pub locale: String,
+    /// The IANA time zone the caller reads times in.
+    pub time_zone: String,
 }
 
 impl From<&User> for Caller {
     fn from(user: &User) -> Caller {
-        Caller { id: user.id, email: user.email.clone(), name: user.name.clone(), role: user.role }
+        Caller {
+            id: user.id,
+            email: user.email.clone(),
+            name: user.name.clone(),
+            role: user.role,
+            locale: user.locale.clone(),
+            time_zone: user.time_zone.clone(),
+        }
     }
 }
 
@@ -73,7 +84,14 @@ impl Caller {
 
     /// The caller as the app shows them.
     pub fn me(&self) -> Me {
-        Me { id: self.id, email: self.email.clone(), name: self.name.clone(), role: self.role }
+        Me {
+            id: self.id,
+            email: self.email.clone(),
+            name: self.name.clone(),
+            role: self.role,
+            locale: self.locale.clone(),
+            time_zone: self.time_zone.clone(),
+        }
     }
 
     /// Fails with [`Error::Forbidden`] unless the caller is an admin.

@@ -39,7 +39,7 @@ impl Store {
     /// every request.
     pub async fn session_user(&self, token_hash: &[u8]) -> Result<Option<User>> {
         let now = now_micros();
-        let sql = "SELECT u.id, u.email, u.name, u.role, u.active, u.password_hash \
+        let sql = "SELECT u.id, u.email, u.name, u.role, u.active, u.locale, u.time_zone, u.password_hash \
                    FROM sessions s JOIN users u ON u.id = s.user_id \
                    WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active";
         let row: Option<UserRow> =

@@ -17,6 +17,10 @@ pub struct User {
     pub name: String,
     pub role: Role,
     pub active: bool,
+    /// The interface language: `en`, `ar` or `fa`.
+    pub locale: String,
+    /// An IANA time zone name, such as `Asia/Riyadh`.
+    pub time_zone: String,
     pub(crate) password_hash: String,
 }
 
@@ -36,6 +40,8 @@ pub(super) struct UserRow {
     name: String,
     role: String,
     active: bool,
+    locale: String,
+    time_zone: String,
     password_hash: String,
 }
 
@@ -49,12 +55,14 @@ impl TryFrom<UserRow> for User {
             name: row.name,
             role: parse_stored("role", &row.role)?,
             active: row.active,
+            locale: row.locale,
+            time_zone: row.time_zone,
             password_hash: row.password_hash,
         })
     }
 }
 
-const USER_COLUMNS: &str = "id, email, name, role, active, password_hash";
+const USER_COLUMNS: &str = "id, email, name, role, active, locale, time_zone, password_hash";
 
 impl Store {
     /// Creates a user; a taken email is a conflict.
@@ -83,6 +91,8 @@ impl Store {
             name: new.name,
             role: new.role,
             active: true,
+            locale: "en".to_string(),
+            time_zone: "UTC".to_string(),
             password_hash: new.password_hash,
         })
     }
@@ -127,6 +137,24 @@ impl Store {
         let sql = format!("SELECT id, name FROM users WHERE id IN ({})", super::placeholders(1, ids.len()));
         let rows: Vec<(Uuid, String)> = self.fetch_by_ids(&sql, &ids).await?;
         Ok(rows.into_iter().map(|(id, name)| (UserId(id), name)).collect())
+    }
+
+    /// Sets the user's language and time zone (already checked).
+    pub async fn set_preferences(&self, id: UserId, locale: &str, time_zone: &str) -> Result<()> {
+        with_tx!(self, |tx| {
+            let changed = sqlx::query("UPDATE users SET locale = $2, time_zone = $3, updated_at = $4 WHERE id = $1")
+                .bind(id.0)
+                .bind(locale)
+                .bind(time_zone)
+                .bind(now_micros())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if changed == 0 {
+                return Err(Error::NotFound);
+            }
+        });
+        Ok(())
     }
 
     /// Replaces a user's password hash and ends every session of theirs, in one transaction:
