@@ -154,14 +154,7 @@ pub async fn inbox(
 pub async fn sidebar() -> Result<model::SidebarCounts, AppError> {
     let caller = server::caller()?;
     let found = server::backend()?.sidebar(&caller).await.map_err(server::fail)?;
-    Ok(model::SidebarCounts {
-        views: found.views,
-        tags: found
-            .tags
-            .into_iter()
-            .map(|t| model::TagSummary { id: t.id, name: t.name, color: t.color, open_count: t.open_count })
-            .collect(),
-    })
+    Ok(model::SidebarCounts { views: found.views, tags: found.tags.into_iter().map(tag_summary).collect() })
 }
 
 #[cfg(feature = "ssr")]
@@ -302,4 +295,37 @@ fn detail(caller: model::UserId, opened: backend::OpenedConversation) -> model::
         messages,
         history,
     }
+}
+
+/// The team, mailboxes and tags, for admins.
+#[server(prefix = "/api", endpoint = "settings")]
+pub async fn settings() -> Result<model::SettingsView, AppError> {
+    let caller = server::caller()?;
+    let found = server::backend()?.settings(&caller).await.map_err(server::fail)?;
+    Ok(settings_view(caller.id, found))
+}
+
+/// Applies one change from Settings (admins only) and answers with Settings as they now are.
+#[server(prefix = "/api", endpoint = "change_settings", input = server_fn::codec::Json)]
+pub async fn change_settings(change: model::SettingsChange) -> Result<model::SettingsView, AppError> {
+    let caller = server::caller()?;
+    let backend = server::backend()?;
+    backend.change_settings(&caller, change).await.map_err(server::fail)?;
+    let found = backend.settings(&caller).await.map_err(server::fail)?;
+    Ok(settings_view(caller.id, found))
+}
+
+#[cfg(feature = "ssr")]
+fn settings_view(viewer: model::UserId, found: backend::settings::TeamSettings) -> model::SettingsView {
+    model::SettingsView {
+        users: found.users,
+        mailboxes: found.mailboxes.into_iter().map(summary).collect(),
+        tags: found.tags.into_iter().map(tag_summary).collect(),
+        viewer,
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn tag_summary(t: backend::store::TagCount) -> model::TagSummary {
+    model::TagSummary { id: t.id, name: t.name, color: t.color, open_count: t.open_count }
 }

@@ -65,6 +65,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/mailboxes/:id") view=pages::MailboxPage ssr=SsrMode::Async/>
                 <Route path=path!("/conversations/:id") view=pages::ConversationView ssr=SsrMode::Async/>
                 <Route path=path!("/views/:view") view=pages::ViewPage ssr=SsrMode::Async/>
+                <Route path=path!("/settings") view=pages::SettingsPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

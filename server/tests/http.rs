@@ -677,6 +677,18 @@ async fn each_user_reads_in_their_language_and_time_zone() {
     let reza = app.sign_in("reza@shop.test").await;
     let page = app.get("/", Some(&reza)).await.text().await.expect("html");
     assert!(page.contains("lang=\"en\"") && page.contains("dir=\"ltr\""));
+    let arabic_browser = app
+        .client
+        .get(app.url("/"))
+        .header("cookie", &reza)
+        .header("accept-language", "ar-SA,ar;q=0.9")
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("html");
+    assert!(arabic_browser.contains("lang=\"ar\""), "until Reza chooses, the browser's language holds");
     assert!(page.contains("data-tz=\"-9223372036854775808:0\""), "UTC until chosen");
     assert!(page.contains("aria-label=\"Account\""));
 
@@ -685,6 +697,18 @@ async fn each_user_reads_in_their_language_and_time_zone() {
     assert_eq!(status, StatusCode::OK, "{body}");
     let page = app.get("/", Some(&reza)).await.text().await.expect("html");
     assert!(page.contains("lang=\"fa\"") && page.contains("dir=\"rtl\""), "Persian, right to left");
+    let english_browser = app
+        .client
+        .get(app.url("/"))
+        .header("cookie", &reza)
+        .header("accept-language", "en-US")
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("html");
+    assert!(english_browser.contains("lang=\"fa\""), "once chosen, the choice wins over the browser");
     assert!(page.contains("data-tz=\"-9223372036854775808:12600\""), "Tehran is UTC+3:30");
 
     for (locale, zone) in [("de", "UTC"), ("ar", "Mars/Olympus"), ("ar", "")] {

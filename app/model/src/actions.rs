@@ -151,3 +151,61 @@ mod tests {
         assert_eq!(back, ConversationAction::Assign(None));
     }
 }
+
+/// One change an admin makes in Settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum SettingsChange {
+    SetRole {
+        user: UserId,
+        role: crate::types::Role,
+    },
+    /// Deactivating signs the person out everywhere and stops them signing in; their
+    /// conversations and history stay.
+    SetActive {
+        user: UserId,
+        active: bool,
+    },
+    SetMember {
+        user: UserId,
+        mailbox: crate::ids::MailboxId,
+        member: bool,
+    },
+    RenameMailbox {
+        mailbox: crate::ids::MailboxId,
+        name: String,
+    },
+    CreateTag {
+        name: String,
+        color: String,
+    },
+    UpdateTag {
+        tag: crate::ids::TagId,
+        name: String,
+        color: String,
+    },
+    DeleteTag {
+        tag: crate::ids::TagId,
+    },
+}
+
+/// What the Settings page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsView {
+    pub users: Vec<TeamMember>,
+    pub mailboxes: Vec<crate::types::MailboxSummary>,
+    pub tags: Vec<crate::types::TagSummary>,
+    /// The admin looking at it (who may not demote or deactivate themselves).
+    pub viewer: UserId,
+}
+
+/// A user in Settings, with the mailboxes they belong to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamMember {
+    pub id: UserId,
+    pub name: String,
+    pub email: String,
+    pub role: crate::types::Role,
+    pub active: bool,
+    pub mailboxes: Vec<crate::ids::MailboxId>,
+}

@@ -194,7 +194,7 @@ pub struct Me {
     pub email: String,
     pub name: String,
     pub role: Role,
-    /// The interface language: `en`, `ar` or `fa`.
+    /// The interface language: `en`, `ar` or `fa`; empty: the browser's language.
     pub locale: String,
     /// The IANA time zone times are shown in.
     pub time_zone: String,

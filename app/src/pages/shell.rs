@@ -32,7 +32,15 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
                         match me.await {
-                            Ok(me) => view! { <AccountMenu me/> }.into_any(),
+                            Ok(me) => view! {
+                                <div class="topbar-end">
+                                    {(me.role == model::Role::Admin).then(|| view! {
+                                        <A href="/settings" attr:class="btn btn-quiet">{t.settings}</A>
+                                    })}
+                                    <AccountMenu me/>
+                                </div>
+                            }
+                            .into_any(),
                             Err(_) => view! {
                                 <a class="btn" href="/signin?notice=expired">{t.sign_in}</a>
                             }
@@ -228,6 +236,8 @@ fn Preferences(locale: String, time_zone: String) -> impl IntoView {
             let _ = window().location().reload();
         }
     });
+    // Until the person chooses, the page follows the browser's language; show that one.
+    let locale = if locale.is_empty() { use_context::<Lang>().unwrap_or_default().tag().to_string() } else { locale };
     let chosen_locale = RwSignal::new(locale.clone());
     let chosen_zone = RwSignal::new(time_zone.clone());
     let submit = move || {

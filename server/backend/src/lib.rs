@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod prefs;
 pub mod secret;
+pub mod settings;
 pub mod store;
 #[doc(hidden)]
 pub mod testing;

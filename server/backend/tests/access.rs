@@ -122,3 +122,53 @@ async fn the_rate_limit_counts_per_account_and_per_address() {
     assert!(matches!(backend.sign_in("z@shop.test", "guess", a, None).await, Err(Error::RateLimited { .. })));
     assert!(matches!(backend.sign_in("z@shop.test", "guess", b, None).await, Err(Error::BadCredentials)));
 }
+
+#[tokio::test]
+async fn only_admins_change_settings_and_nobody_locks_themselves_out() {
+    use model::SettingsChange;
+    let db = TestDb::sqlite().await;
+    let backend = Backend::new(db.store.clone());
+    let admin = caller(&backend, "boss@shop.test", Role::Admin).await;
+    let agent = caller(&backend, "sara@shop.test", Role::Agent).await;
+    let support = db.store.create_mailbox("Support", "support@shop.test", false).await.expect("mailbox");
+
+    assert!(matches!(backend.settings(&agent).await, Err(Error::Forbidden)));
+    let promote = SettingsChange::SetRole { user: agent.id, role: Role::Manager };
+    assert!(matches!(backend.change_settings(&agent, promote.clone()).await, Err(Error::Forbidden)));
+
+    backend.change_settings(&admin, promote).await.expect("promote");
+    let join = SettingsChange::SetMember { user: agent.id, mailbox: support.id, member: true };
+    backend.change_settings(&admin, join).await.expect("join");
+    assert_eq!(backend.mailboxes(&agent).await.expect("list").len(), 1, "membership takes effect");
+    let rename = SettingsChange::RenameMailbox { mailbox: support.id, name: "  Customer   care ".to_string() };
+    backend.change_settings(&admin, rename).await.expect("rename");
+    backend
+        .change_settings(&admin, SettingsChange::CreateTag { name: "VIP".to_string(), color: "#FF0000".to_string() })
+        .await
+        .expect("tag");
+    let bad_color = SettingsChange::CreateTag { name: "late".to_string(), color: "red".to_string() };
+    assert!(matches!(backend.change_settings(&admin, bad_color).await, Err(Error::Invalid(_))));
+    let taken = SettingsChange::CreateTag { name: "vip".to_string(), color: "#00ff00".to_string() };
+    assert!(matches!(backend.change_settings(&admin, taken).await, Err(Error::Conflict(_))));
+
+    let seen = backend.settings(&admin).await.expect("settings");
+    let sara = seen.users.iter().find(|u| u.id == agent.id).expect("sara listed");
+    assert_eq!((sara.role, sara.mailboxes.clone()), (Role::Manager, vec![support.id]));
+    assert_eq!(seen.mailboxes[0].name, "Customer care");
+    assert_eq!((seen.tags[0].name.as_str(), seen.tags[0].color.as_str()), ("vip", "#ff0000"));
+
+    let demote_self = SettingsChange::SetRole { user: admin.id, role: Role::Agent };
+    assert!(matches!(backend.change_settings(&admin, demote_self).await, Err(Error::Invalid(_))));
+    let deactivate_self = SettingsChange::SetActive { user: admin.id, active: false };
+    assert!(matches!(backend.change_settings(&admin, deactivate_self).await, Err(Error::Invalid(_))));
+
+    // Deactivating ends the person's sessions and refuses their next sign-in.
+    let (_, token) = backend.sign_in("sara@shop.test", "correct horse battery", None, None).await.expect("sign in");
+    assert!(backend.session(&token).await.expect("session").is_some());
+    backend.change_settings(&admin, SettingsChange::SetActive { user: agent.id, active: false }).await.expect("off");
+    assert!(backend.session(&token).await.expect("session").is_none(), "signed out at once");
+    let again = backend.sign_in("sara@shop.test", "correct horse battery", None, None).await;
+    assert!(matches!(again, Err(Error::BadCredentials)), "{again:?}");
+    backend.change_settings(&admin, SettingsChange::SetActive { user: agent.id, active: true }).await.expect("on");
+    assert!(backend.sign_in("sara@shop.test", "correct horse battery", None, None).await.is_ok());
+}

@@ -86,6 +86,23 @@ impl Store {
         Ok(rows)
     }
 
+    /// Renames a mailbox; a taken name is a conflict.
+    pub async fn rename_mailbox(&self, id: MailboxId, name: &str) -> Result<()> {
+        with_tx!(self, |tx| {
+            let changed = sqlx::query("UPDATE mailboxes SET name = $2 WHERE id = $1")
+                .bind(id.0)
+                .bind(name)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| Error::unique_as_conflict(e, format!("a mailbox named {name:?} already exists")))?
+                .rows_affected();
+            if changed == 0 {
+                return Err(Error::NotFound);
+            }
+        });
+        Ok(())
+    }
+
     /// Makes `user` a member of `mailbox`; being one already is fine.
     pub async fn add_member(&self, mailbox: MailboxId, user: UserId) -> Result<()> {
         with_tx!(self, |tx| {

@@ -17,7 +17,8 @@ pub struct User {
     pub name: String,
     pub role: Role,
     pub active: bool,
-    /// The interface language: `en`, `ar` or `fa`.
+    /// The interface language: `en`, `ar` or `fa`; empty until the person chooses, meaning
+    /// "the browser's language".
     pub locale: String,
     /// An IANA time zone name, such as `Asia/Riyadh`.
     pub time_zone: String,
@@ -71,8 +72,8 @@ impl Store {
         let now = now_micros();
         with_tx!(self, |tx| {
             sqlx::query(
-                "INSERT INTO users (id, email, name, role, password_hash, active, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+                "INSERT INTO users (id, email, name, role, password_hash, active, locale, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, '', $7, $7)",
             )
             .bind(id)
             .bind(&new.email)
@@ -91,7 +92,7 @@ impl Store {
             name: new.name,
             role: new.role,
             active: true,
-            locale: "en".to_string(),
+            locale: String::new(),
             time_zone: "UTC".to_string(),
             password_hash: new.password_hash,
         })
@@ -137,6 +138,52 @@ impl Store {
         let sql = format!("SELECT id, name FROM users WHERE id IN ({})", super::placeholders(1, ids.len()));
         let rows: Vec<(Uuid, String)> = self.fetch_by_ids(&sql, &ids).await?;
         Ok(rows.into_iter().map(|(id, name)| (UserId(id), name)).collect())
+    }
+
+    /// Changes a user's role.
+    pub async fn set_role(&self, id: UserId, role: Role) -> Result<()> {
+        with_tx!(self, |tx| {
+            let changed = sqlx::query("UPDATE users SET role = $2, updated_at = $3 WHERE id = $1")
+                .bind(id.0)
+                .bind(role.as_str())
+                .bind(now_micros())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if changed == 0 {
+                return Err(Error::NotFound);
+            }
+        });
+        Ok(())
+    }
+
+    /// Activates or deactivates a user; deactivating ends their sessions in the same
+    /// transaction.
+    pub async fn set_active(&self, id: UserId, active: bool) -> Result<()> {
+        with_tx!(self, |tx| {
+            let changed = sqlx::query("UPDATE users SET active = $2, updated_at = $3 WHERE id = $1")
+                .bind(id.0)
+                .bind(active)
+                .bind(now_micros())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if changed == 0 {
+                return Err(Error::NotFound);
+            }
+            if !active {
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.0).execute(&mut *tx).await?;
+            }
+        });
+        Ok(())
+    }
+
+    /// Every (mailbox, user) membership.
+    pub async fn memberships(&self) -> Result<Vec<(MailboxId, UserId)>> {
+        let rows: Vec<(Uuid, Uuid)> = with_reader!(self, |pool| {
+            sqlx::query_as("SELECT mailbox_id, user_id FROM mailbox_members").fetch_all(pool).await?
+        });
+        Ok(rows.into_iter().map(|(m, u)| (MailboxId(m), UserId(u))).collect())
     }
 
     /// Sets the user's language and time zone (already checked).

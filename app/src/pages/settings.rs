@@ -1,0 +1,294 @@
+//! `/settings`: what admins manage. People (role, mailboxes, deactivate), mailboxes (name,
+//! members) and tags (name, colour). Every change is saved as it is made and answered with
+//! the settings as they now are. Others get a plain "admins only".
+
+use leptos::prelude::*;
+use model::{MailboxId, Role, SettingsChange, SettingsView, TagSummary, TeamMember};
+
+use super::Shell;
+use crate::api;
+use crate::error::AppError;
+use crate::format;
+use crate::i18n::use_texts;
+
+/// The Settings page.
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let t = use_texts();
+    let loaded = Resource::new_blocking(|| (), |_| api::settings());
+    view! {
+        <Shell>
+            <Suspense fallback=move || view! { <p class="loading">{t.loading}</p> }>
+                {move || Suspend::new(async move {
+                    match loaded.await {
+                        Ok(s) => view! { <Settings s/> }.into_any(),
+                        Err(AppError::Forbidden) => view! {
+                            <section class="empty-state">
+                                <h1>{t.settings}</h1>
+                                <p>{t.admins_only}</p>
+                            </section>
+                        }
+                        .into_any(),
+                        Err(err) => view! { <p class="alert alert-error" role="alert">{err.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Shell>
+    }
+}
+
+#[component]
+fn Settings(s: SettingsView) -> impl IntoView {
+    let t = use_texts();
+    let state = RwSignal::new(s);
+    let change = ServerAction::<api::ChangeSettings>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(fresh)) = change.value().get() {
+            state.set(fresh);
+        }
+    });
+    let apply = Callback::new(move |c: SettingsChange| {
+        change.dispatch(api::ChangeSettings { change: c });
+    });
+    let failed = move || change.value().get().and_then(Result::err).map(|e| e.to_string());
+    view! {
+        <header class="content-header">
+            <h1>{t.settings}</h1>
+        </header>
+        {move || failed().map(|e| view! { <p class="alert alert-error" role="alert">{t.action_failed} " " {e}</p> })}
+        <section class="settings-section" aria-labelledby="s-team">
+            <h2 id="s-team">{t.team}</h2>
+            <p class="muted hint" dir="ltr">{t.add_people_hint}</p>
+            <table class="settings-table">
+                <thead>
+                    <tr>
+                        <th scope="col">{t.name}</th>
+                        <th scope="col">{t.role_label}</th>
+                        <th scope="col">{t.member_of}</th>
+                        <th scope="col">{t.status_label}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {move || {
+                        let s = state.get();
+                        s.users
+                            .iter()
+                            .cloned()
+                            .map(|u| view! { <UserRow u mailboxes=s.mailboxes.clone() viewer=s.viewer apply/> })
+                            .collect_view()
+                    }}
+                </tbody>
+            </table>
+        </section>
+        <section class="settings-section" aria-labelledby="s-mailboxes">
+            <h2 id="s-mailboxes">{t.mailboxes}</h2>
+            <ul class="settings-list">
+                {move || {
+                    let s = state.get();
+                    s.mailboxes
+                        .iter()
+                        .map(|m| {
+                            let members: Vec<String> = s
+                                .users
+                                .iter()
+                                .filter(|u| u.mailboxes.contains(&m.id))
+                                .map(|u| u.name.clone())
+                                .collect();
+                            view! { <MailboxRow id=m.id name=m.name.clone() address=m.address.clone() members apply/> }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+        </section>
+        <section class="settings-section" aria-labelledby="s-tags">
+            <h2 id="s-tags">{t.tags}</h2>
+            <NewTag apply/>
+            {move || {
+                let tags = state.with(|s| s.tags.clone());
+                if tags.is_empty() {
+                    view! { <p class="muted">{t.no_tags}</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="settings-list">
+                            {tags.into_iter().map(|tag| view! { <TagRow tag apply/> }).collect_view()}
+                        </ul>
+                    }
+                    .into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn UserRow(
+    u: TeamMember,
+    mailboxes: Vec<model::MailboxSummary>,
+    viewer: model::UserId,
+    apply: Callback<SettingsChange>,
+) -> impl IntoView {
+    let t = use_texts();
+    let user = u.id;
+    let is_me = u.id == viewer;
+    let role_id = format!("role-{}", u.id);
+    let role_label = format!("{} {}", t.role_label, u.name);
+    view! {
+        <tr class:inactive=!u.active>
+            <td>
+                <strong dir="auto">{u.name.clone()}</strong>
+                {is_me.then(|| view! { " " <span class="muted">{t.you}</span> })}
+                <div class="muted" dir="ltr">{u.email.clone()}</div>
+            </td>
+            <td>
+                <select
+                    id=role_id
+                    aria-label=role_label
+                    disabled=is_me
+                    on:change=move |ev| {
+                        if let Ok(role) = event_target_value(&ev).parse::<Role>() {
+                            apply.run(SettingsChange::SetRole { user, role });
+                        }
+                    }
+                >
+                    {Role::ALL
+                        .into_iter()
+                        .map(|r| view! { <option value=r.as_str() selected=r == u.role>{t.role(r)}</option> })
+                        .collect_view()}
+                </select>
+            </td>
+            <td>
+                <div class="checks">
+                    {mailboxes
+                        .into_iter()
+                        .map(|m| {
+                            let mailbox: MailboxId = m.id;
+                            let checked = u.mailboxes.contains(&mailbox);
+                            let label = format!("{} — {}", u.name, m.name);
+                            view! {
+                                <label class="check">
+                                    <input
+                                        type="checkbox"
+                                        checked=checked
+                                        aria-label=label
+                                        on:change=move |ev| {
+                                            apply.run(SettingsChange::SetMember { user, mailbox, member: event_target_checked(&ev) });
+                                        }
+                                    />
+                                    <span dir="auto">{m.name}</span>
+                                </label>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            </td>
+            <td>
+                <span class=if u.active { "badge status-open" } else { "badge status-closed" }>
+                    {if u.active { t.status_active } else { t.status_inactive }}
+                </span>
+                {(!is_me).then(|| {
+                    let active = u.active;
+                    view! {
+                        <button
+                            type="button"
+                            class="btn btn-quiet"
+                            on:click=move |_| apply.run(SettingsChange::SetActive { user, active: !active })
+                        >
+                            {if active { t.deactivate } else { t.reactivate }}
+                        </button>
+                    }
+                })}
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn MailboxRow(
+    id: MailboxId,
+    name: String,
+    address: String,
+    members: Vec<String>,
+    apply: Callback<SettingsChange>,
+) -> impl IntoView {
+    let t = use_texts();
+    let input = NodeRef::<leptos::html::Input>::new();
+    let field = format!("mb-{id}");
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let Some(input) = input.get_untracked() {
+            apply.run(SettingsChange::RenameMailbox { mailbox: id, name: input.value() });
+        }
+    };
+    view! {
+        <li class="settings-item">
+            <form class="inline-form" on:submit=save>
+                <label for=field.clone()>{t.mailbox_name}</label>
+                <input id=field node_ref=input type="text" dir="auto" value=name maxlength="80" required/>
+                <button type="submit" class="btn">{t.save}</button>
+            </form>
+            <p class="muted" dir="ltr">{address}</p>
+            <p>
+                <span class="control-label">{t.members}</span> " "
+                {members.into_iter().map(|m| view! { <span class="tag" dir="auto">{m}</span> " " }).collect_view()}
+            </p>
+        </li>
+    }
+}
+
+#[component]
+fn NewTag(apply: Callback<SettingsChange>) -> impl IntoView {
+    let t = use_texts();
+    let name = NodeRef::<leptos::html::Input>::new();
+    let color = NodeRef::<leptos::html::Input>::new();
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let (Some(name), Some(color)) = (name.get_untracked(), color.get_untracked()) {
+            apply.run(SettingsChange::CreateTag { name: name.value(), color: color.value() });
+            name.set_value("");
+        }
+    };
+    view! {
+        <form class="inline-form" on:submit=create>
+            <label for="new-tag">{t.new_tag}</label>
+            <input id="new-tag" node_ref=name type="text" dir="auto" maxlength="50" required/>
+            <label for="new-tag-color">{t.color}</label>
+            <input id="new-tag-color" node_ref=color type="color" value="#0f766e"/>
+            <button type="submit" class="btn btn-primary">{t.create}</button>
+        </form>
+    }
+}
+
+#[component]
+fn TagRow(tag: TagSummary, apply: Callback<SettingsChange>) -> impl IntoView {
+    let t = use_texts();
+    let id = tag.id;
+    let name = NodeRef::<leptos::html::Input>::new();
+    let color = NodeRef::<leptos::html::Input>::new();
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let (Some(name), Some(color)) = (name.get_untracked(), color.get_untracked()) {
+            apply.run(SettingsChange::UpdateTag { tag: id, name: name.value(), color: color.value() });
+        }
+    };
+    let name_label = format!("{} {}", t.name, tag.name);
+    let color_label = format!("{} {}", t.color, tag.name);
+    let delete_label = format!("{} {}", t.delete, tag.name);
+    view! {
+        <li class="settings-item">
+            <form class="inline-form" on:submit=save>
+                <input node_ref=color type="color" value=tag.color aria-label=color_label/>
+                <input node_ref=name type="text" dir="auto" value=tag.name maxlength="50" required aria-label=name_label/>
+                <span class="muted">{format::number(tag.open_count)} " " {t.open_conversations}</span>
+                <button type="submit" class="btn">{t.save}</button>
+                <button
+                    type="button"
+                    class="btn btn-quiet danger"
+                    aria-label=delete_label
+                    on:click=move |_| apply.run(SettingsChange::DeleteTag { tag: id })
+                >
+                    {t.delete}
+                </button>
+            </form>
+        </li>
+    }
+}

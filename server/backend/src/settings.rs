@@ -1,0 +1,84 @@
+//! What admins change in Settings: people (role, mailboxes, active or not), mailboxes
+//! (name, members) and tags. Only admins may read or change any of it, and an admin cannot
+//! demote or deactivate themselves, so a team cannot lock itself out.
+
+use model::{SettingsChange, TeamMember};
+
+use crate::Backend;
+use crate::access::Caller;
+use crate::error::{Error, Result};
+use crate::store::{Mailbox, MailboxScope, TagCount};
+
+/// Everything the Settings page shows.
+#[derive(Debug, Clone)]
+pub struct TeamSettings {
+    pub users: Vec<TeamMember>,
+    pub mailboxes: Vec<Mailbox>,
+    pub tags: Vec<TagCount>,
+}
+
+/// The longest mailbox name, in characters.
+const MAX_MAILBOX_NAME: usize = 80;
+
+impl Backend {
+    /// The team, the mailboxes and the tags; admins only.
+    pub async fn settings(&self, caller: &Caller) -> Result<TeamSettings> {
+        caller.require_admin()?;
+        let memberships = self.store.memberships().await?;
+        let users = self
+            .store
+            .users()
+            .await?
+            .into_iter()
+            .map(|u| TeamMember {
+                mailboxes: memberships.iter().filter(|(_, user)| *user == u.id).map(|(m, _)| *m).collect(),
+                id: u.id,
+                name: u.name,
+                email: u.email,
+                role: u.role,
+                active: u.active,
+            })
+            .collect();
+        let mailboxes = self.store.mailboxes(MailboxScope::All).await?;
+        let tags = self.store.tags(MailboxScope::All).await?;
+        Ok(TeamSettings { users, mailboxes, tags })
+    }
+
+    /// Applies one change from Settings; admins only.
+    pub async fn change_settings(&self, caller: &Caller, change: SettingsChange) -> Result<()> {
+        caller.require_admin()?;
+        match change {
+            SettingsChange::SetRole { user, role } => {
+                if user == caller.id && role != model::Role::Admin {
+                    return Err(Error::Invalid("you cannot take away your own admin role".to_string()));
+                }
+                self.store.set_role(user, role).await
+            }
+            SettingsChange::SetActive { user, active } => {
+                if user == caller.id && !active {
+                    return Err(Error::Invalid("you cannot deactivate yourself".to_string()));
+                }
+                self.store.set_active(user, active).await
+            }
+            SettingsChange::SetMember { user, mailbox, member } => {
+                self.store.user(user).await?;
+                self.store.mailbox(mailbox).await?;
+                if member {
+                    self.store.add_member(mailbox, user).await
+                } else {
+                    self.store.remove_member(mailbox, user).await
+                }
+            }
+            SettingsChange::RenameMailbox { mailbox, name } => {
+                let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+                if name.is_empty() || name.chars().count() > MAX_MAILBOX_NAME {
+                    return Err(Error::Invalid(format!("a mailbox name has 1 to {MAX_MAILBOX_NAME} characters")));
+                }
+                self.store.rename_mailbox(mailbox, &name).await
+            }
+            SettingsChange::CreateTag { name, color } => self.store.create_tag(&name, &color).await.map(|_| ()),
+            SettingsChange::UpdateTag { tag, name, color } => self.store.update_tag(tag, &name, &color).await,
+            SettingsChange::DeleteTag { tag } => self.store.delete_tag(tag).await,
+        }
+    }
+}
