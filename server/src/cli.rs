@@ -51,7 +51,12 @@ pub enum Command {
     /// Load demo data into an empty database: a store's team of 5, 3 mailboxes, 300
     /// customers and 1,000 conversations from the last 60 days, in English, Arabic and Persian.
     /// Demo mailboxes never send mail.
-    Demo,
+    Demo {
+        /// Then copy its conversations (moved back in time, without history) until there are
+        /// this many: for load tests such as `make bench`.
+        #[arg(long, value_name = "N")]
+        conversations: Option<usize>,
+    },
 }
 
 /// `sanduq user ...`
@@ -118,9 +123,15 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             backend.store.close().await;
             result
         }
-        Command::Demo => {
+        Command::Demo { conversations } => {
             let backend = Backend::new(startup::open_store(&config).await?);
-            let result = backend::demo::load(&backend, backend::time::now_micros()).await;
+            let mut result = backend::demo::load(&backend, backend::time::now_micros()).await;
+            if let (Ok(summary), Some(target)) = (&mut result, conversations) {
+                match backend::demo::bulk::grow_to(&backend.store, target).await {
+                    Ok(added) => summary.conversations += added,
+                    Err(err) => result = Err(err),
+                }
+            }
             backend.store.close().await;
             let summary = result.map_err(|e| e.to_string())?;
             println!(

@@ -167,11 +167,14 @@ impl Backend {
 
     /// The sidebar's counts for the caller.
     pub async fn sidebar(&self, caller: &Caller) -> Result<Sidebar> {
-        let mut views = Vec::new();
-        for view in InboxView::ALL.into_iter().filter(|v| *v != InboxView::Closed) {
-            let filter = view_filter(caller, view, Refine::default());
-            views.push((view, self.store.count_conversations(&filter).await?));
-        }
+        let counts = self.store.view_counts(caller.mailbox_scope(), caller.id).await?;
+        let views = vec![
+            (InboxView::Unassigned, counts.unassigned),
+            (InboxView::Mine, counts.mine),
+            (InboxView::AllOpen, counts.open),
+            (InboxView::Waiting, counts.waiting),
+            (InboxView::Snoozed, counts.snoozed),
+        ];
         let tags = self.store.tags(caller.mailbox_scope()).await?;
         Ok(Sidebar { views, tags })
     }

@@ -259,6 +259,45 @@ async fn lists_narrow_by_tag_and_assignee(store: &Store) {
     assert_eq!(tags.iter().map(|t| (t.name.as_str(), t.open_count)).collect::<Vec<_>>(), vec![("refund", 1)]);
 }
 
+async fn sidebar_counts_match_the_views(store: &Store) {
+    let t = team(store).await;
+    let b = &t.backend;
+    let contact = store.contact_for_email("ali@customer.test", "Ali").await.expect("contact");
+    let admin = caller(b, "boss@shop.test", "Boss", Role::Admin).await;
+    for (i, status) in
+        [Status::Open, Status::InProgress, Status::Waiting, Status::Closed, Status::Open, Status::Waiting]
+            .into_iter()
+            .enumerate()
+    {
+        let c = store
+            .create_conversation(
+                NewConversation {
+                    mailbox_id: t.support,
+                    contact_id: contact.id,
+                    subject: format!("case {i}"),
+                    status,
+                    priority: Priority::Normal,
+                },
+                By::system(),
+            )
+            .await
+            .expect("conversation");
+        if i % 2 == 0 {
+            b.act(&t.sara, c.id, ConversationAction::Assign(Some(t.sara.id))).await.expect("assign");
+        }
+        if i == 4 || i == 5 {
+            b.act(&t.sara, c.id, ConversationAction::SnoozeFor(3_600)).await.expect("snooze");
+        }
+    }
+    for who in [&t.sara, &t.omar, &t.nadia, &admin] {
+        let counts = b.sidebar(who).await.expect("sidebar");
+        for (view, count) in counts.views {
+            let listed = b.inbox_view(who, view, Refine::default(), None, 500).await.expect("view").items.len();
+            assert_eq!(count, listed as i64, "{view:?} for {}", who.email);
+        }
+    }
+}
+
 macro_rules! on_both_engines {
     ($($scenario:ident),* $(,)?) => {
         mod sqlite {
@@ -290,4 +329,5 @@ on_both_engines!(
     outsiders_cannot_list_read_or_change,
     snoozed_conversations_leave_the_working_views,
     lists_narrow_by_tag_and_assignee,
+    sidebar_counts_match_the_views,
 );

@@ -6,6 +6,7 @@
 //! store operations as real work, so every conversation has its audit trail. Demo mailboxes
 //! are marked `is_demo` and never deliver mail.
 
+pub mod bulk;
 mod content;
 
 use std::collections::HashSet;

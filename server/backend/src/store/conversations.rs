@@ -262,6 +262,16 @@ impl ConversationFilter {
     }
 }
 
+/// How many conversations each working view holds (see [`Store::view_counts`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ViewCounts {
+    pub unassigned: i64,
+    pub mine: i64,
+    pub open: i64,
+    pub waiting: i64,
+    pub snoozed: i64,
+}
+
 /// Where a page of a list ends: the next page starts after it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cursor {
@@ -609,6 +619,36 @@ impl Store {
             None
         };
         Ok(Page { items, next })
+    }
+
+    /// How many conversations each working view holds for `user` within `scope`, in one pass
+    /// over the count index. The rules are [`model::InboxView`]'s: open means open or in
+    /// progress, Mine and Snoozed also take waiting, and snoozed ones leave the other views.
+    pub async fn view_counts(&self, scope: MailboxScope, user: UserId) -> Result<ViewCounts> {
+        let scope_condition = match scope {
+            MailboxScope::All => "",
+            MailboxScope::MemberOf(_) => {
+                " AND mailbox_id IN (SELECT mailbox_id FROM mailbox_members WHERE user_id = $3)"
+            }
+        };
+        let sql = format!(
+            "SELECT \
+             COALESCE(SUM(CASE WHEN status <> 'waiting' AND assignee_id IS NULL AND awake THEN 1 ELSE 0 END), 0), \
+             COALESCE(SUM(CASE WHEN assignee_id = $1 AND awake THEN 1 ELSE 0 END), 0), \
+             COALESCE(SUM(CASE WHEN status <> 'waiting' AND awake THEN 1 ELSE 0 END), 0), \
+             COALESCE(SUM(CASE WHEN status = 'waiting' AND awake THEN 1 ELSE 0 END), 0), \
+             COALESCE(SUM(CASE WHEN awake THEN 0 ELSE 1 END), 0) \
+             FROM (SELECT status, assignee_id, (snoozed_until IS NULL OR snoozed_until <= $2) AS awake \
+             FROM conversations WHERE status IN ('open', 'in_progress', 'waiting'){scope_condition}) AS working"
+        );
+        let row: (i64, i64, i64, i64, i64) = with_reader!(self, |pool| {
+            let query = sqlx::query_as(&sql).bind(user.0).bind(now_micros());
+            match scope {
+                MailboxScope::MemberOf(member) => query.bind(member.0).fetch_one(pool).await?,
+                MailboxScope::All => query.fetch_one(pool).await?,
+            }
+        });
+        Ok(ViewCounts { unassigned: row.0, mine: row.1, open: row.2, waiting: row.3, snoozed: row.4 })
     }
 
     /// How many conversations match `filter`.

@@ -32,7 +32,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 pub use contacts::{Contact, ContactCard};
 pub use conversations::{
     AssigneeFilter, By, Conversation, ConversationFilter, Cursor, Event, ListedConversation, Message, NewConversation,
-    NewMessage, Page,
+    NewMessage, Page, ViewCounts,
 };
 pub use drafts::Draft;
 pub use mailboxes::{Mailbox, MailboxScope};

@@ -8,36 +8,47 @@ use crate::error::{Error, Result};
 use crate::time::now_micros;
 
 /// A tag with the number of open (or in progress) conversations that carry it.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TagCount {
-    #[sqlx(try_from = "Uuid")]
     pub id: TagId,
     pub name: String,
     pub color: String,
     pub open_count: i64,
 }
 
-const COUNT_SELECT: &str = "SELECT t.id, t.name, t.color, COUNT(c.id) AS open_count FROM tags t \
-     LEFT JOIN conversation_tags ct ON ct.tag_id = t.id \
-     LEFT JOIN conversations c ON c.id = ct.conversation_id AND c.status IN ('open', 'in_progress')";
+/// A tag as stored: id, name, colour.
+type TagRow = (Uuid, String, String);
 
 impl Store {
-    /// Every tag, by name, with its open count within `scope`.
+    /// Every tag, by name, with its open count within `scope`: one pass over the open
+    /// conversations in scope, then the tags themselves.
     pub async fn tags(&self, scope: MailboxScope) -> Result<Vec<TagCount>> {
-        let rows: Vec<TagCount> = match scope {
-            MailboxScope::All => {
-                let sql = format!("{COUNT_SELECT} GROUP BY t.id, t.name, t.color ORDER BY t.name");
-                with_reader!(self, |pool| sqlx::query_as(&sql).fetch_all(pool).await?)
-            }
-            MailboxScope::MemberOf(user) => {
-                let sql = format!(
-                    "{COUNT_SELECT} AND c.mailbox_id IN (SELECT mailbox_id FROM mailbox_members WHERE user_id = $1) \
-                     GROUP BY t.id, t.name, t.color ORDER BY t.name"
-                );
-                with_reader!(self, |pool| sqlx::query_as(&sql).bind(user.0).fetch_all(pool).await?)
-            }
-        };
-        Ok(rows)
+        const COUNTS: &str = "SELECT ct.tag_id, COUNT(*) FROM conversations c \
+             JOIN conversation_tags ct ON ct.conversation_id = c.id WHERE c.status IN ('open', 'in_progress')";
+        let (tags, counts): (Vec<TagRow>, Vec<(Uuid, i64)>) = with_reader!(self, |pool| {
+            let tags = sqlx::query_as("SELECT id, name, color FROM tags ORDER BY name").fetch_all(pool).await?;
+            let counts = match scope {
+                MailboxScope::All => sqlx::query_as(&format!("{COUNTS} GROUP BY ct.tag_id")).fetch_all(pool).await?,
+                MailboxScope::MemberOf(user) => {
+                    let sql = format!(
+                        "{COUNTS} AND c.mailbox_id IN (SELECT mailbox_id FROM mailbox_members WHERE user_id = $1) \
+                         GROUP BY ct.tag_id"
+                    );
+                    sqlx::query_as(&sql).bind(user.0).fetch_all(pool).await?
+                }
+            };
+            (tags, counts)
+        });
+        let counts: std::collections::HashMap<Uuid, i64> = counts.into_iter().collect();
+        Ok(tags
+            .into_iter()
+            .map(|(id, name, color)| TagCount {
+                open_count: counts.get(&id).copied().unwrap_or(0),
+                id: TagId(id),
+                name,
+                color,
+            })
+            .collect())
     }
 
     /// Creates a tag (the name normalised); a taken name is a conflict.
