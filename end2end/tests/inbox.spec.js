@@ -89,6 +89,19 @@ test('an agent works a conversation and a reload keeps every change', async ({ p
   await page.screenshot({ path: path.join(shots, 'shortcuts.png') });
   await page.keyboard.press('Escape');
   await expect(help).toHaveCount(0);
+
+  // In the conversation: n starts a note, r a reply, e closes it.
+  await page.getByRole('list', { name: 'Conversations' }).getByRole('listitem').filter({ hasText: subject }).first().getByRole('link').click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(subject);
+  await page.keyboard.press('n');
+  await expect(page.getByRole('textbox', { name: 'Note' })).toBeFocused();
+  await page.getByRole('heading', { level: 1 }).click();
+  await page.keyboard.press('r');
+  await expect(page.getByRole('textbox', { name: 'Reply' })).toBeFocused();
+  await page.getByRole('heading', { level: 1 }).click();
+  await page.keyboard.press('e');
+  await expect(page.getByLabel('Status')).toHaveValue('closed');
+  await expect(history).toContainText('Status changed to Closed');
 });
 
 test('the language switch turns the app Arabic and right to left, and back', async ({ page }) => {

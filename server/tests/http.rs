@@ -67,6 +67,12 @@ impl TestApp {
         request.send().await.expect("GET")
     }
 
+    /// The HTML of a page as a browser asking for `languages` gets it.
+    async fn page_in_language(&self, path: &str, cookie: &str, languages: &str) -> String {
+        let request = self.client.get(self.url(path)).header("cookie", cookie).header("accept-language", languages);
+        request.send().await.expect("GET").text().await.expect("html")
+    }
+
     /// A form POST as Sanduq's own page sends it.
     async fn post_form(&self, path: &str, form: &[(&str, &str)], cookie: Option<&str>) -> reqwest::Response {
         self.post_form_from(path, form, cookie, Some(&self.origin), Some("same-origin")).await
@@ -677,17 +683,7 @@ async fn each_user_reads_in_their_language_and_time_zone() {
     let reza = app.sign_in("reza@shop.test").await;
     let page = app.get("/", Some(&reza)).await.text().await.expect("html");
     assert!(page.contains("lang=\"en\"") && page.contains("dir=\"ltr\""));
-    let arabic_browser = app
-        .client
-        .get(app.url("/"))
-        .header("cookie", &reza)
-        .header("accept-language", "ar-SA,ar;q=0.9")
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("html");
+    let arabic_browser = app.page_in_language("/", &reza, "ar-SA,ar;q=0.9").await;
     assert!(arabic_browser.contains("lang=\"ar\""), "until Reza chooses, the browser's language holds");
     assert!(page.contains("data-tz=\"-9223372036854775808:0\""), "UTC until chosen");
     assert!(page.contains("aria-label=\"Account\""));
@@ -697,17 +693,7 @@ async fn each_user_reads_in_their_language_and_time_zone() {
     assert_eq!(status, StatusCode::OK, "{body}");
     let page = app.get("/", Some(&reza)).await.text().await.expect("html");
     assert!(page.contains("lang=\"fa\"") && page.contains("dir=\"rtl\""), "Persian, right to left");
-    let english_browser = app
-        .client
-        .get(app.url("/"))
-        .header("cookie", &reza)
-        .header("accept-language", "en-US")
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("html");
+    let english_browser = app.page_in_language("/", &reza, "en-US").await;
     assert!(english_browser.contains("lang=\"fa\""), "once chosen, the choice wins over the browser");
     assert!(page.contains("data-tz=\"-9223372036854775808:12600\""), "Tehran is UTC+3:30");
 
