@@ -459,6 +459,14 @@ fn Composer(
                     placeholder=move || if is_note() { t.note_placeholder } else { t.reply_placeholder }
                     prop:value=move || text_of(mode.get()).get()
                     on:input=on_input
+                    on:blur=move |_| {
+                        // Leaving the box (to click a link, say) saves at once.
+                        if draft_state.get_untracked() == DraftState::Saving {
+                            generation.update_value(|g| *g += 1);
+                            let m = mode.get_untracked();
+                            save_draft.dispatch((m, text_of(m).get_untracked()));
+                        }
+                    }
                 >
                     {initial_text}
                 </textarea>

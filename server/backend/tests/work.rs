@@ -226,6 +226,7 @@ async fn snoozed_conversations_leave_the_working_views(store: &Store) {
     let ids = |page: backend::store::Page<backend::store::ListedConversation>| {
         page.items.into_iter().map(|l| l.conversation.id).collect::<Vec<_>>()
     };
+    assert_eq!(b.mailbox(&t.sara, t.support).await.expect("mailbox").open_count, 1);
     let before = b.sidebar(&t.sara).await.expect("sidebar");
     assert_eq!((count(&before, InboxView::AllOpen), count(&before, InboxView::Snoozed)), (1, 0));
     b.act(&t.sara, t.conversation, ConversationAction::SnoozeFor(DAY / 1_000_000)).await.expect("snooze");
@@ -238,6 +239,7 @@ async fn snoozed_conversations_leave_the_working_views(store: &Store) {
     let mailbox =
         b.mailbox_conversations(&t.sara, t.support, ListView::Open, Refine::default(), None, 50).await.expect("list");
     assert!(ids(mailbox).is_empty(), "the mailbox's Open tab hides it too");
+    assert_eq!(b.mailbox(&t.sara, t.support).await.expect("mailbox").open_count, 0, "and its count");
 }
 
 async fn lists_narrow_by_tag_and_assignee(store: &Store) {

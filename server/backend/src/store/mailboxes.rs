@@ -28,10 +28,18 @@ pub enum MailboxScope {
     MemberOf(UserId),
 }
 
-const MAILBOX_SELECT: &str = "SELECT m.id, m.name, m.address, m.is_demo, \
-     (SELECT COUNT(*) FROM conversations c WHERE c.mailbox_id = m.id \
-      AND c.status IN ('open', 'in_progress')) AS open_count \
-     FROM mailboxes m";
+/// The mailbox columns with the open count: open or in progress, and not snoozed, as the
+/// mailbox's Open tab shows them. `now` is a number made here, never input.
+fn mailbox_select() -> String {
+    format!(
+        "SELECT m.id, m.name, m.address, m.is_demo, \
+         (SELECT COUNT(*) FROM conversations c WHERE c.mailbox_id = m.id \
+          AND c.status IN ('open', 'in_progress') \
+          AND (c.snoozed_until IS NULL OR c.snoozed_until <= {now})) AS open_count \
+         FROM mailboxes m",
+        now = now_micros()
+    )
+}
 
 impl Store {
     /// Creates a mailbox; a taken name is a conflict.
@@ -54,7 +62,7 @@ impl Store {
 
     /// The mailbox with this id.
     pub async fn mailbox(&self, id: MailboxId) -> Result<Mailbox> {
-        let sql = format!("{MAILBOX_SELECT} WHERE m.id = $1");
+        let sql = format!("{} WHERE m.id = $1", mailbox_select());
         let row: Option<Mailbox> =
             with_reader!(self, |pool| sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await?);
         row.ok_or(Error::NotFound)
@@ -62,7 +70,7 @@ impl Store {
 
     /// The mailbox with this name.
     pub async fn mailbox_by_name(&self, name: &str) -> Result<Mailbox> {
-        let sql = format!("{MAILBOX_SELECT} WHERE m.name = $1");
+        let sql = format!("{} WHERE m.name = $1", mailbox_select());
         let row: Option<Mailbox> =
             with_reader!(self, |pool| sqlx::query_as(&sql).bind(name).fetch_optional(pool).await?);
         row.ok_or(Error::NotFound)
@@ -72,13 +80,14 @@ impl Store {
     pub async fn mailboxes(&self, scope: MailboxScope) -> Result<Vec<Mailbox>> {
         let rows: Vec<Mailbox> = match scope {
             MailboxScope::All => {
-                let sql = format!("{MAILBOX_SELECT} ORDER BY m.name");
+                let sql = format!("{} ORDER BY m.name", mailbox_select());
                 with_reader!(self, |pool| sqlx::query_as(&sql).fetch_all(pool).await?)
             }
             MailboxScope::MemberOf(user) => {
                 let sql = format!(
-                    "{MAILBOX_SELECT} WHERE EXISTS (SELECT 1 FROM mailbox_members mm \
-                     WHERE mm.mailbox_id = m.id AND mm.user_id = $1) ORDER BY m.name"
+                    "{} WHERE EXISTS (SELECT 1 FROM mailbox_members mm \
+                     WHERE mm.mailbox_id = m.id AND mm.user_id = $1) ORDER BY m.name",
+                    mailbox_select()
                 );
                 with_reader!(self, |pool| sqlx::query_as(&sql).bind(user.0).fetch_all(pool).await?)
             }
