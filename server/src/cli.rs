@@ -5,7 +5,8 @@
 
 use std::io::{BufRead, IsTerminal};
 
-use backend::{Backend, Store};
+use backend::mail_settings::{self, Endpoint, MailSettings, Security, StoredMailSettings};
+use backend::{Backend, SecretKey, Store};
 use clap::{Parser, Subcommand};
 use model::Role;
 use rand::Rng;
@@ -92,7 +93,10 @@ pub enum UserCommand {
 /// `sanduq mailbox ...`
 #[derive(Debug, Subcommand)]
 pub enum MailboxCommand {
-    /// Add a mailbox.
+    /// Add a mailbox, with its mail servers if given. The IMAP and SMTP passwords come from
+    /// SANDUQ_IMAP_PASSWORD / SANDUQ_SMTP_PASSWORD, or else from standard input (IMAP on the
+    /// first line, SMTP on the second; no second line means the same password, as with a Gmail
+    /// app password), never from the command line.
     Add {
         /// Its name in the app, e.g. "Support".
         #[arg(long)]
@@ -100,9 +104,102 @@ pub enum MailboxCommand {
         /// Its email address, e.g. support@example.com.
         #[arg(long)]
         address: String,
+        #[command(flatten)]
+        servers: Box<MailServerArgs>,
     },
     /// List mailboxes.
     List,
+}
+
+/// The mail servers of `sanduq mailbox add`. Without `--imap-host` the mailbox has none yet.
+#[derive(Debug, clap::Args)]
+pub struct MailServerArgs {
+    /// IMAP server, e.g. imap.gmail.com.
+    #[arg(long, requires = "smtp_host")]
+    imap_host: Option<String>,
+    /// IMAP port [default: 993 with tls, 143 otherwise].
+    #[arg(long)]
+    imap_port: Option<u16>,
+    /// IMAP security: none (loopback only), starttls or tls.
+    #[arg(long, default_value = "tls")]
+    imap_security: String,
+    /// IMAP user [default: the mailbox address].
+    #[arg(long)]
+    imap_user: Option<String>,
+    /// A folder to sync; repeat for several [default: INBOX].
+    #[arg(long = "folder")]
+    folders: Vec<String>,
+    /// SMTP server, e.g. smtp.gmail.com.
+    #[arg(long, requires = "imap_host")]
+    smtp_host: Option<String>,
+    /// SMTP port [default: 465 with tls, 587 with starttls, 25 with none].
+    #[arg(long)]
+    smtp_port: Option<u16>,
+    /// SMTP security: none (loopback only), starttls or tls.
+    #[arg(long, default_value = "tls")]
+    smtp_security: String,
+    /// SMTP user [default: the IMAP user].
+    #[arg(long)]
+    smtp_user: Option<String>,
+}
+
+impl MailServerArgs {
+    /// The settings these arguments describe, if any server was named.
+    fn settings(&self, address: &str) -> Result<Option<MailSettings>, String> {
+        let (Some(imap_host), Some(smtp_host)) = (&self.imap_host, &self.smtp_host) else {
+            return Ok(None);
+        };
+        let imap_security: Security = self.imap_security.parse().map_err(|e: backend::Error| e.to_string())?;
+        let smtp_security: Security = self.smtp_security.parse().map_err(|e: backend::Error| e.to_string())?;
+        let imap_user = self.imap_user.clone().unwrap_or_else(|| address.to_string());
+        let settings = MailSettings {
+            imap: Endpoint {
+                host: imap_host.clone(),
+                port: self.imap_port.unwrap_or(imap_security.imap_port()),
+                security: imap_security,
+                user: imap_user.clone(),
+            },
+            folders: if self.folders.is_empty() { vec!["INBOX".to_string()] } else { self.folders.clone() },
+            smtp: Endpoint {
+                host: smtp_host.clone(),
+                port: self.smtp_port.unwrap_or(smtp_security.smtp_port()),
+                security: smtp_security,
+                user: self.smtp_user.clone().unwrap_or(imap_user),
+            },
+        };
+        settings.check().map_err(|e| e.to_string())?;
+        Ok(Some(settings))
+    }
+}
+
+/// The IMAP and SMTP passwords: from the environment, else a prompt or standard input.
+fn mail_passwords() -> Result<(String, String), String> {
+    let from_env = |name: &str| std::env::var(name).ok().filter(|p| !p.is_empty());
+    let imap = match from_env("SANDUQ_IMAP_PASSWORD") {
+        Some(p) => p,
+        None if std::io::stdin().is_terminal() => {
+            rpassword::prompt_password("IMAP password: ").map_err(|e| format!("reading the password: {e}"))?
+        }
+        None => read_line("the IMAP password")?,
+    };
+    let smtp = match from_env("SANDUQ_SMTP_PASSWORD") {
+        Some(p) => p,
+        None if std::io::stdin().is_terminal() => rpassword::prompt_password("SMTP password (Enter: the same): ")
+            .map_err(|e| format!("reading the password: {e}"))?,
+        None => read_line("the SMTP password").unwrap_or_default(),
+    };
+    if imap.is_empty() {
+        return Err("no IMAP password: set SANDUQ_IMAP_PASSWORD or pipe it in".to_string());
+    }
+    let smtp = if smtp.is_empty() { imap.clone() } else { smtp };
+    Ok((imap, smtp))
+}
+
+/// One line of standard input, without its line end.
+fn read_line(what: &str) -> Result<String, String> {
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).map_err(|e| format!("reading {what} from stdin: {e}"))?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_string())
 }
 
 /// Runs the command. The error is one line for the operator.
@@ -146,7 +243,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Mailbox(command) => {
             let store = startup::open_store(&config).await?;
-            let result = mailbox_command(&store, command).await;
+            let result = mailbox_command(&store, &config.secret_key, command).await;
             store.close().await;
             result
         }
@@ -204,25 +301,60 @@ async fn user_command(backend: &Backend, command: UserCommand) -> Result<(), Str
     }
 }
 
-async fn mailbox_command(store: &Store, command: MailboxCommand) -> Result<(), String> {
+async fn mailbox_command(store: &Store, key: &SecretKey, command: MailboxCommand) -> Result<(), String> {
     match command {
-        MailboxCommand::Add { name, address } => {
+        MailboxCommand::Add { name, address, servers } => {
             let name = name.trim();
             if name.is_empty() || name.chars().count() > 100 {
                 return Err("a mailbox name has 1 to 100 characters".to_string());
             }
             let address = model::EmailAddress::parse(&address).map_err(|e| e.to_string())?;
+            // Everything is checked and the passwords read before anything is stored.
+            let settings = servers.settings(address.as_str())?;
+            let passwords = settings.as_ref().map(|_| mail_passwords()).transpose()?;
             let mailbox = store.create_mailbox(name, address.as_str(), false).await.map_err(|e| e.to_string())?;
+            if let (Some(settings), Some((imap, smtp))) = (&settings, &passwords) {
+                mail_settings::save(store, key, mailbox.id, settings, Some(imap), Some(smtp))
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
             println!("Added mailbox {} <{}>.", mailbox.name, mailbox.address);
             Ok(())
         }
         MailboxCommand::List => {
+            let servers = store.all_mail_settings().await.map_err(|e| e.to_string())?;
             for m in store.mailboxes(backend::store::MailboxScope::All).await.map_err(|e| e.to_string())? {
-                println!("{}\t{}\t{} open", m.name, m.address, m.open_count);
+                let mail = match servers.iter().find(|(id, _)| *id == m.id) {
+                    Some((_, stored)) => describe_servers(stored),
+                    None if m.is_demo => "demo: never sends mail".to_string(),
+                    None => "no mail servers yet".to_string(),
+                };
+                println!("{}\t{}\t{} open\t{mail}", m.name, m.address, m.open_count);
             }
             Ok(())
         }
     }
+}
+
+/// `IMAP host:port (tls) as user [INBOX, Sent]; SMTP host:port (tls) as user`; passwords
+/// never, only whether one is missing.
+fn describe_servers(stored: &StoredMailSettings) -> String {
+    let s = &stored.settings;
+    let missing = |has: bool| if has { "" } else { ", no password" };
+    format!(
+        "IMAP {}:{} ({}{}) as {} [{}]; SMTP {}:{} ({}{}) as {}",
+        s.imap.host,
+        s.imap.port,
+        s.imap.security,
+        missing(stored.has_imap_password),
+        s.imap.user,
+        s.folders.join(", "),
+        s.smtp.host,
+        s.smtp.port,
+        s.smtp.security,
+        missing(stored.has_smtp_password),
+        s.smtp.user,
+    )
 }
 
 /// A password from a prompt (typed twice) or the first line of standard input.
@@ -237,9 +369,7 @@ fn read_password(confirm: bool) -> Result<String, String> {
         }
         Ok(first)
     } else {
-        let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).map_err(|e| format!("reading the password from stdin: {e}"))?;
-        let password = line.trim_end_matches(['\n', '\r']).to_string();
+        let password = read_line("the password")?;
         if password.is_empty() {
             return Err("no password on standard input (pipe one in, or use --generate-password)".to_string());
         }

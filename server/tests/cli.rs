@@ -11,7 +11,15 @@ const BIN: &str = env!("CARGO_BIN_EXE_sanduq");
 fn sanduq(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
     let mut command = Command::new(BIN);
     command.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    for var in ["SANDUQ_DATA_DIR", "SANDUQ_DATABASE_URL", "SANDUQ_ADDR", "SANDUQ_PUBLIC_URL", "SANDUQ_SECRET_KEY"] {
+    for var in [
+        "SANDUQ_DATA_DIR",
+        "SANDUQ_DATABASE_URL",
+        "SANDUQ_ADDR",
+        "SANDUQ_PUBLIC_URL",
+        "SANDUQ_SECRET_KEY",
+        "SANDUQ_IMAP_PASSWORD",
+        "SANDUQ_SMTP_PASSWORD",
+    ] {
         command.env_remove(var);
     }
     command.env("RUST_LOG", "warn");
@@ -184,4 +192,116 @@ fn demo_data_goes_into_an_empty_database_only() {
     let again = sanduq(&["demo"], &env, "");
     assert!(!again.status.success());
     assert!(stderr(&again).contains("only into an empty database"), "{}", stderr(&again));
+}
+
+#[test]
+fn mailboxes_get_their_mail_servers_with_sealed_passwords() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().to_str().expect("utf-8 path");
+    let env = [("SANDUQ_DATA_DIR", data)];
+    let gmail = sanduq(
+        &[
+            "mailbox",
+            "add",
+            "--name",
+            "Support",
+            "--address",
+            "support@shop.test",
+            "--imap-host",
+            "imap.gmail.com",
+            "--smtp-host",
+            "smtp.gmail.com",
+            "--folder",
+            "INBOX",
+            "--folder",
+            "[Gmail]/Sent Mail",
+        ],
+        &env,
+        "gmail app password\n",
+    );
+    assert!(gmail.status.success(), "{}", stderr(&gmail));
+    let local = sanduq(
+        &[
+            "mailbox",
+            "add",
+            "--name",
+            "Local",
+            "--address",
+            "help@shop.test",
+            "--imap-host",
+            "127.0.0.1",
+            "--imap-security",
+            "none",
+            "--imap-port",
+            "1143",
+            "--smtp-host",
+            "127.0.0.1",
+            "--smtp-security",
+            "starttls",
+        ],
+        &[("SANDUQ_DATA_DIR", data), ("SANDUQ_IMAP_PASSWORD", "imap secret"), ("SANDUQ_SMTP_PASSWORD", "smtp secret")],
+        "",
+    );
+    assert!(local.status.success(), "{}", stderr(&local));
+
+    // Plain text to a remote server, a missing password, half a configuration: refused,
+    // and nothing stored.
+    let clear = sanduq(
+        &[
+            "mailbox",
+            "add",
+            "--name",
+            "Clear",
+            "--address",
+            "c@shop.test",
+            "--imap-host",
+            "imap.example.com",
+            "--imap-security",
+            "none",
+            "--smtp-host",
+            "smtp.example.com",
+        ],
+        &env,
+        "p\n",
+    );
+    fails_naming(&clear, "in the clear");
+    let no_password = sanduq(
+        &[
+            "mailbox",
+            "add",
+            "--name",
+            "Empty",
+            "--address",
+            "e@shop.test",
+            "--imap-host",
+            "i.test",
+            "--smtp-host",
+            "s.test",
+        ],
+        &env,
+        "",
+    );
+    fails_naming(&no_password, "SANDUQ_IMAP_PASSWORD");
+    let half =
+        sanduq(&["mailbox", "add", "--name", "Half", "--address", "h@shop.test", "--imap-host", "i.test"], &env, "");
+    assert!(!half.status.success() && stderr(&half).contains("--smtp-host"), "{}", stderr(&half));
+
+    let list = sanduq(&["mailbox", "list"], &env, "");
+    let text = stdout(&list);
+    assert!(text.contains("IMAP imap.gmail.com:993 (tls) as support@shop.test [INBOX, [Gmail]/Sent Mail]"), "{text}");
+    assert!(text.contains("SMTP smtp.gmail.com:465 (tls) as support@shop.test"), "{text}");
+    assert!(text.contains("IMAP 127.0.0.1:1143 (none) as help@shop.test"), "{text}");
+    assert!(text.contains("SMTP 127.0.0.1:587 (starttls)"), "{text}");
+    assert!(!text.contains("Clear") && !text.contains("Empty") && !text.contains("Half"), "{text}");
+    for word in ["gmail app password", "imap secret", "smtp secret"] {
+        assert!(!text.contains(word), "a password in the listing: {text}");
+    }
+
+    // The passwords are sealed on disk.
+    for entry in std::fs::read_dir(dir.path()).expect("data dir") {
+        let bytes = std::fs::read(entry.expect("entry").path()).expect("read");
+        for word in ["gmail app password", "imap secret", "smtp secret"] {
+            assert!(!bytes.windows(word.len()).any(|w| w == word.as_bytes()), "{word:?} in plain text on disk");
+        }
+    }
 }

@@ -10,6 +10,7 @@ pub mod access;
 pub mod auth;
 pub mod demo;
 pub mod error;
+pub mod mail_settings;
 pub mod prefs;
 pub mod secret;
 pub mod settings;

@@ -308,6 +308,33 @@ async fn list_rows_show_contact_latest_message_assignee_and_tags(store: &Store) 
     assert!(rows[1].tags.is_empty());
 }
 
+async fn mail_settings_keep_sealed_passwords_until_replaced(store: &Store) {
+    use backend::mail_settings::{self, Endpoint, MailSettings, Security};
+    let key = backend::SecretKey::generate();
+    let mailbox = store.create_mailbox("Support", "support@shop.test", false).await.expect("mailbox");
+    let endpoint = |host: &str, port| Endpoint {
+        host: host.to_string(),
+        port,
+        security: Security::Tls,
+        user: "support@shop.test".to_string(),
+    };
+    let mut settings = MailSettings {
+        imap: endpoint("imap.gmail.com", 993),
+        folders: vec!["INBOX".to_string(), "[Gmail]/Sent Mail".to_string()],
+        smtp: endpoint("smtp.gmail.com", 465),
+    };
+    mail_settings::save(store, &key, mailbox.id, &settings, Some("one"), Some("two")).await.expect("save");
+    settings.imap.port = 1993;
+    mail_settings::save(store, &key, mailbox.id, &settings, None, Some("three")).await.expect("edit");
+    let all = store.all_mail_settings().await.expect("read");
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].1.settings, settings, "folders and ports read back as saved");
+    assert!(all[0].1.has_imap_password && all[0].1.has_smtp_password);
+    let (imap, smtp) = store.sealed_mail_passwords(mailbox.id).await.expect("sealed");
+    assert_eq!(key.open(&imap.expect("imap")).expect("open"), "one", "kept when not given");
+    assert_eq!(key.open(&smtp.expect("smtp")).expect("open"), "three", "replaced when given");
+}
+
 macro_rules! on_both_engines {
     ($($scenario:ident),* $(,)?) => {
         mod sqlite {
@@ -340,4 +367,5 @@ on_both_engines!(
     concurrent_writers_all_succeed,
     users_and_sessions,
     list_rows_show_contact_latest_message_assignee_and_tags,
+    mail_settings_keep_sealed_passwords_until_replaced,
 );

@@ -17,6 +17,7 @@ mod changes;
 mod contacts;
 mod conversations;
 mod drafts;
+mod mail;
 mod mailboxes;
 mod sessions;
 mod tags;

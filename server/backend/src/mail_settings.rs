@@ -1,0 +1,178 @@
+//! How Sanduq reaches a mailbox's mail servers: IMAP in (host, port, security, user, the
+//! folders to sync) and SMTP out. Checked here before they are stored; passwords are sealed
+//! with the instance's secret key and are never read back out of the server.
+
+use std::fmt;
+use std::str::FromStr;
+
+use model::MailboxId;
+
+use crate::error::{Error, Result};
+use crate::secret::SecretKey;
+use crate::store::Store;
+
+/// How a connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Security {
+    /// Plain text: only for a server on this machine (loopback).
+    None,
+    /// Plain connection upgraded with STARTTLS.
+    StartTls,
+    /// TLS from the first byte.
+    Tls,
+}
+
+impl Security {
+    /// The word stored and typed on the command line.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Security::None => "none",
+            Security::StartTls => "starttls",
+            Security::Tls => "tls",
+        }
+    }
+
+    /// The usual IMAP port for this security.
+    pub fn imap_port(&self) -> u16 {
+        match self {
+            Security::Tls => 993,
+            Security::None | Security::StartTls => 143,
+        }
+    }
+
+    /// The usual SMTP submission port for this security.
+    pub fn smtp_port(&self) -> u16 {
+        match self {
+            Security::Tls => 465,
+            Security::StartTls => 587,
+            Security::None => 25,
+        }
+    }
+}
+
+impl fmt::Display for Security {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Security {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Security> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "none" => Ok(Security::None),
+            "starttls" => Ok(Security::StartTls),
+            "tls" | "ssl" => Ok(Security::Tls),
+            other => Err(Error::Invalid(format!("unknown security {other:?}: expected none, starttls or tls"))),
+        }
+    }
+}
+
+/// One mail server and the account on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    pub user: String,
+}
+
+impl Endpoint {
+    fn check(&self, what: &str) -> Result<()> {
+        let host = self.host.trim();
+        if host.is_empty() || host.chars().any(|c| c.is_whitespace() || c == '/') {
+            return Err(Error::Invalid(format!("{what} host {host:?} is not a host name")));
+        }
+        if self.port == 0 {
+            return Err(Error::Invalid(format!("{what} port must be 1 to 65535")));
+        }
+        if self.user.trim().is_empty() {
+            return Err(Error::Invalid(format!("{what} user cannot be empty")));
+        }
+        let loopback = matches!(host, "localhost" | "127.0.0.1" | "::1" | "[::1]");
+        if self.security == Security::None && !loopback {
+            return Err(Error::Invalid(format!(
+                "{what} security none would send the password in the clear; use tls or starttls \
+                 (none is allowed only for a server on this machine)"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// A mailbox's mail servers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailSettings {
+    pub imap: Endpoint,
+    /// The IMAP folders to sync, INBOX first.
+    pub folders: Vec<String>,
+    pub smtp: Endpoint,
+}
+
+/// What is stored for a mailbox, without the passwords themselves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredMailSettings {
+    pub settings: MailSettings,
+    pub has_imap_password: bool,
+    pub has_smtp_password: bool,
+}
+
+impl MailSettings {
+    /// Fails with words for the first thing that cannot work.
+    pub fn check(&self) -> Result<()> {
+        self.imap.check("IMAP")?;
+        self.smtp.check("SMTP")?;
+        if self.folders.is_empty() || self.folders.len() > 50 {
+            return Err(Error::Invalid("sync 1 to 50 folders (INBOX by default)".to_string()));
+        }
+        if self.folders.iter().any(|f| f.trim().is_empty() || f.contains(['\n', '\r'])) {
+            return Err(Error::Invalid("a folder name cannot be empty or hold a line break".to_string()));
+        }
+        Ok(())
+    }
+}
+
+/// Checks and stores a mailbox's mail servers, sealing the passwords given (a password left
+/// out keeps the one stored).
+pub async fn save(
+    store: &Store,
+    key: &SecretKey,
+    mailbox: MailboxId,
+    settings: &MailSettings,
+    imap_password: Option<&str>,
+    smtp_password: Option<&str>,
+) -> Result<()> {
+    settings.check()?;
+    let imap = imap_password.map(|p| key.seal(p));
+    let smtp = smtp_password.map(|p| key.seal(p));
+    store.save_mail_settings(mailbox, settings, imap, smtp).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn endpoint(host: &str, security: Security) -> Endpoint {
+        Endpoint { host: host.to_string(), port: 993, security, user: "support@shop.test".to_string() }
+    }
+
+    #[test]
+    fn plain_text_only_on_loopback() {
+        let mut settings = MailSettings {
+            imap: endpoint("imap.gmail.com", Security::Tls),
+            folders: vec!["INBOX".to_string()],
+            smtp: endpoint("smtp.gmail.com", Security::StartTls),
+        };
+        assert!(settings.check().is_ok());
+        settings.imap.security = Security::None;
+        let err = settings.check().expect_err("clear text to a remote host");
+        assert!(err.to_string().contains("in the clear"), "{err}");
+        settings.imap.host = "127.0.0.1".to_string();
+        assert!(settings.check().is_ok());
+        settings.folders.clear();
+        assert!(settings.check().is_err());
+        assert_eq!("SSL".parse::<Security>().expect("alias"), Security::Tls);
+        assert!("starttls2".parse::<Security>().is_err());
+    }
+}
