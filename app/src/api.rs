@@ -129,7 +129,7 @@ pub async fn conversations(
         .mailbox_conversations(&caller, mailbox, view, refine, after, 50)
         .await
         .map_err(server::fail)?;
-    Ok(ConversationPage { items: page.items.into_iter().map(row).collect(), next: page.next.map(|c| c.token()) })
+    Ok(page_of(page))
 }
 
 /// A page of a view across every mailbox the caller may see (`unassigned`, `mine`, `open`,
@@ -146,7 +146,7 @@ pub async fn inbox(
     let after = server::cursor(after)?;
     let refine = server::refine(&caller, tag, assignee)?;
     let page = server::backend()?.inbox_view(&caller, view, refine, after, 50).await.map_err(server::fail)?;
-    Ok(ConversationPage { items: page.items.into_iter().map(row).collect(), next: page.next.map(|c| c.token()) })
+    Ok(page_of(page))
 }
 
 /// The sidebar's counts: the working views and the tags.
@@ -155,6 +155,11 @@ pub async fn sidebar() -> Result<model::SidebarCounts, AppError> {
     let caller = server::caller()?;
     let found = server::backend()?.sidebar(&caller).await.map_err(server::fail)?;
     Ok(model::SidebarCounts { views: found.views, tags: found.tags.into_iter().map(tag_summary).collect() })
+}
+
+#[cfg(feature = "ssr")]
+fn page_of(page: backend::store::Page<backend::store::ListedConversation>) -> ConversationPage {
+    ConversationPage { items: page.items.into_iter().map(row).collect(), next: page.next.map(|c| c.token()) }
 }
 
 #[cfg(feature = "ssr")]

@@ -3,6 +3,8 @@
 //! clock is the same in the server's rendering and the browser's hydration (the server puts
 //! it on the document), so both print the same text.
 
+use std::sync::Arc;
+
 use crate::i18n::Lang;
 
 /// How to print times and numbers for the person reading the page.
@@ -10,13 +12,14 @@ use crate::i18n::Lang;
 pub struct Clock {
     pub lang: Lang,
     /// UTC offsets in seconds, each from an instant (UTC microseconds) on; the first one
-    /// holds before every other. See `backend::prefs::offset_table`.
-    pub offsets: Vec<(i64, i32)>,
+    /// holds before every other. See `backend::prefs::offset_table`. Shared, so handing the
+    /// clock to every timestamp of a page copies no table.
+    pub offsets: Arc<[(i64, i32)]>,
 }
 
 impl Default for Clock {
     fn default() -> Clock {
-        Clock { lang: Lang::En, offsets: vec![(i64::MIN, 0)] }
+        Clock { lang: Lang::En, offsets: Arc::from([(i64::MIN, 0)]) }
     }
 }
 
@@ -32,7 +35,7 @@ impl Clock {
             })
             .collect();
         match offsets {
-            Some(offsets) if !offsets.is_empty() => Clock { lang, offsets },
+            Some(offsets) if !offsets.is_empty() => Clock { lang, offsets: offsets.into() },
             _ => Clock { lang, ..Clock::default() },
         }
     }

@@ -650,24 +650,6 @@ impl Store {
         });
         Ok(ViewCounts { unassigned: row.0, mine: row.1, open: row.2, waiting: row.3, snoozed: row.4 })
     }
-
-    /// How many conversations match `filter`.
-    pub async fn count_conversations(&self, filter: &ConversationFilter) -> Result<i64> {
-        let (condition, args) = where_clause(filter);
-        let sql = format!("SELECT COUNT(*) FROM conversations WHERE {condition}");
-        let count: i64 = with_reader!(self, |pool| {
-            let mut query = sqlx::query_scalar(&sql);
-            for arg in &args {
-                query = match arg {
-                    Arg::Uuid(u) => query.bind(*u),
-                    Arg::Int(i) => query.bind(*i),
-                    Arg::Text(t) => query.bind(t.as_str()),
-                };
-            }
-            query.fetch_one(pool).await?
-        });
-        Ok(count)
-    }
 }
 
 /// The SQL condition for `filter` (starting with `1 = 1`), with its arguments.

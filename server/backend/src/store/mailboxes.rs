@@ -29,15 +29,15 @@ pub enum MailboxScope {
 }
 
 /// The mailbox columns with the open count: open or in progress, and not snoozed, as the
-/// mailbox's Open tab shows them. `now` is a number made here, never input.
-fn mailbox_select() -> String {
+/// mailbox's Open tab shows them. Placeholder `$now` takes the current time, so the text of
+/// each query stays the same and its prepared statement is reused.
+fn mailbox_select(now: &str) -> String {
     format!(
         "SELECT m.id, m.name, m.address, m.is_demo, \
          (SELECT COUNT(*) FROM conversations c WHERE c.mailbox_id = m.id \
           AND c.status IN ('open', 'in_progress') \
           AND (c.snoozed_until IS NULL OR c.snoozed_until <= {now})) AS open_count \
-         FROM mailboxes m",
-        now = now_micros()
+         FROM mailboxes m"
     )
 }
 
@@ -62,17 +62,19 @@ impl Store {
 
     /// The mailbox with this id.
     pub async fn mailbox(&self, id: MailboxId) -> Result<Mailbox> {
-        let sql = format!("{} WHERE m.id = $1", mailbox_select());
-        let row: Option<Mailbox> =
-            with_reader!(self, |pool| sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await?);
+        let sql = format!("{} WHERE m.id = $1", mailbox_select("$2"));
+        let row: Option<Mailbox> = with_reader!(self, |pool| {
+            sqlx::query_as(&sql).bind(id.0).bind(now_micros()).fetch_optional(pool).await?
+        });
         row.ok_or(Error::NotFound)
     }
 
     /// The mailbox with this name.
     pub async fn mailbox_by_name(&self, name: &str) -> Result<Mailbox> {
-        let sql = format!("{} WHERE m.name = $1", mailbox_select());
-        let row: Option<Mailbox> =
-            with_reader!(self, |pool| sqlx::query_as(&sql).bind(name).fetch_optional(pool).await?);
+        let sql = format!("{} WHERE m.name = $1", mailbox_select("$2"));
+        let row: Option<Mailbox> = with_reader!(self, |pool| {
+            sqlx::query_as(&sql).bind(name).bind(now_micros()).fetch_optional(pool).await?
+        });
         row.ok_or(Error::NotFound)
     }
 
@@ -80,16 +82,18 @@ impl Store {
     pub async fn mailboxes(&self, scope: MailboxScope) -> Result<Vec<Mailbox>> {
         let rows: Vec<Mailbox> = match scope {
             MailboxScope::All => {
-                let sql = format!("{} ORDER BY m.name", mailbox_select());
-                with_reader!(self, |pool| sqlx::query_as(&sql).fetch_all(pool).await?)
+                let sql = format!("{} ORDER BY m.name", mailbox_select("$1"));
+                with_reader!(self, |pool| sqlx::query_as(&sql).bind(now_micros()).fetch_all(pool).await?)
             }
             MailboxScope::MemberOf(user) => {
                 let sql = format!(
                     "{} WHERE EXISTS (SELECT 1 FROM mailbox_members mm \
                      WHERE mm.mailbox_id = m.id AND mm.user_id = $1) ORDER BY m.name",
-                    mailbox_select()
+                    mailbox_select("$2")
                 );
-                with_reader!(self, |pool| sqlx::query_as(&sql).bind(user.0).fetch_all(pool).await?)
+                with_reader!(self, |pool| {
+                    sqlx::query_as(&sql).bind(user.0).bind(now_micros()).fetch_all(pool).await?
+                })
             }
         };
         Ok(rows)
