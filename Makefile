@@ -1,6 +1,6 @@
 # Sanduq: `make run` serves the app, `make test` runs every test. Both first install what this
 # machine lacks (the wasm target, the pinned cargo-leptos and wasm-bindgen CLI, wasm-opt; for
-# tests also Chromium, the Playwright package and PostgreSQL), and both build the same
+# tests also Chromium, the Playwright package, PostgreSQL, Dovecot and aiosmtpd), and both build the same
 # release profile, so the second one reuses the first one's build.
 
 SHELL := /bin/bash
@@ -65,6 +65,11 @@ run: build
 ## Everything the tests need besides the build.
 test-tools:
 	@command -v chromium >/dev/null || { $(MAKE) --no-print-directory apt-update; apt-get install -y chromium; }
+	@# Real mail servers for the mail tests (started by the tests on loopback; the packages'
+	@# own services are not used) and mbsync for the ingest benchmark's comparison.
+	@{ command -v dovecot >/dev/null && /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null && command -v mbsync >/dev/null; } || { \
+	  $(MAKE) --no-print-directory apt-update; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y dovecot-imapd python3-aiosmtpd isync; }
 	@cd end2end && { [ -d node_modules/@playwright/test ] || npm ci --no-audit --no-fund; }
 
 ## The browser build of the app must keep compiling for wasm32 with no server-only crate in it.
@@ -77,7 +82,7 @@ lint: build
 	cargo clippy --release -p model -p backend -p server -p app --features app/ssr --all-targets -- -D warnings
 
 ## Rust tests: unit tests, the store suite on SQLite and PostgreSQL, HTTP tests.
-unit: build
+unit: build test-tools
 	pg="$$(bash .ci/ensure-postgres.sh)"; export SANDUQ_TEST_POSTGRES_URL="$$pg"; \
 	cargo test --release -p model -p backend -p server -p app --features app/ssr
 
@@ -91,9 +96,11 @@ test: build test-tools check-wasm lint unit e2e
 figures: build
 	bash .ci/figures.sh
 
-## Latency of the list server functions at demo size.
-bench: build
+## Latency of the list server functions at demo size; then mail ingest from a loopback Dovecot
+## (INGEST_MAILS mails, 10,000 by default) against mbsync.
+bench: build test-tools
 	bash .ci/bench-list.sh
+	cargo run --release -p backend --example ingest_bench -- $${INGEST_MAILS:-10000}
 
 clean:
 	rm -rf target/site end2end/test-results end2end/screenshots

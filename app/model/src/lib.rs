@@ -6,8 +6,10 @@
 
 pub mod actions;
 pub mod ids;
+pub mod mail;
 pub mod types;
 
 pub use actions::*;
 pub use ids::*;
+pub use mail::*;
 pub use types::*;

@@ -312,6 +312,9 @@ pub struct MessageView {
     /// The agent's name for replies and notes, the sender's for customer mail.
     pub author: String,
     pub body_text: String,
+    /// The mail's HTML body, already sanitized on the server; shown in a sandboxed frame.
+    #[serde(default)]
+    pub html: Option<String>,
     /// UTC microseconds.
     pub created_at: i64,
     /// For a reply sent from Sanduq: where it is on its way out.

@@ -10,6 +10,8 @@ pub mod access;
 pub mod auth;
 pub mod demo;
 pub mod error;
+pub mod mail;
+pub mod mail_admin;
 pub mod mail_settings;
 pub mod prefs;
 pub mod secret;
@@ -29,6 +31,9 @@ pub use store::Store;
 use std::fmt;
 use std::sync::Arc;
 
+/// How long a reply waits before it leaves unless configured (`SANDUQ_UNDO_SECS`).
+pub const DEFAULT_UNDO_SECS: u64 = 10;
+
 /// The backend: the store plus the rules, and what the rules need to remember (the sign-in
 /// rate limiters). Cheap to clone. Its operations live with the rules they apply:
 /// sign-in and sessions in [`auth`], who may see what in [`access`].
@@ -36,6 +41,10 @@ use std::sync::Arc;
 pub struct Backend {
     pub store: Store,
     limiters: Arc<auth::SignInLimiters>,
+    /// How long a reply waits before it leaves, so the agent can undo it.
+    pub undo_send: std::time::Duration,
+    /// Seals and opens the mail servers' passwords.
+    secret: SecretKey,
 }
 
 impl Backend {
@@ -46,7 +55,25 @@ impl Backend {
 
     /// A backend over `store` with the given sign-in limits.
     pub fn with_limits(store: Store, limits: SignInLimits) -> Backend {
-        Backend { store, limiters: Arc::new(auth::SignInLimiters::new(limits)) }
+        Backend {
+            store,
+            limiters: Arc::new(auth::SignInLimiters::new(limits)),
+            undo_send: std::time::Duration::from_secs(DEFAULT_UNDO_SECS),
+            secret: SecretKey::generate(),
+        }
+    }
+
+    /// The same backend sealing passwords with the instance's `secret` key (the server always
+    /// sets it; without it passwords saved in Settings are sealed with a key of this process).
+    pub fn with_secret(mut self, secret: SecretKey) -> Backend {
+        self.secret = secret;
+        self
+    }
+
+    /// The same backend with replies waiting `undo` before they leave.
+    pub fn with_undo_send(mut self, undo: std::time::Duration) -> Backend {
+        self.undo_send = undo;
+        self
     }
 }
 

@@ -5,12 +5,14 @@
 //! conversation is [`Error::NotFound`]), then checks the input in words a person can act on,
 //! then makes one store call, which writes the change and its event together.
 
-use model::{ComposerMode, ConversationAction, ConversationId, Direction};
+use model::{ComposerMode, ConversationAction, ConversationId, Direction, MessageId};
 use uuid::Uuid;
 
 use crate::Backend;
 use crate::access::Caller;
 use crate::error::{Error, Result};
+use crate::mail::compose;
+use crate::mail::parse::Party;
 use crate::store::{By, Message, NewMessage};
 use crate::time::{DAY, SECOND, now_micros};
 
@@ -99,17 +101,24 @@ impl Backend {
         let new = match mode {
             ComposerMode::Reply => {
                 let mailbox = self.store.mailbox(conversation.mailbox_id).await?;
+                let subject = reply_subject(&conversation.subject);
+                let outgoing = if self.store.can_send(mailbox.id).await? {
+                    Some(self.render_reply(caller, &conversation, &mailbox, &subject, body).await?)
+                } else {
+                    None
+                };
                 NewMessage {
                     direction: Direction::Outbound,
                     author_id: Some(caller.id),
                     from_name: caller.name.clone(),
                     from_email: mailbox.address,
-                    subject: reply_subject(&conversation.subject),
+                    subject,
                     body_text: body.to_string(),
                     body_html: None,
                     client_id: Some(client_id),
                     at: None,
                     queue: true,
+                    outgoing,
                 }
             }
             ComposerMode::Note => NewMessage {
@@ -123,10 +132,44 @@ impl Backend {
                 client_id: Some(client_id),
                 at: None,
                 queue: false,
+                outgoing: None,
             },
         };
         let (message, _seq) = self.store.append_message(id, new).await?;
         Ok(message)
+    }
+
+    /// Renders a reply to the conversation's customer to the bytes that will leave.
+    async fn render_reply(
+        &self,
+        caller: &Caller,
+        conversation: &crate::store::Conversation,
+        mailbox: &crate::store::Mailbox,
+        subject: &str,
+        body: &str,
+    ) -> Result<crate::store::Outgoing> {
+        let contact = self.store.contact_card(conversation.contact_id).await?;
+        let email = contact
+            .emails
+            .first()
+            .ok_or_else(|| Error::Invalid(format!("{} has no email address to reply to", contact.name)))?;
+        let (in_reply_to, references) = self.store.thread_headers(conversation.id).await?;
+        let undo = i64::try_from(self.undo_send.as_micros()).unwrap_or(i64::MAX);
+        compose::render(&compose::Draft {
+            conversation: conversation.id,
+            message: MessageId(crate::store::new_message_id()),
+            from_name: format!("{} via {}", caller.name, mailbox.name),
+            from_address: mailbox.address.trim().to_lowercase(),
+            to: vec![Party { name: contact.name.clone(), email: email.clone() }],
+            cc: Vec::new(),
+            bcc: Vec::new(),
+            subject: subject.to_string(),
+            in_reply_to,
+            references,
+            text: body.to_string(),
+            automatic: false,
+            send_after: now_micros().saturating_add(undo),
+        })
     }
 
     /// Saves the caller's draft as they type; an empty body deletes it.

@@ -37,6 +37,7 @@ fn note(author: UserId, body: &str) -> NewMessage {
         client_id: None,
         at: None,
         queue: false,
+        outgoing: None,
     }
 }
 
@@ -52,6 +53,7 @@ fn inbound(body: &str, at: Option<i64>) -> NewMessage {
         client_id: None,
         at,
         queue: false,
+        outgoing: None,
     }
 }
 

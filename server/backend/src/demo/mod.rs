@@ -188,6 +188,7 @@ async fn conversation(
         client_id: None,
         at: Some(at),
         queue: false,
+        outgoing: None,
     };
     store.append_message(id, inbound(fill(scenario.customer, agent_name), started)).await?;
 
@@ -244,6 +245,7 @@ fn agent_message(direction: Direction, agent: UserId, body: String, at: i64) -> 
         client_id: None,
         at: Some(at),
         queue: false,
+        outgoing: None,
     }
 }
 

@@ -100,6 +100,28 @@ pub struct NewMessage {
     pub at: Option<i64>,
     /// Put an agent's reply in the outbox, marked queued, in the same transaction.
     pub queue: bool,
+    /// For a reply that leaves by mail: its rendered bytes and envelope. Without it a queued
+    /// reply waits in the outbox with no bytes (a mailbox that cannot send, such as the demo).
+    pub outgoing: Option<Outgoing>,
+}
+
+/// A reply rendered to the exact bytes every delivery attempt sends.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    /// The message's id, chosen before rendering because its Message-ID names it.
+    pub id: MessageId,
+    pub message_id_header: String,
+    pub in_reply_to: Option<String>,
+    pub references: Option<String>,
+    pub to: String,
+    pub cc: String,
+    pub bcc: String,
+    pub raw: Vec<u8>,
+    pub envelope_from: String,
+    /// Every recipient (To, Cc and Bcc), one per line.
+    pub envelope_to: String,
+    /// Not before this time (undo send).
+    pub send_after: i64,
 }
 
 /// A message as stored.
@@ -419,7 +441,7 @@ impl Store {
     /// The same `client_id` twice (a double click, a retried request) stores one message: the
     /// second call returns the first message and changes nothing.
     pub async fn append_message(&self, conversation: ConversationId, new: NewMessage) -> Result<(Message, i64)> {
-        let id = new_id();
+        let id = new.outgoing.as_ref().map(|o| o.id.0).unwrap_or_else(new_id);
         let at = new.at.unwrap_or_else(now_micros);
         let draft_mode = match new.direction {
             Direction::Outbound => Some(ComposerMode::Reply),
@@ -452,8 +474,9 @@ impl Store {
                 .await?;
                 sqlx::query(
                     "INSERT INTO messages (id, conversation_id, mailbox_id, direction, author_id, from_name, \
-                     from_email, subject, body_text, body_html, client_id, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                     from_email, subject, body_text, body_html, client_id, created_at, message_id_header, \
+                     in_reply_to, references_header, to_addrs, cc_addrs, bcc_addrs) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
                 )
                 .bind(id)
                 .bind(conversation.0)
@@ -467,18 +490,29 @@ impl Store {
                 .bind(new.body_html.as_deref())
                 .bind(new.client_id)
                 .bind(at)
+                .bind(new.outgoing.as_ref().map(|o| o.message_id_header.as_str()))
+                .bind(new.outgoing.as_ref().and_then(|o| o.in_reply_to.as_deref()))
+                .bind(new.outgoing.as_ref().and_then(|o| o.references.as_deref()))
+                .bind(new.outgoing.as_ref().map(|o| o.to.as_str()).unwrap_or_default())
+                .bind(new.outgoing.as_ref().map(|o| o.cc.as_str()).unwrap_or_default())
+                .bind(new.outgoing.as_ref().map(|o| o.bcc.as_str()).unwrap_or_default())
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| Error::unique_as_conflict(e, "this message was already sent"))?;
                 if new.queue {
                     sqlx::query(
                         "INSERT INTO outbox (id, message_id, mailbox_id, status, attempts, next_attempt_at, \
-                         created_at, updated_at) VALUES ($1, $2, $3, 'queued', 0, $4, $4, $4)",
+                         created_at, updated_at, raw, envelope_from, envelope_to) \
+                         VALUES ($1, $2, $3, 'queued', 0, $5, $4, $4, $6, $7, $8)",
                     )
                     .bind(new_id())
                     .bind(id)
                     .bind(current.mailbox_id.0)
                     .bind(at)
+                    .bind(new.outgoing.as_ref().map(|o| o.send_after).unwrap_or(at))
+                    .bind(new.outgoing.as_ref().map(|o| o.raw.as_slice()))
+                    .bind(new.outgoing.as_ref().map(|o| o.envelope_from.as_str()))
+                    .bind(new.outgoing.as_ref().map(|o| o.envelope_to.as_str()))
                     .execute(&mut *tx)
                     .await?;
                 }

@@ -17,8 +17,10 @@ mod changes;
 mod contacts;
 mod conversations;
 mod drafts;
+mod inbound;
 mod mail;
 mod mailboxes;
+mod outbox;
 mod sessions;
 mod tags;
 mod users;
@@ -33,15 +35,19 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 pub use contacts::{Contact, ContactCard};
 pub use conversations::{
     AssigneeFilter, By, Conversation, ConversationFilter, Cursor, Event, ListedConversation, Message, NewConversation,
-    NewMessage, Page, ViewCounts,
+    NewMessage, Outgoing, Page, ViewCounts,
 };
 pub use drafts::Draft;
+pub use inbound::{
+    Fetched, FolderHealth, FolderState, InboundMail, IncomingMail, IngestOutcome, QUARANTINE_AFTER, StoredAttachment,
+};
 pub use mailboxes::{Mailbox, MailboxScope};
+pub use outbox::DueMail;
 pub use tags::TagCount;
 pub use users::{NewUser, User};
 
 use crate::error::{Error, Result};
-use conversations::placeholders;
+use conversations::{lock_conversation, placeholders, record_event};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -219,6 +225,12 @@ impl Store {
 /// A new time-ordered id.
 pub(crate) fn new_id() -> uuid::Uuid {
     uuid::Uuid::now_v7()
+}
+
+/// A new message id (time-ordered), for a reply whose Message-ID must name it before it is
+/// stored.
+pub fn new_message_id() -> uuid::Uuid {
+    new_id()
 }
 
 /// Parses a word stored in a CHECK-constrained column; a stranger means a corrupt row.

@@ -3,6 +3,8 @@
 //! Compiled into the backend (not behind a feature) so the store suite and the server's HTTP
 //! tests share it without building the crates twice. Nothing in the product calls it.
 
+pub mod mailservers;
+
 use crate::Store;
 
 /// The PostgreSQL server the tests create their databases on.
@@ -66,4 +68,18 @@ impl Drop for TestDb {
             .join();
         }
     }
+}
+
+/// `SELECT COUNT(*) FROM <from_where>` for assertions (tests only; never with user input).
+pub async fn count(store: &Store, from_where: &str) -> i64 {
+    let sql = format!("SELECT COUNT(*) FROM {from_where}");
+    match &store.db {
+        crate::store::Db::Sqlite { read, .. } => sqlx::query_scalar(&sql).fetch_one(read).await.expect("count"),
+        crate::store::Db::Postgres(pool) => sqlx::query_scalar(&sql).fetch_one(pool).await.expect("count"),
+    }
+}
+
+/// Runs one statement for arranging a test (never with user input).
+pub async fn execute(store: &Store, sql: &str) {
+    store.execute_admin(sql).await.expect("arranging statement");
 }

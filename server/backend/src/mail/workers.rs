@@ -1,0 +1,264 @@
+//! The mail workers of one `sanduq` process: a sync task per configured folder, and the
+//! outbox sender.
+//!
+//! The supervisor reads the mailboxes' mail settings every few seconds and starts, restarts
+//! (settings changed) or stops folder tasks to match. A folder task signs in, syncs, and then
+//! waits: INBOX in IDLE where the server offers it (re-issued before 29 minutes), other folders
+//! by polling. Any failure drops the connection and reconnects with backoff; the folder's
+//! last error is kept for its sync health. Dropping [`Workers`] stops everything.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use model::MailboxId;
+use tokio::sync::Mutex;
+use tokio::task::JoinHandle;
+
+use super::blobs::Blobs;
+use super::imap::{self, Limits};
+use super::ingest::Ingest;
+use super::send;
+use crate::error::{Error, Result};
+use crate::mail_settings::MailSettings;
+use crate::secret::SecretKey;
+use crate::store::Store;
+
+/// How the workers behave; every duration has an environment setting in the server.
+#[derive(Debug, Clone)]
+pub struct MailOptions {
+    /// Folders other than INBOX (and INBOX without IDLE) are looked at this often.
+    pub poll: Duration,
+    /// IDLE is re-issued this often (servers drop it after 30 minutes).
+    pub idle: Duration,
+    /// The supervisor re-reads the settings this often.
+    pub reload: Duration,
+    /// The outbox is looked at this often.
+    pub send_tick: Duration,
+    /// Limit on one SMTP conversation.
+    pub smtp_timeout: Duration,
+    /// Longest wait between reconnects.
+    pub max_backoff: Duration,
+    pub limits: Limits,
+    pub max_mail_bytes: usize,
+}
+
+impl Default for MailOptions {
+    fn default() -> MailOptions {
+        MailOptions {
+            poll: Duration::from_secs(60),
+            idle: Duration::from_secs(25 * 60),
+            reload: Duration::from_secs(10),
+            send_tick: Duration::from_secs(1),
+            smtp_timeout: Duration::from_secs(60),
+            max_backoff: Duration::from_secs(300),
+            limits: Limits::default(),
+            max_mail_bytes: super::parse::DEFAULT_MAX_MAIL_BYTES,
+        }
+    }
+}
+
+/// The running workers; dropping this stops them.
+pub struct Workers {
+    supervisor: JoinHandle<()>,
+    sender: JoinHandle<()>,
+}
+
+impl Drop for Workers {
+    fn drop(&mut self) {
+        self.supervisor.abort();
+        self.sender.abort();
+    }
+}
+
+/// Everything a folder task needs.
+#[derive(Clone)]
+struct Shared {
+    store: Store,
+    blobs: Blobs,
+    key: SecretKey,
+    options: Arc<MailOptions>,
+    /// One ingest at a time per mailbox, however many folders feed it.
+    ingest_locks: Arc<std::sync::Mutex<HashMap<MailboxId, Arc<Mutex<()>>>>>,
+}
+
+impl Shared {
+    fn ingest(&self) -> Ingest {
+        Ingest { store: self.store.clone(), blobs: self.blobs.clone(), max_mail_bytes: self.options.max_mail_bytes }
+    }
+
+    async fn ingest_now(&self, mailbox: MailboxId) -> Result<()> {
+        let lock = {
+            let mut locks = self.ingest_locks.lock().map_err(|_| Error::Internal("ingest lock poisoned".into()))?;
+            locks.entry(mailbox).or_default().clone()
+        };
+        let _held = lock.lock().await;
+        let report = self.ingest().run(mailbox).await?;
+        if report != super::ingest::IngestReport::default() {
+            tracing::info!(%mailbox, stored = report.stored, duplicates = report.duplicates,
+                failed = report.failed, quarantined = report.quarantined, "mail ingested");
+        }
+        Ok(())
+    }
+}
+
+/// Starts the supervisor and the sender.
+pub fn start(store: Store, blobs: Blobs, key: SecretKey, options: MailOptions) -> Workers {
+    let shared = Shared {
+        store,
+        blobs,
+        key,
+        options: Arc::new(options),
+        ingest_locks: Arc::new(std::sync::Mutex::new(HashMap::new())),
+    };
+    let sender = tokio::spawn(run_sender(shared.clone()));
+    let supervisor = tokio::spawn(supervise(shared));
+    Workers { supervisor, sender }
+}
+
+/// A running folder task and the settings it was started with.
+struct FolderTask {
+    settings: MailSettings,
+    password: Vec<u8>,
+    task: JoinHandle<()>,
+}
+
+impl Drop for FolderTask {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn supervise(shared: Shared) {
+    let mut running: HashMap<(MailboxId, String), FolderTask> = HashMap::new();
+    loop {
+        match shared.store.all_mail_settings().await {
+            Ok(all) => {
+                let mut wanted = HashMap::new();
+                for (mailbox, stored) in all {
+                    let Ok((Some(sealed), _)) = shared.store.sealed_mail_passwords(mailbox).await else { continue };
+                    for folder in &stored.settings.folders {
+                        wanted.insert((mailbox, folder.clone()), (stored.settings.clone(), sealed.clone()));
+                    }
+                }
+                running.retain(|key, task| {
+                    wanted.get(key).is_some_and(|(s, p)| *s == task.settings && *p == task.password)
+                        && !task.task.is_finished()
+                });
+                for (key, (settings, password)) in wanted {
+                    if running.contains_key(&key) {
+                        continue;
+                    }
+                    let (mailbox, folder) = key.clone();
+                    let task =
+                        tokio::spawn(run_folder(shared.clone(), mailbox, folder, settings.clone(), password.clone()));
+                    running.insert(key, FolderTask { settings, password, task });
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "reading mail settings failed"),
+        }
+        tokio::time::sleep(shared.options.reload).await;
+    }
+}
+
+/// Syncs one folder for as long as it is configured.
+async fn run_folder(shared: Shared, mailbox: MailboxId, folder: String, settings: MailSettings, sealed: Vec<u8>) {
+    let mut failures: u32 = 0;
+    // Mail stored raw by an earlier run but not yet parsed goes first.
+    if let Err(e) = shared.ingest_now(mailbox).await {
+        tracing::warn!(%mailbox, error = %e, "ingesting waiting mail failed");
+    }
+    loop {
+        let result = match shared.key.open(&sealed) {
+            Ok(password) => folder_session(&shared, mailbox, &folder, &settings, &password, &mut failures).await,
+            Err(_) => Err(Error::Remote("the IMAP password cannot be read with this secret key".to_string())),
+        };
+        if let Err(e) = result {
+            failures = failures.saturating_add(1);
+            let wait = backoff(failures, shared.options.max_backoff);
+            tracing::warn!(%mailbox, folder, error = %e, retry_in_secs = wait.as_secs(), "IMAP sync failed");
+            let _ = shared.store.folder_error(mailbox, &folder, &e.to_string()).await;
+            tokio::time::sleep(wait).await;
+        }
+    }
+}
+
+/// Reconnect waits: 1, 2, 4 … seconds up to `max`.
+fn backoff(failures: u32, max: Duration) -> Duration {
+    Duration::from_secs(1u64 << failures.saturating_sub(1).min(16)).min(max)
+}
+
+/// One connection's life: sign in, then sync and wait until something fails.
+async fn folder_session(
+    shared: &Shared,
+    mailbox: MailboxId,
+    folder: &str,
+    settings: &MailSettings,
+    password: &str,
+    failures: &mut u32,
+) -> Result<()> {
+    let limits = shared.options.limits;
+    let mut session = imap::sign_in(&settings.imap, password, &limits).await?;
+    let is_inbox = folder.eq_ignore_ascii_case("INBOX");
+    let idle = is_inbox
+        && tokio::time::timeout(limits.call, session.capabilities())
+            .await
+            .ok()
+            .and_then(|c| c.ok())
+            .is_some_and(|c| c.has_str("IDLE"));
+    loop {
+        let shared_for_batch = shared.clone();
+        imap::sync_folder(&mut session, &shared.store, &shared.blobs, mailbox, folder, &limits, || {
+            let shared = shared_for_batch.clone();
+            async move { shared.ingest_now(mailbox).await }
+        })
+        .await?;
+        *failures = 0;
+        if idle {
+            let mut handle = session.idle();
+            tokio::time::timeout(limits.call, handle.init())
+                .await
+                .map_err(|_| Error::Remote("starting IDLE: no answer".to_string()))?
+                .map_err(|e| Error::Remote(format!("starting IDLE failed: {e}")))?;
+            {
+                let (wait, _stop) = handle.wait_with_timeout(shared.options.idle);
+                // The outer limit holds even when keep-alives reset IDLE's own timer.
+                let _ = tokio::time::timeout(shared.options.idle, wait).await;
+            }
+            session = tokio::time::timeout(limits.call, handle.done())
+                .await
+                .map_err(|_| Error::Remote("ending IDLE: no answer".to_string()))?
+                .map_err(|e| Error::Remote(format!("ending IDLE failed: {e}")))?;
+        } else {
+            tokio::time::sleep(shared.options.poll).await;
+            tokio::time::timeout(limits.call, session.noop())
+                .await
+                .map_err(|_| Error::Remote("the IMAP server stopped answering".to_string()))?
+                .map_err(|e| Error::Remote(format!("the IMAP connection broke: {e}")))?;
+        }
+    }
+}
+
+async fn run_sender(shared: Shared) {
+    loop {
+        match send::send_due(&shared.store, &shared.key, shared.options.smtp_timeout).await {
+            Ok(n) if n > 0 => continue,
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "the outbox sender failed"),
+        }
+        tokio::time::sleep(shared.options.send_tick).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reconnects_back_off_to_a_limit() {
+        let max = Duration::from_secs(300);
+        assert_eq!(backoff(1, max), Duration::from_secs(1));
+        assert_eq!(backoff(4, max), Duration::from_secs(8));
+        assert_eq!(backoff(40, max), max);
+    }
+}

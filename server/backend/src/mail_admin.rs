@@ -1,0 +1,188 @@
+//! Mail servers in Settings: admins read a mailbox's servers (never its passwords), save
+//! them, test them in plain words, and see each folder's sync health and the quarantined
+//! mails, with a retry.
+
+use model::{
+    ConnectionCheck, FolderHealthView, MailServersForm, MailServersView, MailboxId, QuarantinedView, ServerForm,
+};
+use uuid::Uuid;
+
+use crate::Backend;
+use crate::access::Caller;
+use crate::error::{Error, Result};
+use crate::mail::check;
+use crate::mail_settings::{self, Endpoint, MailSettings};
+
+fn endpoint_form(endpoint: &Endpoint) -> ServerForm {
+    ServerForm {
+        host: endpoint.host.clone(),
+        port: endpoint.port,
+        security: endpoint.security.as_str().to_string(),
+        user: endpoint.user.clone(),
+        password: String::new(),
+    }
+}
+
+fn endpoint_of(form: &ServerForm, what: &str) -> Result<Endpoint> {
+    let security = form.security.parse().map_err(|_| {
+        Error::Invalid(format!("{what} security must be none, starttls or tls (not {:?})", form.security))
+    })?;
+    Ok(Endpoint { host: form.host.trim().to_string(), port: form.port, security, user: form.user.trim().to_string() })
+}
+
+/// The settings a form describes, checked.
+pub fn settings_of(form: &MailServersForm) -> Result<MailSettings> {
+    let folders: Vec<String> =
+        form.folders.lines().map(str::trim).filter(|f| !f.is_empty()).map(str::to_string).collect();
+    let settings = MailSettings {
+        imap: endpoint_of(&form.imap, "IMAP")?,
+        folders: if folders.is_empty() { vec!["INBOX".to_string()] } else { folders },
+        smtp: endpoint_of(&form.smtp, "SMTP")?,
+    };
+    settings.check()?;
+    Ok(settings)
+}
+
+impl Backend {
+    /// A mailbox's mail servers and sync health; admins only.
+    pub async fn mail_servers(&self, caller: &Caller, mailbox: MailboxId) -> Result<MailServersView> {
+        caller.require_admin()?;
+        let found = self.store.mailbox(mailbox).await?;
+        let stored = self.store.all_mail_settings().await?.into_iter().find(|(id, _)| *id == mailbox).map(|(_, s)| s);
+        let folders = self
+            .store
+            .folder_health(mailbox)
+            .await?
+            .into_iter()
+            .map(|f| FolderHealthView {
+                folder: f.folder,
+                total: f.exists_count,
+                fetched: (f.exists_count - f.pending_count).max(0),
+                last_sync_at: f.last_sync_at,
+                last_error: f.last_error,
+            })
+            .collect();
+        let quarantined = self
+            .store
+            .quarantined(mailbox)
+            .await?
+            .into_iter()
+            .map(|q| QuarantinedView {
+                id: q.id.to_string(),
+                folder: q.folder,
+                size: q.size,
+                reason: q.last_error.unwrap_or_default(),
+                received_at: q.created_at,
+            })
+            .collect();
+        let (form, configured, has_imap_password, has_smtp_password) = match stored {
+            Some(stored) => (
+                MailServersForm {
+                    imap: endpoint_form(&stored.settings.imap),
+                    folders: stored.settings.folders.join("\n"),
+                    smtp: endpoint_form(&stored.settings.smtp),
+                },
+                true,
+                stored.has_imap_password,
+                stored.has_smtp_password,
+            ),
+            None => (
+                MailServersForm {
+                    imap: ServerForm {
+                        port: 993,
+                        security: "tls".into(),
+                        user: found.address.clone(),
+                        ..ServerForm::default()
+                    },
+                    folders: "INBOX".into(),
+                    smtp: ServerForm {
+                        port: 587,
+                        security: "starttls".into(),
+                        user: found.address.clone(),
+                        ..ServerForm::default()
+                    },
+                },
+                false,
+                false,
+                false,
+            ),
+        };
+        Ok(MailServersView {
+            mailbox,
+            name: found.name,
+            address: found.address,
+            form,
+            configured,
+            has_imap_password,
+            has_smtp_password,
+            folders,
+            quarantined,
+        })
+    }
+
+    /// Saves a mailbox's mail servers; an empty password keeps the stored one. Admins only.
+    pub async fn save_mail_servers(&self, caller: &Caller, mailbox: MailboxId, form: &MailServersForm) -> Result<()> {
+        caller.require_admin()?;
+        let found = self.store.mailbox(mailbox).await?;
+        if found.is_demo {
+            return Err(Error::Invalid("a demo mailbox never connects to mail servers".to_string()));
+        }
+        let settings = settings_of(form)?;
+        let password = |p: &str| if p.is_empty() { None } else { Some(p.to_string()) };
+        let (imap, smtp) = (password(&form.imap.password), password(&form.smtp.password));
+        let stored =
+            self.store.all_mail_settings().await?.into_iter().any(|(id, s)| id == mailbox && s.has_imap_password);
+        if imap.is_none() && !stored {
+            return Err(Error::Invalid("enter the IMAP password (for Gmail, an app password)".to_string()));
+        }
+        mail_settings::save(&self.store, &self.secret, mailbox, &settings, imap.as_deref(), smtp.as_deref()).await
+    }
+
+    /// Tries the servers in the form (with the stored passwords where the form leaves them
+    /// empty) and answers in words. Admins only; nothing is saved.
+    pub async fn test_mail_servers(
+        &self,
+        caller: &Caller,
+        mailbox: MailboxId,
+        form: &MailServersForm,
+    ) -> Result<ConnectionCheck> {
+        caller.require_admin()?;
+        self.store.mailbox(mailbox).await?;
+        let settings = settings_of(form)?;
+        let (sealed_imap, sealed_smtp) = self.store.sealed_mail_passwords(mailbox).await?;
+        let stored = |sealed: Option<Vec<u8>>| sealed.and_then(|s| self.secret.open(&s).ok()).unwrap_or_default();
+        let imap = if form.imap.password.is_empty() { stored(sealed_imap) } else { form.imap.password.clone() };
+        let smtp = if form.smtp.password.is_empty() { stored(sealed_smtp) } else { form.smtp.password.clone() };
+        let report = check::check(&settings, &imap, &smtp).await;
+        let (imap_ok, imap) = match report.imap {
+            Ok(words) => (true, words),
+            Err(words) => (false, words),
+        };
+        let (smtp_ok, smtp) = match report.smtp {
+            Ok(words) => (true, words),
+            Err(words) => (false, words),
+        };
+        Ok(ConnectionCheck { imap_ok, imap, smtp_ok, smtp })
+    }
+
+    /// Puts a quarantined mail back in line. Admins only.
+    pub async fn retry_quarantined(&self, caller: &Caller, mailbox: MailboxId, id: &str) -> Result<()> {
+        caller.require_admin()?;
+        let id = Uuid::try_parse(id).map_err(|_| Error::NotFound)?;
+        self.store.retry_inbound(mailbox, id).await
+    }
+
+    /// Sends a failed reply again with the same bytes; members of its mailbox only.
+    pub async fn retry_reply(&self, caller: &Caller, message: model::MessageId) -> Result<()> {
+        let stored = self.store.message(message).await?;
+        self.conversation(caller, stored.conversation_id).await?;
+        self.store.outbox_retry_failed(message).await
+    }
+
+    /// Cancels a reply that has not left yet (undo send); members of its mailbox only.
+    pub async fn undo_reply(&self, caller: &Caller, message: model::MessageId) -> Result<()> {
+        let stored = self.store.message(message).await?;
+        self.conversation(caller, stored.conversation_id).await?;
+        self.store.outbox_cancel(message).await
+    }
+}

@@ -1,0 +1,176 @@
+//! The outbox as the sender sees it: claim what is due, then record sent, retrying or
+//! failed. Claiming is one conditional update, so two senders never take the same row.
+
+use model::MailboxId;
+use uuid::Uuid;
+
+use super::{Store, with_reader, with_tx};
+use crate::error::{Error, Result};
+use crate::mail_settings::MailSettings;
+use crate::time::now_micros;
+
+/// A reply claimed for sending.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct DueMail {
+    pub id: Uuid,
+    pub message_id: Uuid,
+    #[sqlx(try_from = "Uuid")]
+    pub mailbox_id: MailboxId,
+    pub raw: Vec<u8>,
+    pub envelope_from: String,
+    pub envelope_to: String,
+    /// Attempts so far, this one included.
+    pub attempts: i64,
+    pub created_at: i64,
+}
+
+/// Rows the sender may take: due and waiting, or left `sending` by a crash. Written twice
+/// (inner select and outer update) so that on PostgreSQL a row another sender just took is
+/// re-checked and skipped.
+const DUE: &str =
+    "((status IN ('queued', 'retrying') AND next_attempt_at <= $1) OR (status = 'sending' AND updated_at < $2))";
+
+impl Store {
+    /// Claims up to `limit` due replies of mailboxes that can send, marking them `sending`.
+    pub async fn claim_outbox(&self, now: i64, stale_micros: i64, limit: i64) -> Result<Vec<DueMail>> {
+        let sql = format!(
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = $1 \
+             WHERE id IN (SELECT id FROM outbox WHERE {DUE} AND mailbox_id IN (SELECT mailbox_id FROM mail_settings) \
+             ORDER BY next_attempt_at LIMIT $3) AND {DUE} \
+             RETURNING id, message_id, mailbox_id, COALESCE(raw, $4) AS raw, COALESCE(envelope_from, '') AS envelope_from, \
+             COALESCE(envelope_to, '') AS envelope_to, attempts, created_at"
+        );
+        let empty: Vec<u8> = Vec::new();
+        Ok(with_tx!(self, |tx| {
+            sqlx::query_as(&sql).bind(now).bind(now - stale_micros).bind(limit).bind(&empty).fetch_all(&mut *tx).await?
+        }))
+    }
+
+    async fn settle_outbox(&self, id: Uuid, status: &str, error: Option<&str>, next: Option<i64>) -> Result<()> {
+        let now = now_micros();
+        with_tx!(self, |tx| {
+            sqlx::query(
+                "UPDATE outbox SET status = $2, last_error = $3, next_attempt_at = COALESCE($4, next_attempt_at), \
+                 updated_at = $5 WHERE id = $1 AND status = 'sending'",
+            )
+            .bind(id)
+            .bind(status)
+            .bind(error)
+            .bind(next)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The server accepted the reply.
+    pub async fn outbox_sent(&self, id: Uuid) -> Result<()> {
+        self.settle_outbox(id, "sent", None, None).await
+    }
+
+    /// The server refused the reply for good.
+    pub async fn outbox_failed(&self, id: Uuid, reason: &str) -> Result<()> {
+        self.settle_outbox(id, "failed", Some(reason), None).await
+    }
+
+    /// The reply could not leave yet; try again at `next`.
+    pub async fn outbox_retry(&self, id: Uuid, reason: &str, next: i64) -> Result<()> {
+        self.settle_outbox(id, "retrying", Some(reason), Some(next)).await
+    }
+
+    /// Puts a failed reply back in line (the agent's retry), with the same bytes. Returns
+    /// `NotFound` unless the message's reply failed.
+    pub async fn outbox_retry_failed(&self, message: model::MessageId) -> Result<()> {
+        let now = now_micros();
+        let changed = with_tx!(self, |tx| {
+            sqlx::query(
+                "UPDATE outbox SET status = 'queued', next_attempt_at = $2, updated_at = $2, created_at = $2 \
+                 WHERE message_id = $1 AND status = 'failed'",
+            )
+            .bind(message.0)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+        });
+        if changed == 1 { Ok(()) } else { Err(Error::NotFound) }
+    }
+
+    /// Cancels a reply that has not started to leave (undo send). Returns `Conflict` once it
+    /// is on its way.
+    pub async fn outbox_cancel(&self, message: model::MessageId) -> Result<()> {
+        let now = now_micros();
+        let changed = with_tx!(self, |tx| {
+            sqlx::query(
+                "UPDATE outbox SET status = 'cancelled', updated_at = $2 WHERE message_id = $1 AND status = 'queued'",
+            )
+            .bind(message.0)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+        });
+        if changed == 1 { Ok(()) } else { Err(Error::Conflict("this reply has already left".to_string())) }
+    }
+
+    /// A mailbox's mail servers and its sealed SMTP password, for the sender.
+    pub async fn mail_settings_of(&self, mailbox: MailboxId) -> Result<Option<(MailSettings, Option<Vec<u8>>)>> {
+        let all = self.all_mail_settings().await?;
+        let Some((_, stored)) = all.into_iter().find(|(id, _)| *id == mailbox) else {
+            return Ok(None);
+        };
+        let (_, smtp) = self.sealed_mail_passwords(mailbox).await?;
+        Ok(Some((stored.settings, smtp)))
+    }
+
+    /// Whether the mailbox has mail servers, so its replies can leave.
+    pub async fn can_send(&self, mailbox: MailboxId) -> Result<bool> {
+        let found: Option<i64> = with_reader!(self, |pool| {
+            sqlx::query_scalar("SELECT 1 FROM mail_settings WHERE mailbox_id = $1")
+                .bind(mailbox.0)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(found.is_some())
+    }
+
+    /// What a reply in the conversation answers: the newest mail's Message-ID, and the
+    /// References chain up to and including it.
+    pub async fn thread_headers(&self, conversation: model::ConversationId) -> Result<(Option<String>, Vec<String>)> {
+        let row: Option<(String, Option<String>)> = with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT message_id_header, references_header FROM messages WHERE conversation_id = $1 \
+                 AND message_id_header IS NOT NULL AND direction <> 'note' ORDER BY created_at DESC, id DESC LIMIT 1",
+            )
+            .bind(conversation.0)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(match row {
+            Some((id, references)) => {
+                let mut chain: Vec<String> =
+                    references.unwrap_or_default().split_whitespace().map(str::to_string).collect();
+                // Long threads keep the first and the last few, as mail programs do.
+                if chain.len() > 20 {
+                    let tail = chain.split_off(chain.len() - 19);
+                    chain.truncate(1);
+                    chain.extend(tail);
+                }
+                chain.push(id.clone());
+                (Some(id), chain)
+            }
+            None => (None, Vec::new()),
+        })
+    }
+
+    /// The outbox state of a message's reply, for tests and the sync health page.
+    pub async fn outbox_status(&self, message: model::MessageId) -> Result<Option<(String, i64, Option<String>)>> {
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_as("SELECT status, attempts, last_error FROM outbox WHERE message_id = $1")
+                .bind(message.0)
+                .fetch_optional(pool)
+                .await?
+        }))
+    }
+}

@@ -1,0 +1,612 @@
+//! The email channel against real servers the tests start on loopback: Dovecot for IMAP and
+//! aiosmtpd for SMTP. Every mail arrives exactly once, nothing on the server is marked read,
+//! replies leave with their threading headers and answers thread back, and no reply is lost
+//! or sent twice while the SMTP server misbehaves.
+//!
+//! Threading and dedupe rules also run on PostgreSQL, without servers.
+
+use std::time::{Duration, Instant};
+
+use backend::mail::imap::{self, FolderSync, Limits};
+use backend::mail::{Blobs, Ingest, MailOptions, workers};
+use backend::mail_settings;
+use backend::store::{IngestOutcome, Store};
+use backend::testing::mailservers::{self, Dovecot, SmtpSink};
+use backend::testing::{TestDb, count, execute};
+use backend::{Backend, Caller, SecretKey};
+use model::{ComposerMode, ConversationId, MailboxId, Role, Status};
+use uuid::Uuid;
+
+/// A mailbox wired to real servers.
+struct Rig {
+    db: TestDb,
+    _blob_dir: tempfile::TempDir,
+    blobs: Blobs,
+    key: SecretKey,
+    mailbox: MailboxId,
+    dovecot: Dovecot,
+    smtp: SmtpSink,
+    backend: Backend,
+    agent: Caller,
+}
+
+async fn rig(folders: &[&str]) -> Rig {
+    let db = TestDb::sqlite().await;
+    let blob_dir = tempfile::tempdir().expect("tempdir");
+    let blobs = Blobs::open(blob_dir.path()).expect("blobs");
+    let key = SecretKey::generate();
+    let dovecot = Dovecot::start();
+    let smtp = SmtpSink::start();
+    let mailbox = db.store.create_mailbox("Support", "support@shop.test", false).await.expect("mailbox").id;
+    let settings = mailservers::settings(&dovecot, &smtp, folders);
+    mail_settings::save(&db.store, &key, mailbox, &settings, Some(mailservers::PASSWORD), Some(""))
+        .await
+        .expect("mail settings");
+    let backend = Backend::new(db.store.clone()).with_undo_send(Duration::ZERO);
+    let user = backend.add_user("sara@shop.test", "Sara", Role::Agent, "correct horse battery").await.expect("user");
+    db.store.add_member(mailbox, user.id).await.expect("member");
+    Rig { db, _blob_dir: blob_dir, blobs, key, mailbox, dovecot, smtp, backend, agent: Caller::from(&user) }
+}
+
+impl Rig {
+    fn store(&self) -> &Store {
+        &self.db.store
+    }
+
+    fn ingest(&self) -> Ingest {
+        Ingest { store: self.store().clone(), blobs: self.blobs.clone(), max_mail_bytes: 25 * 1024 * 1024 }
+    }
+
+    /// One sync of `folder` with a connection of its own, ingesting after every batch.
+    async fn sync(&self, folder: &str) -> FolderSync {
+        let limits = Limits { batch_count: 40, ..Limits::default() };
+        let mut session =
+            imap::sign_in(&self.dovecot.endpoint(), mailservers::PASSWORD, &limits).await.expect("sign in");
+        let ingest = self.ingest();
+        let mailbox = self.mailbox;
+        let report = imap::sync_folder(&mut session, self.store(), &self.blobs, mailbox, folder, &limits, || {
+            let ingest = ingest.clone();
+            async move { ingest.run(mailbox).await.map(|_| ()) }
+        })
+        .await
+        .expect("sync");
+        imap::sign_out(session, &limits).await;
+        report
+    }
+
+    async fn messages(&self) -> i64 {
+        messages_in(self.store(), self.mailbox).await
+    }
+
+    fn workers(&self) -> workers::Workers {
+        let options = MailOptions {
+            poll: Duration::from_secs(1),
+            reload: Duration::from_millis(200),
+            send_tick: Duration::from_millis(100),
+            smtp_timeout: Duration::from_secs(5),
+            max_backoff: Duration::from_secs(1),
+            limits: Limits { batch_count: 25, call: Duration::from_secs(5), ..Limits::default() },
+            ..MailOptions::default()
+        };
+        workers::start(self.store().clone(), self.blobs.clone(), self.key.clone(), options)
+    }
+}
+
+/// The messages stored in a mailbox (SQLite keeps UUIDs as 16-byte blobs).
+async fn messages_in(store: &Store, mailbox: MailboxId) -> i64 {
+    match store.engine() {
+        backend::store::Engine::Sqlite => {
+            count(store, &format!("messages WHERE hex(mailbox_id) = upper('{}')", mailbox.0.simple())).await
+        }
+        backend::store::Engine::Postgres => count(store, &format!("messages WHERE mailbox_id = '{}'", mailbox.0)).await,
+    }
+}
+
+fn mail(from: &str, subject: &str, message_id: Option<&str>, in_reply_to: Option<&str>, body: &str) -> Vec<u8> {
+    let mut raw = format!("From: {from}\r\nTo: Support <support@shop.test>\r\nSubject: {subject}\r\n");
+    if let Some(id) = message_id {
+        raw.push_str(&format!("Message-ID: <{id}>\r\n"));
+    }
+    if let Some(parent) = in_reply_to {
+        raw.push_str(&format!("In-Reply-To: <{parent}>\r\nReferences: <{parent}>\r\n"));
+    }
+    raw.push_str(
+        "Date: Tue, 03 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n",
+    );
+    raw.push_str(body);
+    raw.push_str("\r\n");
+    raw.into_bytes()
+}
+
+async fn wait_until<F, Fut>(what: &str, limit: Duration, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{what} did not happen within {limit:?}");
+}
+
+fn stored(outcome: IngestOutcome) -> ConversationId {
+    match outcome {
+        IngestOutcome::Stored { conversation, .. } => conversation,
+        IngestOutcome::Duplicate { .. } => panic!("expected a new message, got a duplicate"),
+    }
+}
+
+async fn threading_and_dedupe(db: TestDb) {
+    let store = &db.store;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ingest =
+        Ingest { store: store.clone(), blobs: Blobs::open(dir.path()).expect("blobs"), max_mail_bytes: 1 << 20 };
+    let support = store.create_mailbox("Support", "support@shop.test", false).await.expect("mailbox").id;
+    let sales = store.create_mailbox("Sales", "sales@shop.test", false).await.expect("mailbox").id;
+    let layla = "Layla <layla@customer.test>";
+
+    let first = mail(layla, "Where is my order?", Some("a1@customer.test"), None, "Order 1234 has not arrived.");
+    let c1 = stored(ingest.ingest_raw(support, first.clone()).await.expect("first"));
+    // The same mail again (a resync, a second folder): one message.
+    assert!(matches!(ingest.ingest_raw(support, first.clone()).await.expect("again"), IngestOutcome::Duplicate { .. }));
+    // The same mail sent to a second mailbox: a conversation there too.
+    stored(ingest.ingest_raw(sales, first.clone()).await.expect("to sales"));
+    // A different mail that reuses the Message-ID is kept.
+    let reused = mail(layla, "Where is my order?", Some("a1@customer.test"), None, "Another text, same id.");
+    assert_eq!(stored(ingest.ingest_raw(support, reused).await.expect("reused id")), c1);
+
+    // In-Reply-To joins; so do reply prefixes in Arabic and Persian from the same customer.
+    let answer = mail(layla, "Re: Where is my order?", Some("a2@customer.test"), Some("a1@customer.test"), "Any news?");
+    assert_eq!(stored(ingest.ingest_raw(support, answer).await.expect("answer")), c1);
+    let arabic = mail(layla, "رد: Where is my order?", Some("a3@customer.test"), None, "مرحبا؟");
+    assert_eq!(stored(ingest.ingest_raw(support, arabic).await.expect("arabic")), c1);
+    let persian = mail(layla, "پاسخ: where is my ORDER?", Some("a4@customer.test"), None, "سلام");
+    assert_eq!(stored(ingest.ingest_raw(support, persian).await.expect("persian")), c1);
+    // Another customer with the same subject never joins Layla's conversation, even when
+    // quoting her Message-ID.
+    let other = mail(
+        "Omar <omar@other.test>",
+        "Re: Where is my order?",
+        Some("o1@other.test"),
+        Some("a1@customer.test"),
+        "Me too",
+    );
+    assert_ne!(stored(ingest.ingest_raw(support, other).await.expect("other")), c1);
+
+    // No Message-ID: the content decides.
+    let bare = mail(layla, "No id", None, None, "Mail without a Message-ID.");
+    stored(ingest.ingest_raw(support, bare.clone()).await.expect("bare"));
+    assert!(matches!(ingest.ingest_raw(support, bare).await.expect("bare again"), IngestOutcome::Duplicate { .. }));
+
+    // A customer reply reopens a closed conversation; an auto-reply does not.
+    store.set_status(c1, Status::Closed, backend::store::By::system()).await.expect("close");
+    let auto = String::from_utf8(mail(
+        layla,
+        "Re: Where is my order?",
+        Some("auto1@customer.test"),
+        Some("a1@customer.test"),
+        "I am away.",
+    ))
+    .expect("utf8")
+    .replacen("Subject:", "Auto-Submitted: auto-replied\r\nSubject:", 1);
+    assert_eq!(stored(ingest.ingest_raw(support, auto.into_bytes()).await.expect("auto")), c1);
+    assert_eq!(store.conversation(c1).await.expect("c1").status, Status::Closed);
+    let again = mail(layla, "Re: Where is my order?", Some("a5@customer.test"), Some("a2@customer.test"), "Hello?");
+    assert_eq!(stored(ingest.ingest_raw(support, again).await.expect("again")), c1);
+    assert_eq!(store.conversation(c1).await.expect("c1").status, Status::Open);
+
+    // A reply an agent sent from another mail program (found in the Sent folder) lands in
+    // the conversation as an agent reply.
+    let from_gmail = String::from_utf8(mail(
+        "Support <support@shop.test>",
+        "Re: Where is my order?",
+        Some("gmail1@shop.test"),
+        Some("a5@customer.test"),
+        "Sent from my phone",
+    ))
+    .expect("utf8")
+    .replace("To: Support <support@shop.test>", "To: Layla <layla@customer.test>");
+    assert_eq!(stored(ingest.ingest_raw(support, from_gmail.into_bytes()).await.expect("sent copy")), c1);
+    let last = store.messages(c1).await.expect("messages").pop().expect("a message");
+    assert_eq!(last.direction, model::Direction::Outbound);
+
+    // Mail that is not mail is refused in words and stores nothing.
+    let before = messages_in(store, support).await;
+    let err = ingest.ingest_raw(support, b"\x00\x01\x02 not a mail at all".to_vec()).await.expect_err("garbage");
+    assert!(!err.to_string().is_empty());
+    assert_eq!(messages_in(store, support).await, before);
+    assert_eq!(messages_in(store, support).await, 10);
+    assert_eq!(messages_in(store, sales).await, 1);
+}
+
+#[tokio::test]
+async fn threading_and_dedupe_on_sqlite() {
+    threading_and_dedupe(TestDb::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn threading_and_dedupe_on_postgres() {
+    threading_and_dedupe(TestDb::postgres().await).await;
+}
+
+#[tokio::test]
+async fn initial_sync_imports_read_and_unread_mail_and_marks_nothing() {
+    let rig = rig(&["INBOX"]).await;
+    let unread: Vec<Vec<u8>> = (0..250)
+        .map(|i| {
+            mail(
+                &format!("Customer {i} <c{i}@customer.test>"),
+                &format!("Question {i}"),
+                Some(&format!("q{i}@customer.test")),
+                None,
+                "Hello",
+            )
+        })
+        .collect();
+    let read: Vec<Vec<u8>> = (0..50)
+        .map(|i| {
+            mail(
+                &format!("Reader {i} <r{i}@customer.test>"),
+                &format!("Read {i}"),
+                Some(&format!("r{i}@customer.test")),
+                None,
+                "Seen elsewhere",
+            )
+        })
+        .collect();
+    rig.dovecot.append_all("INBOX", &unread, None).await;
+    rig.dovecot.append_all("INBOX", &read, Some("(\\Seen)")).await;
+
+    let report = rig.sync("INBOX").await;
+    assert_eq!((report.exists, report.fetched), (300, 300));
+    assert_eq!(rig.messages().await, 300);
+    let health = rig.store().folder_health(rig.mailbox).await.expect("health");
+    assert_eq!((health[0].exists_count, health[0].pending_count, health[0].last_uid), (300, 0, 300));
+
+    // Nothing was marked read: the unread are still unread, the read still read.
+    let flags = rig.dovecot.flags("INBOX").await;
+    let seen = flags.iter().filter(|(_, f)| f.iter().any(|f| f.contains("Seen"))).count();
+    assert_eq!(seen, 50, "{flags:?}");
+
+    // A second sync fetches nothing new.
+    assert_eq!(rig.sync("INBOX").await.fetched, 0);
+    assert_eq!(rig.messages().await, 300);
+}
+
+#[tokio::test]
+async fn a_recreated_folder_and_a_second_folder_double_nothing() {
+    let rig = rig(&["INBOX", "Archive"]).await;
+    let mails: Vec<Vec<u8>> = (0..30)
+        .map(|i| mail("Layla <layla@customer.test>", &format!("Item {i}"), Some(&format!("i{i}@c.test")), None, "x"))
+        .collect();
+    rig.dovecot.append_all("Archive", &mails, None).await;
+    rig.dovecot.append_all("INBOX", &mails[..10], None).await;
+    rig.sync("INBOX").await;
+    rig.sync("Archive").await;
+    assert_eq!(rig.messages().await, 30);
+
+    let before = rig.store().folder_state(rig.mailbox, "Archive").await.expect("state").expect("synced");
+    rig.dovecot.recreate("Archive").await;
+    rig.dovecot.append_all("Archive", &mails, None).await;
+    let report = rig.sync("Archive").await;
+    let after = rig.store().folder_state(rig.mailbox, "Archive").await.expect("state").expect("synced");
+    assert!(report.resynced);
+    assert_ne!(before.uidvalidity, after.uidvalidity);
+    assert_eq!(report.fetched, 30);
+    assert_eq!(rig.messages().await, 30);
+}
+
+#[tokio::test]
+async fn odd_mails_arrive_and_a_broken_one_blocks_nothing() {
+    let rig = rig(&["INBOX"]).await;
+    // 8-bit Arabic in headers without any encoding.
+    let arabic = "From: ليلى <layla@customer.test>\r\nTo: support@shop.test\r\nSubject: طلبي لم يصل\r\n\
+                  Message-ID: <ar1@customer.test>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nمرحبا، أين طلبي؟\r\n"
+        .as_bytes()
+        .to_vec();
+    // 200 attachments.
+    let mut many = String::from(
+        "From: files@customer.test\r\nTo: support@shop.test\r\nSubject: Files\r\nMessage-ID: <files@customer.test>\r\n\
+         MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n",
+    );
+    for i in 0..200 {
+        many.push_str(&format!(
+            "--b\r\nContent-Type: text/plain; name=\"f{i}.txt\"\r\nContent-Disposition: attachment; filename=\"f{i}.txt\"\r\n\r\nfile {i}\r\n"
+        ));
+    }
+    many.push_str("--b--\r\n");
+    // Malformed MIME: a boundary that never closes, a bad transfer encoding.
+    let malformed = "From: broken@customer.test\r\nSubject: Broken\r\nMessage-ID: <broken@customer.test>\r\n\
+                     Content-Type: multipart/mixed; boundary=\"never\"\r\n\r\n--never\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!not base64!!!\r\n"
+        .as_bytes()
+        .to_vec();
+    // Not a mail at all: no header.
+    let garbage = b"\x00\x01\x02\x03".to_vec();
+    let after =
+        mail("Late <late@customer.test>", "After the broken one", Some("late@customer.test"), None, "I still arrive");
+    rig.dovecot.append_all("INBOX", &[arabic, many.into_bytes(), malformed, garbage, after], None).await;
+
+    rig.sync("INBOX").await;
+    assert_eq!(rig.messages().await, 4, "every mail but the garbage is stored");
+    let attachments = count(rig.store(), "attachments WHERE filename LIKE 'f%.txt'").await;
+    assert_eq!(attachments, 200);
+    // The garbage fails once per pass and is quarantined on the third, with its reason.
+    for _ in 0..2 {
+        rig.ingest().run(rig.mailbox).await.expect("ingest pass");
+    }
+    let quarantined = rig.store().quarantined(rig.mailbox).await.expect("quarantined");
+    assert_eq!(quarantined.len(), 1);
+    assert!(quarantined[0].last_error.as_deref().is_some_and(|e| e.contains("header")), "{quarantined:?}");
+    // Retrying puts it back in line.
+    rig.store().retry_inbound(rig.mailbox, quarantined[0].id).await.expect("retry");
+    assert_eq!(rig.store().pending_inbound(rig.mailbox, 10).await.expect("pending").len(), 1);
+}
+
+#[tokio::test]
+async fn mail_delivered_during_idle_shows_up_and_a_restarted_dovecot_doubles_nothing() {
+    let mut rig = rig(&["INBOX"]).await;
+    let _workers = rig.workers();
+    wait_until("the first sync", Duration::from_secs(20), || async {
+        rig.store().folder_state(rig.mailbox, "INBOX").await.expect("state").is_some()
+    })
+    .await;
+    // The workers sit in IDLE now; a mail delivered by another client shows up.
+    rig.dovecot
+        .append_all("INBOX", &[mail("Idle <idle@customer.test>", "While idle", Some("idle@c.test"), None, "Hi")], None)
+        .await;
+    wait_until("the mail delivered during IDLE", Duration::from_secs(30), || async { rig.messages().await == 1 }).await;
+
+    // Many mails, and Dovecot dies in the middle of fetching them.
+    let mails: Vec<Vec<u8>> = (0..400)
+        .map(|i| {
+            mail(&format!("C{i} <c{i}@customer.test>"), &format!("Bulk {i}"), Some(&format!("b{i}@c.test")), None, "x")
+        })
+        .collect();
+    rig.dovecot.append_all("INBOX", &mails, None).await;
+    wait_until("part of the bulk", Duration::from_secs(30), || async { rig.messages().await > 1 }).await;
+    rig.dovecot.restart();
+    wait_until("all of the bulk", Duration::from_secs(60), || async { rig.messages().await >= 401 }).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(rig.messages().await, 401);
+}
+
+/// The one conversation of the mailbox's first customer mail.
+async fn first_conversation(rig: &Rig) -> ConversationId {
+    let raw =
+        mail("Layla <layla@customer.test>", "Where is my order?", Some("order@customer.test"), None, "Order 1234?");
+    stored(rig.ingest().ingest_raw(rig.mailbox, raw).await.expect("customer mail"))
+}
+
+#[tokio::test]
+async fn a_reply_leaves_with_threading_headers_and_the_answer_threads_back() {
+    let rig = rig(&["INBOX"]).await;
+    let conversation = first_conversation(&rig).await;
+    let _workers = rig.workers();
+    let reply = rig
+        .backend
+        .post(&rig.agent, conversation, ComposerMode::Reply, "Your order left today.\n\nSara", Uuid::new_v4())
+        .await
+        .expect("reply");
+    wait_until("the reply at the SMTP server", Duration::from_secs(20), || async { rig.smtp.received().len() == 1 })
+        .await;
+    let received = &rig.smtp.received()[0];
+    let text = String::from_utf8_lossy(&received.raw);
+    assert!(text.contains("In-Reply-To: <order@customer.test>"), "{text}");
+    assert!(text.contains("References: <order@customer.test>"), "{text}");
+    assert!(text.contains("Sara via Support"), "{text}");
+    assert_eq!(received.to, vec!["layla@customer.test"]);
+    let message_id = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Message-ID: <"))
+        .and_then(|l| l.strip_suffix('>'))
+        .expect("a Message-ID")
+        .to_string();
+    wait_until("the reply marked sent", Duration::from_secs(10), || async {
+        rig.store().outbox_status(reply.id).await.expect("status").is_some_and(|(s, _, _)| s == "sent")
+    })
+    .await;
+
+    // The customer answers from a mail program that keeps only In-Reply-To, with a new subject.
+    rig.backend
+        .act(&rig.agent, conversation, model::ConversationAction::SetStatus(Status::Waiting))
+        .await
+        .expect("wait");
+    let answer = mail(
+        "Layla <layla@customer.test>",
+        "thanks!",
+        Some("thanks@customer.test"),
+        Some(&message_id),
+        "Got it, thanks",
+    );
+    rig.dovecot.append_all("INBOX", &[answer], None).await;
+    wait_until("the answer in the conversation", Duration::from_secs(30), || async {
+        rig.store().messages(conversation).await.expect("messages").len() == 3
+    })
+    .await;
+    assert_eq!(rig.store().conversation(conversation).await.expect("conversation").status, Status::Open);
+    // A bounce for the reply attaches to the conversation and marks the reply failed.
+    let bounce = format!(
+        "From: Mail Delivery System <MAILER-DAEMON@mx.customer.test>\r\nTo: support@shop.test\r\n\
+         Subject: Undelivered Mail Returned to Sender\r\nMessage-ID: <bounce1@mx.customer.test>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/report; report-type=delivery-status; boundary=\"r\"\r\n\r\n\
+         --r\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n\
+         --r\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.customer.test\r\n\r\n\
+         Final-Recipient: rfc822; layla@customer.test\r\nAction: failed\r\nStatus: 5.2.2\r\n\
+         Diagnostic-Code: smtp; 552 5.2.2 mailbox full\r\n\r\n\
+         --r\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <{message_id}>\r\nSubject: Re: Where is my order?\r\n\r\n--r--\r\n"
+    );
+    assert_eq!(stored(rig.ingest().ingest_raw(rig.mailbox, bounce.into_bytes()).await.expect("bounce")), conversation);
+    let (status, _, reason) = rig.store().outbox_status(reply.id).await.expect("status").expect("row");
+    assert_eq!(status, "failed");
+    assert!(reason.as_deref().is_some_and(|r| r.contains("mailbox full")), "{reason:?}");
+    assert_eq!(rig.store().conversation(conversation).await.expect("conversation").status, Status::Open);
+
+    // Sanduq's own sent copy, found later in a Sent folder, is not doubled.
+    let mut copy = received.raw.clone();
+    copy.splice(0..0, b"Return-Path: <support@shop.test>\r\n".iter().copied());
+    assert!(matches!(
+        rig.ingest().ingest_raw(rig.mailbox, copy).await.expect("sent copy"),
+        IngestOutcome::Duplicate { .. }
+    ));
+}
+
+#[tokio::test]
+async fn smtp_down_then_back_delivers_exactly_once_and_5xx_fails_with_the_reason() {
+    let mut rig = rig(&["INBOX"]).await;
+    let conversation = first_conversation(&rig).await;
+    rig.smtp.stop();
+    let _workers = rig.workers();
+    let reply = rig
+        .backend
+        .post(&rig.agent, conversation, ComposerMode::Reply, "First reply", Uuid::new_v4())
+        .await
+        .expect("reply");
+    wait_until("a retry after the refused connection", Duration::from_secs(20), || async {
+        rig.store().outbox_status(reply.id).await.expect("status").is_some_and(|(s, _, _)| s == "retrying")
+    })
+    .await;
+    // Retry now rather than after the backoff.
+    execute(rig.store(), "UPDATE outbox SET next_attempt_at = 0").await;
+    rig.smtp.resume();
+    wait_until("delivery once the server is back", Duration::from_secs(20), || async {
+        rig.smtp.received().len() == 1
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(rig.smtp.received().len(), 1, "delivered exactly once");
+
+    rig.smtp.set_mode("reject");
+    let refused = rig
+        .backend
+        .post(&rig.agent, conversation, ComposerMode::Reply, "Second reply", Uuid::new_v4())
+        .await
+        .expect("reply");
+    wait_until("the refusal recorded", Duration::from_secs(20), || async {
+        rig.store().outbox_status(refused.id).await.expect("status").is_some_and(|(s, _, _)| s == "failed")
+    })
+    .await;
+    let (_, _, reason) = rig.store().outbox_status(refused.id).await.expect("status").expect("row");
+    assert!(reason.as_deref().is_some_and(|r| r.contains("550") && r.contains("relaying denied")), "{reason:?}");
+    let shown = rig.store().message(refused.id).await.expect("message").delivery.expect("delivery");
+    assert_eq!(shown.status, model::DeliveryStatus::Failed);
+}
+
+#[tokio::test]
+async fn a_reply_cut_off_while_sending_leaves_again_with_the_same_message_id() {
+    let rig = rig(&["INBOX"]).await;
+    let conversation = first_conversation(&rig).await;
+    let reply = rig
+        .backend
+        .post(&rig.agent, conversation, ComposerMode::Reply, "Cut off", Uuid::new_v4())
+        .await
+        .expect("reply");
+    // As if a process took the row and died before the server answered.
+    execute(rig.store(), "UPDATE outbox SET status = 'sending', attempts = 1, updated_at = 0").await;
+    let raw_before = rig.store().claim_outbox(i64::MAX / 2, 0, 1).await.expect("claim");
+    assert_eq!(raw_before.len(), 1);
+    execute(rig.store(), "UPDATE outbox SET status = 'sending', updated_at = 0").await;
+    let _workers = rig.workers();
+    wait_until("the retried send", Duration::from_secs(20), || async { rig.smtp.received().len() == 1 }).await;
+    // SMTP's end of data adds a line break; the mail itself is the same bytes.
+    assert_eq!(
+        rig.smtp.received()[0].raw.trim_ascii_end(),
+        raw_before[0].raw.trim_ascii_end(),
+        "the same bytes, so the same Message-ID"
+    );
+    wait_until("the reply marked sent", Duration::from_secs(10), || async {
+        rig.store().outbox_status(reply.id).await.expect("status").is_some_and(|(s, a, _)| s == "sent" && a >= 2)
+    })
+    .await;
+}
+
+fn form(rig: &Rig, folders: &str) -> model::MailServersForm {
+    let server = |port: u16| model::ServerForm {
+        host: "127.0.0.1".into(),
+        port,
+        security: "none".into(),
+        user: mailservers::USER.into(),
+        password: String::new(),
+    };
+    model::MailServersForm { imap: server(rig.dovecot.port), folders: folders.into(), smtp: server(rig.smtp.port) }
+}
+
+#[tokio::test]
+async fn test_connection_answers_in_plain_words_and_passwords_never_come_back() {
+    let rig = rig(&["INBOX"]).await;
+    let backend = rig.backend.clone().with_secret(rig.key.clone());
+    let admin =
+        backend.add_user("admin@shop.test", "Admin", Role::Admin, "correct horse battery").await.expect("admin");
+    let admin = Caller::from(&admin);
+
+    // The stored password is used when the form leaves it empty.
+    let good = backend.test_mail_servers(&admin, rig.mailbox, &form(&rig, "INBOX")).await.expect("test");
+    assert!(good.imap_ok && good.smtp_ok, "{good:?}");
+    assert!(good.imap.contains("INBOX"), "{good:?}");
+
+    let mut wrong_password = form(&rig, "INBOX");
+    wrong_password.imap.password = "not the password".into();
+    let check = backend.test_mail_servers(&admin, rig.mailbox, &wrong_password).await.expect("test");
+    assert!(!check.imap_ok && check.imap.contains("authentication failed"), "{check:?}");
+
+    let missing =
+        backend.test_mail_servers(&admin, rig.mailbox, &form(&rig, "INBOX\nNo Such Folder")).await.expect("test");
+    assert!(!missing.imap_ok && missing.imap.contains("missing"), "{missing:?}");
+
+    let mut refused = form(&rig, "INBOX");
+    refused.imap.port = mailservers::free_port();
+    refused.smtp.port = mailservers::free_port();
+    let check = backend.test_mail_servers(&admin, rig.mailbox, &refused).await.expect("test");
+    assert!(check.imap.contains("refused the connection"), "{check:?}");
+    assert!(check.smtp.contains("refused the connection"), "{check:?}");
+
+    let mut unresolved = form(&rig, "INBOX");
+    unresolved.imap.host = "no-such-host.invalid".into();
+    unresolved.imap.security = "tls".into();
+    let check = backend.test_mail_servers(&admin, rig.mailbox, &unresolved).await.expect("test");
+    assert!(check.imap.contains("could not be resolved"), "{check:?}");
+
+    // Clear text to a remote host is refused before anything is tried.
+    let mut clear = form(&rig, "INBOX");
+    clear.smtp.host = "smtp.example.com".into();
+    let err = backend.test_mail_servers(&admin, rig.mailbox, &clear).await.expect_err("clear text");
+    assert!(err.to_string().contains("in the clear"), "{err}");
+
+    // Saving keeps the stored password when none is typed, and the view never carries one.
+    backend.save_mail_servers(&admin, rig.mailbox, &form(&rig, "INBOX\nArchive")).await.expect("save");
+    let view = backend.mail_servers(&admin, rig.mailbox).await.expect("view");
+    assert!(view.configured && view.has_imap_password);
+    assert_eq!(view.form.folders, "INBOX\nArchive");
+    assert!(view.form.imap.password.is_empty() && view.form.smtp.password.is_empty());
+    assert!(!format!("{view:?}").contains(mailservers::PASSWORD));
+
+    // Agents may not look.
+    assert!(matches!(backend.mail_servers(&rig.agent, rig.mailbox).await, Err(backend::Error::Forbidden)));
+}
+
+/// Every file of the corpus of hostile and odd mails parses without a panic, and no script
+/// survives sanitizing.
+#[tokio::test]
+async fn the_hostile_corpus_parses_and_nothing_runnable_survives() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let mut files: Vec<_> = std::fs::read_dir(&dir).expect("corpus").filter_map(|e| e.ok().map(|e| e.path())).collect();
+    files.sort();
+    assert!(files.len() >= 10, "the corpus has {} files", files.len());
+    for path in files {
+        let raw = std::fs::read(&path).expect("read");
+        let Ok(parsed) = backend::mail::parse::parse(&raw, 1 << 20) else { continue };
+        for html in parsed.html.iter().chain(std::iter::once(&parsed.text)) {
+            let clean = backend::mail::sanitize::sanitize_html(html).to_lowercase();
+            for tag in backend::mail::sanitize::dangerous_tags() {
+                assert!(!clean.contains(&format!("<{tag}")), "{}: <{tag}> survived: {clean}", path.display());
+            }
+            for needle in ["javascript:", "onerror", "onload", "onclick", "vbscript:", "expression("] {
+                assert!(!clean.contains(needle), "{}: {needle} survived: {clean}", path.display());
+            }
+        }
+        let _ = backend::mail::thread::subject_key(&parsed.subject);
+    }
+}
