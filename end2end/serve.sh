@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Starts a throwaway Sanduq for the end-to-end tests: a fresh data dir, two users and a
-# mailbox, then the release server on the given port. Playwright stops it when done.
+# Starts a throwaway Sanduq for the end-to-end tests: a fresh data dir, the demo, two users
+# and a mailbox without mail servers, then the release server on the given port. Playwright stops it when done.
 set -euo pipefail
 port="${1:-3107}"
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -20,4 +20,6 @@ unset SANDUQ_DATABASE_URL SANDUQ_PUBLIC_URL
 "$bin" demo >/dev/null
 echo 'correct horse battery' | "$bin" user add --email sara@e2e.test --name 'Sara Haddad' --role agent --mailbox Support >/dev/null
 echo 'correct horse battery' | "$bin" user add --email amal@e2e.test --name 'Amal Admin' --role admin >/dev/null
+# A real (not demo) mailbox without mail servers yet, for the mail servers page.
+"$bin" mailbox add --name Wholesale --address wholesale@e2e.test >/dev/null
 "$bin" serve

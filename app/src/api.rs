@@ -244,8 +244,17 @@ fn detail(caller: model::UserId, opened: backend::OpenedConversation) -> model::
             author: match m.direction {
                 Direction::Inbound if m.from_name.is_empty() => m.from_email,
                 Direction::Inbound => m.from_name,
+                // A reply found in the Sent folder has no author in Sanduq.
+                Direction::Outbound if m.author_id.is_none() => {
+                    if m.from_name.is_empty() {
+                        m.from_email
+                    } else {
+                        m.from_name
+                    }
+                }
                 Direction::Outbound | Direction::Note => name_of(m.author_id).unwrap_or_default(),
             },
+            html: m.body_html,
             body_text: m.body_text,
             created_at: m.created_at,
             delivery: m.delivery,
@@ -333,4 +342,63 @@ fn settings_view(viewer: model::UserId, found: backend::settings::TeamSettings) 
 #[cfg(feature = "ssr")]
 fn tag_summary(t: backend::store::TagCount) -> model::TagSummary {
     model::TagSummary { id: t.id, name: t.name, color: t.color, open_count: t.open_count }
+}
+
+/// A mailbox's mail servers, sync health and quarantined mails; admins only.
+#[server(prefix = "/api", endpoint = "mail_servers")]
+pub async fn mail_servers(mailbox: String) -> Result<model::MailServersView, AppError> {
+    let caller = server::caller()?;
+    let mailbox = server::parse_id(&mailbox)?;
+    server::backend()?.mail_servers(&caller, mailbox).await.map_err(server::fail)
+}
+
+/// Saves a mailbox's mail servers (an empty password keeps the stored one); answers with
+/// the servers as now stored. Admins only.
+#[server(prefix = "/api", endpoint = "save_mail_servers", input = server_fn::codec::Json)]
+pub async fn save_mail_servers(
+    mailbox: String,
+    form: model::MailServersForm,
+) -> Result<model::MailServersView, AppError> {
+    let caller = server::caller()?;
+    let mailbox = server::parse_id(&mailbox)?;
+    let backend = server::backend()?;
+    backend.save_mail_servers(&caller, mailbox, &form).await.map_err(server::fail)?;
+    backend.mail_servers(&caller, mailbox).await.map_err(server::fail)
+}
+
+/// Tries the servers in the form and answers in words; saves nothing. Admins only.
+#[server(prefix = "/api", endpoint = "test_mail_servers", input = server_fn::codec::Json)]
+pub async fn test_mail_servers(
+    mailbox: String,
+    form: model::MailServersForm,
+) -> Result<model::ConnectionCheck, AppError> {
+    let caller = server::caller()?;
+    let mailbox = server::parse_id(&mailbox)?;
+    server::backend()?.test_mail_servers(&caller, mailbox, &form).await.map_err(server::fail)
+}
+
+/// Puts a quarantined mail back in line; answers with the mailbox's servers. Admins only.
+#[server(prefix = "/api", endpoint = "retry_quarantined")]
+pub async fn retry_quarantined(mailbox: String, id: String) -> Result<model::MailServersView, AppError> {
+    let caller = server::caller()?;
+    let mailbox = server::parse_id(&mailbox)?;
+    let backend = server::backend()?;
+    backend.retry_quarantined(&caller, mailbox, &id).await.map_err(server::fail)?;
+    backend.mail_servers(&caller, mailbox).await.map_err(server::fail)
+}
+
+/// Sends a failed reply again, with the same bytes.
+#[server(prefix = "/api", endpoint = "retry_reply")]
+pub async fn retry_reply(message: String) -> Result<(), AppError> {
+    let caller = server::caller()?;
+    let message = server::parse_id(&message)?;
+    server::backend()?.retry_reply(&caller, message).await.map_err(server::fail)
+}
+
+/// Cancels a reply that has not left yet.
+#[server(prefix = "/api", endpoint = "undo_reply")]
+pub async fn undo_reply(message: String) -> Result<(), AppError> {
+    let caller = server::caller()?;
+    let message = server::parse_id(&message)?;
+    server::backend()?.undo_reply(&caller, message).await.map_err(server::fail)
 }

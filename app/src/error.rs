@@ -20,6 +20,9 @@ pub enum AppError {
     Invalid(String),
     #[error("{0}")]
     Conflict(String),
+    /// A mail server failed or refused; the words say how.
+    #[error("{0}")]
+    MailServer(String),
     #[error("Too many attempts. Try again in {0} seconds.")]
     RateLimited(u64),
     #[error("Something went wrong on the server. Try again; if it keeps happening, tell your admin.")]
@@ -58,6 +61,7 @@ impl AppError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::Invalid(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::MailServer(_) => StatusCode::BAD_GATEWAY,
             AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -72,6 +76,7 @@ impl From<backend::Error> for AppError {
             E::NotFound => AppError::NotFound,
             E::Invalid(text) => AppError::Invalid(text),
             E::Conflict(text) => AppError::Conflict(text),
+            E::Remote(text) => AppError::MailServer(text),
             E::Unauthenticated | E::BadCredentials => AppError::NotSignedIn,
             E::Forbidden => AppError::Forbidden,
             E::RateLimited { retry_after_secs } => AppError::RateLimited(retry_after_secs),

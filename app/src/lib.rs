@@ -66,6 +66,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/conversations/:id") view=pages::ConversationView ssr=SsrMode::Async/>
                 <Route path=path!("/views/:view") view=pages::ViewPage ssr=SsrMode::Async/>
                 <Route path=path!("/settings") view=pages::SettingsPage ssr=SsrMode::Async/>
+                <Route path=path!("/settings/mailboxes/:id") view=pages::MailServersPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -5,6 +5,7 @@
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use backend::SecretKey;
 use backend::store::Engine;
@@ -39,6 +40,16 @@ pub struct Settings {
     /// is believed, e.g. 127.0.0.1,10.0.0.0/8. [default: none]
     #[arg(long, env = "SANDUQ_TRUSTED_PROXIES", value_delimiter = ',', global = true)]
     pub trusted_proxies: Vec<IpNet>,
+
+    /// Seconds between looks at IMAP folders other than INBOX (and at INBOX on servers
+    /// without IDLE). [default: 60]
+    #[arg(long, env = "SANDUQ_IMAP_POLL_SECS", global = true)]
+    pub imap_poll_secs: Option<u64>,
+
+    /// Seconds a reply waits before it leaves, during which the agent can undo it.
+    /// [default: 10]
+    #[arg(long, env = "SANDUQ_UNDO_SECS", global = true)]
+    pub undo_secs: Option<u64>,
 }
 
 impl fmt::Debug for Settings {
@@ -49,6 +60,8 @@ impl fmt::Debug for Settings {
             .field("addr", &self.addr)
             .field("public_url", &self.public_url.as_ref().map(Url::as_str))
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("imap_poll_secs", &self.imap_poll_secs)
+            .field("undo_secs", &self.undo_secs)
             .finish()
     }
 }
@@ -64,6 +77,10 @@ pub struct Config {
     pub trusted_proxies: Vec<IpNet>,
     pub secret_key: SecretKey,
     pub leptos: LeptosOptions,
+    /// Between looks at polled IMAP folders.
+    pub imap_poll: Duration,
+    /// How long a reply can be undone.
+    pub undo_send: Duration,
 }
 
 impl fmt::Debug for Config {
@@ -75,6 +92,8 @@ impl fmt::Debug for Config {
             .field("public_url", &self.public_url.as_str())
             .field("trusted_proxies", &self.trusted_proxies)
             .field("secret_key", &self.secret_key)
+            .field("imap_poll", &self.imap_poll)
+            .field("undo_send", &self.undo_send)
             .finish()
     }
 }
@@ -143,7 +162,19 @@ impl Settings {
             }
             None => Url::parse(&format!("http://{addr}")).map_err(|e| format!("SANDUQ_ADDR={addr}: {e}"))?,
         };
+        let imap_poll = match self.imap_poll_secs {
+            Some(0) => return Err("SANDUQ_IMAP_POLL_SECS must be at least 1".to_string()),
+            Some(secs) => Duration::from_secs(secs),
+            None => Duration::from_secs(60),
+        };
+        let undo_send = match self.undo_secs {
+            Some(secs) if secs > 600 => return Err("SANDUQ_UNDO_SECS must be at most 600 (ten minutes)".to_string()),
+            Some(secs) => Duration::from_secs(secs),
+            None => Duration::from_secs(backend::DEFAULT_UNDO_SECS),
+        };
         Ok(Config {
+            imap_poll,
+            undo_send,
             data_dir: self.data_dir.clone(),
             database_url,
             engine,

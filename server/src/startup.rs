@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use backend::mail::{Blobs, MailOptions};
 use backend::{Backend, SignInLimits, Store};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -47,7 +48,8 @@ impl Running {
 /// Starts a server in the background on `config.addr` (port 0 picks a free one).
 pub async fn spawn(mut config: Config, limits: SignInLimits) -> Result<Running, String> {
     let store = open_store(&config).await?;
-    let backend = Backend::with_limits(store, limits);
+    let backend =
+        Backend::with_limits(store, limits).with_undo_send(config.undo_send).with_secret(config.secret_key.clone());
     let listener = bind(config.addr).await?;
     let addr = listener.local_addr().map_err(|e| format!("SANDUQ_ADDR: {e}"))?;
     // A public URL made from port 0 names no real address; the bound one is it.
@@ -64,7 +66,7 @@ pub async fn spawn(mut config: Config, limits: SignInLimits) -> Result<Running, 
 /// `sanduq serve`: runs until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config) -> Result<(), String> {
     let store = open_store(&config).await?;
-    let backend = Backend::new(store);
+    let backend = Backend::new(store).with_undo_send(config.undo_send).with_secret(config.secret_key.clone());
     let listener = bind(config.addr).await?;
     let users = backend.store.users().await.map_err(|e| format!("reading users: {e}"))?;
     tracing::info!(url = %config.public_url, addr = %config.addr, data_dir = %config.data_dir.display(), "Sanduq is listening");
@@ -95,9 +97,14 @@ async fn run(
         }),
     };
     let sweeper = tokio::spawn(sweep_sessions(backend.clone()));
+    let blobs = Blobs::open(config.data_dir.join("blobs")).map_err(|e| format!("SANDUQ_DATA_DIR: {e}"))?;
+    let options = MailOptions { poll: config.imap_poll, ..MailOptions::default() };
+    // IMAP sync and the outbox sender; dropped (stopped) when the server stops.
+    let mail_workers = backend::mail::workers::start(backend.store.clone(), blobs, config.secret_key.clone(), options);
     let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     sweeper.abort();
+    drop(mail_workers);
     backend.store.close().await;
     result.map_err(|e| format!("the HTTP server stopped: {e}"))
 }

@@ -30,6 +30,7 @@ async fn spawn_app_with(db: TestDb, public_url: Option<&str>, limits: SignInLimi
         addr: Some("127.0.0.1:0".parse().expect("addr")),
         public_url: public_url.map(|u| u.parse().expect("url")),
         trusted_proxies: Vec::new(),
+        ..Settings::default()
     };
     let config = settings.load_with_secret(Some("ab".repeat(32))).expect("config");
     let server = startup::spawn(config, limits).await.expect("server starts");
@@ -417,6 +418,7 @@ async fn the_conversation_list_pages_through_a_mailbox() {
             client_id: None,
             at: Some(2_000_000 + i),
             queue: false,
+            outgoing: None,
         };
         store.append_message(c.id, message).await.expect("message");
     }
@@ -466,6 +468,7 @@ async fn the_conversation_list_pages_through_a_mailbox() {
         client_id: None,
         at: None,
         queue: false,
+        outgoing: None,
     };
     store.append_message(newest, note).await.expect("note");
     store.set_status(newest, model::Status::Waiting, By::user(agent.id)).await.expect("status");

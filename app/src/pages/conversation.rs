@@ -11,8 +11,8 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use model::{
-    ComposerMode, ConversationAction, ConversationDetail, Direction, HistoryChange, HistoryEntry, MessageView,
-    Priority, Status,
+    ComposerMode, ConversationAction, ConversationDetail, DeliveryStatus, Direction, HistoryChange, HistoryEntry,
+    MessageView, Priority, Status,
 };
 
 use super::{NotFoundMessage, Shell};
@@ -82,6 +82,14 @@ fn Detail(d: ConversationDetail) -> impl IntoView {
     let mode = RwSignal::new(ComposerMode::Reply);
     let textarea = NodeRef::<leptos::html::Textarea>::new();
     let on_posted = Callback::new(move |fresh: ConversationDetail| state.set(fresh));
+    // After a retry or an undo on one message: the conversation as it now is.
+    let refresh = Callback::new(move |_: ()| {
+        leptos::task::spawn_local(async move {
+            if let Ok(fresh) = api::conversation(id.get_value()).await {
+                state.set(fresh);
+            }
+        });
+    });
 
     // r / n start a reply or a note, e closes, a assigns to me. Not while typing.
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
@@ -128,7 +136,7 @@ fn Detail(d: ConversationDetail) -> impl IntoView {
                     <For
                         each=move || state.with(|d| d.messages.clone())
                         key=|m| (m.id, m.delivery.as_ref().map(|d| d.status))
-                        children=|m| view! { <MessageCard m/> }
+                        children=move |m| view! { <MessageCard m refresh/> }
                     />
                 </section>
                 <Composer id=id.get_value() reply_draft note_draft mode textarea on_posted/>
@@ -494,17 +502,83 @@ fn Composer(
 }
 
 #[component]
-fn MessageCard(m: MessageView) -> impl IntoView {
+fn MessageCard(m: MessageView, refresh: Callback<()>) -> impl IntoView {
     let t = use_texts();
     let (class, label) = match m.direction {
         Direction::Inbound => ("message message-inbound", t.from_customer),
         Direction::Outbound => ("message message-outbound", t.reply_sent),
         Direction::Note => ("message message-note", t.internal_note),
     };
+    let message = m.id.to_string();
+    let failed = RwSignal::new(None::<String>);
     let delivery = m.delivery.map(|d| {
         let class = format!("delivery delivery-{}", d.status.as_str());
-        view! { <span class=class title=d.last_error.unwrap_or_default()>{t.delivery(d.status)}</span> }
+        let label = match d.status {
+            DeliveryStatus::Retrying => format!("{} ({})", t.delivery(d.status), format::number(d.attempts)),
+            other => t.delivery(other).to_string(),
+        };
+        let reason = d.last_error.clone().unwrap_or_default();
+        let action = match d.status {
+            DeliveryStatus::Failed => Some((t.send_again, true)),
+            DeliveryStatus::Queued => Some((t.undo_send, false)),
+            _ => None,
+        };
+        let button = action.map(|(text, again)| {
+            let message = message.clone();
+            view! {
+                <button type="button" class="btn btn-quiet" on:click=move |_| {
+                    let message = message.clone();
+                    leptos::task::spawn_local(async move {
+                        let done = if again {
+                            api::retry_reply(message).await
+                        } else {
+                            api::undo_reply(message).await
+                        };
+                        match done {
+                            Ok(()) => refresh.run(()),
+                            Err(e) => failed.set(Some(e.to_string())),
+                        }
+                    });
+                }>{text}</button>
+            }
+        });
+        let shown_reason = (d.status == DeliveryStatus::Failed && !reason.is_empty())
+            .then(|| view! { <p class="delivery-reason" dir="auto">{reason.clone()}</p> });
+        view! {
+            <span class=class title=reason>{label}</span>
+            {button}
+            {shown_reason}
+        }
     });
+    let body = match m.html {
+        Some(html) => {
+            let remote = model::has_remote_images(&html);
+            let load = RwSignal::new(false);
+            let html = StoredValue::new(html);
+            let frame = NodeRef::<leptos::html::Iframe>::new();
+            // The frame has no scripts; the page sizes it to its content once it has loaded.
+            let fit = move |_| {
+                if let Some(frame) = frame.get_untracked()
+                    && let Some(document) = frame.content_document()
+                    && let Some(body) = document.body()
+                {
+                    let _ = frame.set_attribute("style", &format!("height: {}px", body.scroll_height() + 16));
+                }
+            };
+            view! {
+                {remote.then(|| view! {
+                    <button type="button" class="btn btn-quiet load-images" on:click=move |_| load.set(true)
+                        hidden=move || load.get()>{t.load_images}</button>
+                })}
+                <iframe class="message-html" node_ref=frame title=t.messages
+                    sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox"
+                    srcdoc=move || model::frame_document(&html.get_value(), load.get())
+                    on:load=fit></iframe>
+            }
+            .into_any()
+        }
+        None => view! { <div class="message-body" dir="auto">{m.body_text}</div> }.into_any(),
+    };
     view! {
         <article class=class>
             <header>
@@ -513,7 +587,8 @@ fn MessageCard(m: MessageView) -> impl IntoView {
                 {delivery}
                 <time class="muted" dir="ltr">{format::date_time(m.created_at)}</time>
             </header>
-            <div class="message-body" dir="auto">{m.body_text}</div>
+            {move || failed.get().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
+            {body}
         </article>
     }
 }

@@ -2,6 +2,7 @@
 
 mod conversation;
 mod keys;
+mod mail_servers;
 mod settings;
 mod shell;
 mod signin;
@@ -15,6 +16,7 @@ use crate::error::AppError;
 use crate::format;
 use crate::i18n::use_texts;
 pub use conversation::ConversationView;
+pub use mail_servers::MailServersPage;
 pub use settings::SettingsPage;
 pub use shell::Shell;
 pub use signin::SignIn;

@@ -227,6 +227,7 @@ fn MailboxRow(
                 <button type="submit" class="btn">{t.save}</button>
             </form>
             <p class="muted" dir="ltr">{address}</p>
+            <p><a href=format!("/settings/mailboxes/{id}")>{t.mail_servers}</a></p>
             <p>
                 <span class="control-label">{t.members}</span> " "
                 {members.into_iter().map(|m| view! { <span class="tag" dir="auto">{m}</span> " " }).collect_view()}

@@ -1,0 +1,277 @@
+//! `/settings/mailboxes/:id`: a mailbox's mail servers. Admins enter IMAP and SMTP (host,
+//! port, security, user, password, folders), test them ("Test connection" answers in words
+//! for each server), save them, and watch each folder's sync (N of M fetched, the last
+//! error) and the mails that could not be read, each with a retry.
+//!
+//! Passwords are write-only: the page says whether one is stored and never shows it.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use model::{ConnectionCheck, MailServersForm, MailServersView, ServerForm};
+
+use super::Shell;
+use crate::api;
+use crate::error::AppError;
+use crate::format;
+use crate::i18n::{Texts, use_texts};
+
+/// The page.
+#[component]
+pub fn MailServersPage() -> impl IntoView {
+    let t = use_texts();
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let loaded = Resource::new_blocking(id, api::mail_servers);
+    view! {
+        <Shell>
+            <Suspense fallback=move || view! { <p class="loading">{t.loading}</p> }>
+                {move || Suspend::new(async move {
+                    match loaded.await {
+                        Ok(v) => view! { <MailServers v/> }.into_any(),
+                        Err(AppError::Forbidden) => view! {
+                            <section class="empty-state">
+                                <h1>{t.settings}</h1>
+                                <p>{t.admins_only}</p>
+                            </section>
+                        }
+                        .into_any(),
+                        Err(err) => view! { <p class="alert alert-error" role="alert">{err.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Shell>
+    }
+}
+
+/// The fields of one server, bound to signals.
+#[derive(Clone, Copy)]
+struct ServerFields {
+    host: RwSignal<String>,
+    port: RwSignal<String>,
+    security: RwSignal<String>,
+    user: RwSignal<String>,
+    password: RwSignal<String>,
+}
+
+impl ServerFields {
+    fn new(form: &ServerForm) -> ServerFields {
+        ServerFields {
+            host: RwSignal::new(form.host.clone()),
+            port: RwSignal::new(form.port.to_string()),
+            security: RwSignal::new(form.security.clone()),
+            user: RwSignal::new(form.user.clone()),
+            password: RwSignal::new(String::new()),
+        }
+    }
+
+    fn form(&self) -> ServerForm {
+        ServerForm {
+            host: self.host.get_untracked(),
+            port: self.port.get_untracked().trim().parse().unwrap_or(0),
+            security: self.security.get_untracked(),
+            user: self.user.get_untracked(),
+            password: self.password.get_untracked(),
+        }
+    }
+}
+
+#[component]
+fn MailServers(v: MailServersView) -> impl IntoView {
+    let t = use_texts();
+    let mailbox = v.mailbox.to_string();
+    let state = RwSignal::new(v.clone());
+    let imap = ServerFields::new(&v.form.imap);
+    let smtp = ServerFields::new(&v.form.smtp);
+    let folders = RwSignal::new(v.form.folders.clone());
+    let form = move || MailServersForm { imap: imap.form(), folders: folders.get_untracked(), smtp: smtp.form() };
+
+    let save = ServerAction::<api::SaveMailServers>::new();
+    let test = ServerAction::<api::TestMailServers>::new();
+    let retry = ServerAction::<api::RetryQuarantined>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(fresh)) = save.value().get() {
+            imap.password.set(String::new());
+            smtp.password.set(String::new());
+            state.set(fresh);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(fresh)) = retry.value().get() {
+            state.set(fresh);
+        }
+    });
+    let mailbox_for_save = mailbox.clone();
+    let on_save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save.dispatch(api::SaveMailServers { mailbox: mailbox_for_save.clone(), form: form() });
+    };
+    let mailbox_for_test = mailbox.clone();
+    let on_test = move |_| {
+        test.dispatch(api::TestMailServers { mailbox: mailbox_for_test.clone(), form: form() });
+    };
+    let saved_message = move || match save.value().get() {
+        Some(Ok(_)) => Some(view! { <p class="alert alert-info" role="status">{t.saved}</p> }.into_any()),
+        Some(Err(e)) => Some(view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any()),
+        None => None,
+    };
+    let test_result = move || {
+        if test.pending().get() {
+            return Some(view! { <p class="muted" role="status">{t.testing}</p> }.into_any());
+        }
+        match test.value().get() {
+            Some(Ok(check)) => Some(view! { <CheckResult check/> }.into_any()),
+            Some(Err(e)) => Some(view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any()),
+            None => None,
+        }
+    };
+
+    view! {
+        <header class="content-header">
+            <p><a href="/settings">{t.settings}</a></p>
+            <h1 dir="auto">{t.mail_servers} " · " {v.name.clone()}</h1>
+            <p class="muted" dir="ltr">{v.address.clone()}</p>
+        </header>
+        <section class="settings-section">
+            <p class="hint">{t.mail_servers_lead}</p>
+            <form class="server-form" on:submit=on_save>
+                <fieldset>
+                    <legend>{t.imap_server}</legend>
+                    <ServerInputs prefix="imap" fields=imap has_password=Signal::derive(move || state.with(|s| s.has_imap_password))/>
+                    <label for="imap-folders">{t.folders_label}</label>
+                    <textarea id="imap-folders" dir="ltr" rows="3" prop:value=move || folders.get()
+                        on:input=move |ev| folders.set(event_target_value(&ev))></textarea>
+                </fieldset>
+                <fieldset>
+                    <legend>{t.smtp_server}</legend>
+                    <ServerInputs prefix="smtp" fields=smtp has_password=Signal::derive(move || state.with(|s| s.has_smtp_password))/>
+                </fieldset>
+                <div class="form-actions">
+                    <button type="button" class="btn" on:click=on_test disabled=move || test.pending().get()>{t.test_connection}</button>
+                    <button type="submit" class="btn btn-primary" disabled=move || save.pending().get()>{t.save}</button>
+                </div>
+                {test_result}
+                {saved_message}
+            </form>
+        </section>
+        <section class="settings-section" aria-labelledby="s-health">
+            <h2 id="s-health">{t.sync_health}</h2>
+            {move || {
+                let s = state.get();
+                if !s.configured || s.folders.is_empty() {
+                    return view! { <p class="muted">{t.not_connected}</p> }.into_any();
+                }
+                view! {
+                    <table class="settings-table">
+                        <thead>
+                            <tr>
+                                <th scope="col">{t.folder}</th>
+                                <th scope="col">{t.fetched}</th>
+                                <th scope="col">{t.last_sync}</th>
+                                <th scope="col">{t.problem}</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {s.folders
+                                .into_iter()
+                                .map(|f| view! {
+                                    <tr>
+                                        <td dir="ltr">{f.folder}</td>
+                                        <td>{format::number(f.fetched)} " " {t.of} " " {format::number(f.total)}</td>
+                                        <td dir="ltr">{f.last_sync_at.map(format::date_time).unwrap_or_default()}</td>
+                                        <td class="problem" dir="auto">{f.last_error.unwrap_or_default()}</td>
+                                    </tr>
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                }
+                .into_any()
+            }}
+            <h3>{t.quarantined}</h3>
+            {move || {
+                let list = state.with(|s| s.quarantined.clone());
+                if list.is_empty() {
+                    return view! { <p class="muted">{t.none_quarantined}</p> }.into_any();
+                }
+                let mailbox = mailbox.clone();
+                view! {
+                    <ul class="settings-list">
+                        {list
+                            .into_iter()
+                            .map(|q| {
+                                let (mailbox, id) = (mailbox.clone(), q.id.clone());
+                                view! {
+                                    <li class="settings-item">
+                                        <p dir="auto"><strong>{q.reason}</strong></p>
+                                        <p class="muted" dir="ltr">
+                                            {q.folder} " · " {format::number(q.size)} " B · " {format::date_time(q.received_at)}
+                                        </p>
+                                        <button type="button" class="btn" on:click=move |_| {
+                                            retry.dispatch(api::RetryQuarantined { mailbox: mailbox.clone(), id: id.clone() });
+                                        }>{t.retry}</button>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                .into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn ServerInputs(prefix: &'static str, fields: ServerFields, has_password: Signal<bool>) -> impl IntoView {
+    let t = use_texts();
+    let id = move |name: &str| format!("{prefix}-{name}");
+    view! {
+        <div class="server-grid">
+            <label for=id("host")>{t.host}</label>
+            <input id=id("host") type="text" dir="ltr" required autocomplete="off"
+                prop:value=move || fields.host.get() on:input=move |ev| fields.host.set(event_target_value(&ev))/>
+            <label for=id("port")>{t.port}</label>
+            <input id=id("port") type="number" min="1" max="65535" dir="ltr" required
+                prop:value=move || fields.port.get() on:input=move |ev| fields.port.set(event_target_value(&ev))/>
+            <label for=id("security")>{t.security}</label>
+            <select id=id("security") on:change=move |ev| fields.security.set(event_target_value(&ev))>
+                {["tls", "starttls", "none"]
+                    .into_iter()
+                    .map(|s| view! {
+                        <option value=s selected=move || fields.security.get() == s>{security_label(t, s)}</option>
+                    })
+                    .collect_view()}
+            </select>
+            <label for=id("user")>{t.user_name}</label>
+            <input id=id("user") type="text" dir="ltr" required autocomplete="off"
+                prop:value=move || fields.user.get() on:input=move |ev| fields.user.set(event_target_value(&ev))/>
+            <label for=id("password")>{move || if has_password.get() { t.password_kept } else { t.password }}</label>
+            <input id=id("password") type="password" dir="ltr" autocomplete="new-password"
+                prop:value=move || fields.password.get() on:input=move |ev| fields.password.set(event_target_value(&ev))/>
+        </div>
+    }
+}
+
+fn security_label(t: &'static Texts, word: &str) -> &'static str {
+    match word {
+        "tls" => "TLS",
+        "starttls" => "STARTTLS",
+        _ => t.security_none,
+    }
+}
+
+#[component]
+fn CheckResult(check: ConnectionCheck) -> impl IntoView {
+    let t = use_texts();
+    let line = |ok: bool, server: &'static str, words: String| {
+        let class = if ok { "check-line check-ok" } else { "check-line check-bad" };
+        let verdict = if ok { t.works } else { t.does_not_work };
+        view! { <li class=class><strong>{server} ": " {verdict}</strong> " — " <span dir="auto">{words}</span></li> }
+    };
+    view! {
+        <ul class="check-result" role="status">
+            {line(check.imap_ok, "IMAP", check.imap)}
+            {line(check.smtp_ok, "SMTP", check.smtp)}
+        </ul>
+    }
+}
