@@ -15,6 +15,9 @@ use super::sanitize::sanitize_html;
 use crate::error::{Error, Result};
 use crate::store::{InboundMail, IncomingMail, IngestOutcome, Store, StoredAttachment};
 
+/// Mails stored per transaction.
+pub const BATCH: usize = 50;
+
 /// What one pass over a mailbox's waiting mails did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct IngestReport {
@@ -22,6 +25,25 @@ pub struct IngestReport {
     pub duplicates: u64,
     pub failed: u64,
     pub quarantined: u64,
+}
+
+impl IngestReport {
+    fn count(&mut self, outcome: &IngestOutcome) {
+        match outcome {
+            IngestOutcome::Stored { .. } => self.stored += 1,
+            IngestOutcome::Duplicate { .. } => self.duplicates += 1,
+        }
+    }
+}
+
+/// What the store needs of a prepared mail.
+fn incoming<'a>(mail: &'a InboundMail, prepared: &'a Prepared) -> IncomingMail<'a> {
+    IncomingMail {
+        raw_sha256: &mail.sha256,
+        parsed: &prepared.parsed,
+        body_html: prepared.html.clone(),
+        attachments: prepared.attachments.clone(),
+    }
 }
 
 /// Parses and stores mails.
@@ -41,7 +63,7 @@ struct Prepared {
 
 impl Ingest {
     /// Parses and stores every mail of the mailbox waiting to be, each at most once in this
-    /// pass.
+    /// pass: parsed on a blocking thread, stored [`BATCH`] to a transaction.
     pub async fn run(&self, mailbox: MailboxId) -> Result<IngestReport> {
         let mut report = IngestReport::default();
         let mut tried: HashSet<Uuid> = HashSet::new();
@@ -51,17 +73,38 @@ impl Ingest {
             if fresh.is_empty() {
                 return Ok(report);
             }
-            for mail in fresh {
-                tried.insert(mail.id);
-                match self.one(mailbox, &mail).await {
-                    Ok(IngestOutcome::Stored { .. }) => report.stored += 1,
-                    Ok(IngestOutcome::Duplicate { .. }) => report.duplicates += 1,
-                    Err(err) => {
-                        let reason = reason(&err);
-                        tracing::warn!(%mailbox, sha256 = %mail.sha256, error = %reason, "a mail failed to ingest");
-                        report.failed += 1;
-                        if self.store.inbound_failed(mail.id, &reason).await? {
-                            report.quarantined += 1;
+            tried.extend(fresh.iter().map(|m| m.id));
+            let (blobs, max) = (self.blobs.clone(), self.max_mail_bytes);
+            let prepared: Vec<(InboundMail, Result<Prepared>)> = tokio::task::spawn_blocking(move || {
+                fresh
+                    .into_iter()
+                    .map(|mail| {
+                        let prepared = prepare(&blobs, &mail.sha256, max);
+                        (mail, prepared)
+                    })
+                    .collect()
+            })
+            .await
+            .map_err(|e| Error::Internal(format!("the parser stopped: {e}")))?;
+            let mut ready = Vec::with_capacity(prepared.len());
+            for (mail, result) in prepared {
+                match result {
+                    Ok(prepared) => ready.push((mail, prepared)),
+                    Err(err) => self.failed(&mut report, mailbox, &mail, &err).await?,
+                }
+            }
+            for chunk in ready.chunks(BATCH) {
+                let items: Vec<(Option<Uuid>, IncomingMail<'_>)> =
+                    chunk.iter().map(|(mail, prepared)| (Some(mail.id), incoming(mail, prepared))).collect();
+                match self.store.ingest_batch(mailbox, &items).await {
+                    Ok(outcomes) => outcomes.iter().for_each(|o| report.count(o)),
+                    // One mail broke the batch: store them one by one, so only it fails.
+                    Err(_) => {
+                        for (mail, prepared) in chunk {
+                            match self.store.ingest_mail(mailbox, Some(mail.id), incoming(mail, prepared)).await {
+                                Ok(outcome) => report.count(&outcome),
+                                Err(err) => self.failed(&mut report, mailbox, mail, &err).await?,
+                            }
                         }
                     }
                 }
@@ -69,24 +112,20 @@ impl Ingest {
         }
     }
 
-    async fn one(&self, mailbox: MailboxId, mail: &InboundMail) -> Result<IngestOutcome> {
-        let blobs = self.blobs.clone();
-        let (sha, max) = (mail.sha256.clone(), self.max_mail_bytes);
-        let prepared = tokio::task::spawn_blocking(move || prepare(&blobs, &sha, max))
-            .await
-            .map_err(|e| Error::Internal(format!("the parser stopped: {e}")))??;
-        self.store
-            .ingest_mail(
-                mailbox,
-                Some(mail.id),
-                IncomingMail {
-                    raw_sha256: &mail.sha256,
-                    parsed: &prepared.parsed,
-                    body_html: prepared.html,
-                    attachments: prepared.attachments,
-                },
-            )
-            .await
+    async fn failed(
+        &self,
+        report: &mut IngestReport,
+        mailbox: MailboxId,
+        mail: &InboundMail,
+        err: &Error,
+    ) -> Result<()> {
+        let reason = reason(err);
+        tracing::warn!(%mailbox, sha256 = %mail.sha256, error = %reason, "a mail failed to ingest");
+        report.failed += 1;
+        if self.store.inbound_failed(mail.id, &reason).await? {
+            report.quarantined += 1;
+        }
+        Ok(())
     }
 
     /// Stores raw bytes that did not come through IMAP (tests, imports) and ingests them at

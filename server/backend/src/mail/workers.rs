@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use model::MailboxId;
-use tokio::sync::Mutex;
+use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
 use super::blobs::Blobs;
@@ -78,8 +78,21 @@ struct Shared {
     blobs: Blobs,
     key: SecretKey,
     options: Arc<MailOptions>,
-    /// One ingest at a time per mailbox, however many folders feed it.
-    ingest_locks: Arc<std::sync::Mutex<HashMap<MailboxId, Arc<Mutex<()>>>>>,
+    /// One ingest task per mailbox, however many folders feed it; a folder kicks it after
+    /// each batch, so fetching the next batch and parsing this one run side by side.
+    ingesters: Arc<std::sync::Mutex<HashMap<MailboxId, Ingester>>>,
+}
+
+/// A mailbox's ingest task and the bell that wakes it; dropping it stops the task.
+struct Ingester {
+    bell: Arc<Notify>,
+    task: JoinHandle<()>,
+}
+
+impl Drop for Ingester {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }
 
 impl Shared {
@@ -87,18 +100,34 @@ impl Shared {
         Ingest { store: self.store.clone(), blobs: self.blobs.clone(), max_mail_bytes: self.options.max_mail_bytes }
     }
 
-    async fn ingest_now(&self, mailbox: MailboxId) -> Result<()> {
-        let lock = {
-            let mut locks = self.ingest_locks.lock().map_err(|_| Error::Internal("ingest lock poisoned".into()))?;
-            locks.entry(mailbox).or_default().clone()
+    /// Wakes the mailbox's ingest task (starting it if needed). A kick while it runs makes
+    /// it run once more, so nothing stored raw waits for the next batch.
+    fn kick_ingest(&self, mailbox: MailboxId) {
+        let Ok(mut ingesters) = self.ingesters.lock() else {
+            tracing::error!("the ingest registry is poisoned");
+            return;
         };
-        let _held = lock.lock().await;
-        let report = self.ingest().run(mailbox).await?;
-        if report != super::ingest::IngestReport::default() {
-            tracing::info!(%mailbox, stored = report.stored, duplicates = report.duplicates,
-                failed = report.failed, quarantined = report.quarantined, "mail ingested");
+        let ingester = ingesters.entry(mailbox).or_insert_with(|| {
+            let bell = Arc::new(Notify::new());
+            let task = tokio::spawn(run_ingest(self.ingest(), mailbox, bell.clone()));
+            Ingester { bell, task }
+        });
+        ingester.bell.notify_one();
+    }
+}
+
+/// Parses and stores a mailbox's raw mails whenever its bell rings.
+async fn run_ingest(ingest: Ingest, mailbox: MailboxId, bell: Arc<Notify>) {
+    loop {
+        bell.notified().await;
+        match ingest.run(mailbox).await {
+            Ok(report) if report != super::ingest::IngestReport::default() => {
+                tracing::info!(%mailbox, stored = report.stored, duplicates = report.duplicates,
+                    failed = report.failed, quarantined = report.quarantined, "mail ingested");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(%mailbox, error = %e, "ingesting mail failed"),
         }
-        Ok(())
     }
 }
 
@@ -109,7 +138,7 @@ pub fn start(store: Store, blobs: Blobs, key: SecretKey, options: MailOptions) -
         blobs,
         key,
         options: Arc::new(options),
-        ingest_locks: Arc::new(std::sync::Mutex::new(HashMap::new())),
+        ingesters: Arc::new(std::sync::Mutex::new(HashMap::new())),
     };
     let sender = tokio::spawn(run_sender(shared.clone()));
     let supervisor = tokio::spawn(supervise(shared));
@@ -165,9 +194,7 @@ async fn supervise(shared: Shared) {
 async fn run_folder(shared: Shared, mailbox: MailboxId, folder: String, settings: MailSettings, sealed: Vec<u8>) {
     let mut failures: u32 = 0;
     // Mail stored raw by an earlier run but not yet parsed goes first.
-    if let Err(e) = shared.ingest_now(mailbox).await {
-        tracing::warn!(%mailbox, error = %e, "ingesting waiting mail failed");
-    }
+    shared.kick_ingest(mailbox);
     loop {
         let result = match shared.key.open(&sealed) {
             Ok(password) => folder_session(&shared, mailbox, &folder, &settings, &password, &mut failures).await,
@@ -177,7 +204,9 @@ async fn run_folder(shared: Shared, mailbox: MailboxId, folder: String, settings
             failures = failures.saturating_add(1);
             let wait = backoff(failures, shared.options.max_backoff);
             tracing::warn!(%mailbox, folder, error = %e, retry_in_secs = wait.as_secs(), "IMAP sync failed");
-            let _ = shared.store.folder_error(mailbox, &folder, &e.to_string()).await;
+            if let Err(store_error) = shared.store.folder_error(mailbox, &folder, &e.to_string()).await {
+                tracing::warn!(%mailbox, folder, error = %store_error, "recording the sync error failed");
+            }
             tokio::time::sleep(wait).await;
         }
     }
@@ -207,10 +236,9 @@ async fn folder_session(
             .and_then(|c| c.ok())
             .is_some_and(|c| c.has_str("IDLE"));
     loop {
-        let shared_for_batch = shared.clone();
         imap::sync_folder(&mut session, &shared.store, &shared.blobs, mailbox, folder, &limits, || {
-            let shared = shared_for_batch.clone();
-            async move { shared.ingest_now(mailbox).await }
+            shared.kick_ingest(mailbox);
+            async { Ok(()) }
         })
         .await?;
         *failures = 0;

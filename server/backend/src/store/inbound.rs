@@ -171,6 +171,329 @@ macro_rules! participant {
     }};
 }
 
+/// Stores one parsed mail of `$mailbox` inside the transaction `$tx` and marks its raw row
+/// done: recognises a mail already stored, threads it, finds or creates the contact, starts
+/// or continues the conversation, reopens it when the customer writes again, and attaches a
+/// bounce to the reply that bounced. Evaluates to `Result<IngestOutcome>`; a database error
+/// returns from the caller, rolling the transaction back.
+macro_rules! ingest_in_tx {
+    ($tx:ident, $mailbox:expr, $inbound:expr, $mail:expr) => {{
+        let mailbox: MailboxId = $mailbox;
+        let inbound: Option<Uuid> = $inbound;
+        let mail: &IncomingMail<'_> = $mail;
+        let parsed = mail.parsed;
+        let now = now_micros();
+        // The mail's own date orders the history (a backfill of two months keeps its order),
+        // but never a date in the future.
+        let at = parsed.date.filter(|d| *d > 0 && *d <= now).unwrap_or(now);
+        let id = new_id();
+                let address: String = sqlx::query_scalar("SELECT address FROM mailboxes WHERE id = $1")
+                    .bind(mailbox.0)
+                    .fetch_optional(&mut *$tx)
+                    .await?
+                    .ok_or(Error::NotFound)?;
+                let address = address.trim().to_lowercase();
+                let from_us = parsed.from.as_ref().is_some_and(|p| p.email == address);
+
+                // 1. Already stored?
+                let duplicate: Option<Uuid> = if let Some(message_id) = &parsed.message_id {
+                    let same: Vec<(Uuid, Option<String>, String)> = sqlx::query_as(
+                        "SELECT id, content_sha256, direction FROM messages WHERE mailbox_id = $1 AND message_id_header = $2",
+                    )
+                    .bind(mailbox.0)
+                    .bind(message_id)
+                    .fetch_all(&mut *$tx)
+                    .await?;
+                    same.iter()
+                        .find(|(_, hash, direction)| {
+                            hash.as_deref() == Some(parsed.content_sha256.as_str())
+                                // Our own reply, found again in the Sent folder.
+                                || (hash.is_none() && direction == "outbound" && from_us)
+                        })
+                        .map(|(id, _, _)| *id)
+                } else {
+                    sqlx::query_scalar(
+                        "SELECT id FROM messages WHERE mailbox_id = $1 AND content_sha256 = $2 \
+                         AND message_id_header IS NULL LIMIT 1",
+                    )
+                    .bind(mailbox.0)
+                    .bind(&parsed.content_sha256)
+                    .fetch_optional(&mut *$tx)
+                    .await?
+                };
+                if let Some(existing) = duplicate {
+                    if let Some(inbound) = inbound {
+                        mark_inbound!($tx, inbound, "duplicate", existing, now);
+                    }
+                    Ok::<IngestOutcome, Error>(IngestOutcome::Duplicate { message: MessageId(existing) })
+                } else {
+                    // 2. Who is the customer, and which way did the mail go?
+                    let direction = if from_us { Direction::Outbound } else { Direction::Inbound };
+                    let customer: Option<Party> = if from_us {
+                        parsed.to.iter().chain(parsed.cc.iter()).find(|p| p.email != address).cloned()
+                    } else {
+                        parsed.from.clone()
+                    };
+
+                    // 3. A bounce belongs to the reply that bounced.
+                    let mut bounced: Option<(Uuid, Uuid)> = None;
+                    if let Some(bounce) = &parsed.bounce {
+                        bounced = sqlx::query_as(
+                            "SELECT id, conversation_id FROM messages WHERE mailbox_id = $1 AND message_id_header = $2 \
+                             ORDER BY created_at DESC LIMIT 1",
+                        )
+                        .bind(mailbox.0)
+                        .bind(&bounce.original_message_id)
+                        .fetch_optional(&mut *$tx)
+                        .await?;
+                        if let Some((message, _)) = bounced {
+                            sqlx::query(
+                                "UPDATE outbox SET status = 'failed', last_error = $2, updated_at = $3 \
+                                 WHERE message_id = $1",
+                            )
+                            .bind(message)
+                            .bind(format!("bounced: {}", bounce.reason))
+                            .bind(now)
+                            .execute(&mut *$tx)
+                            .await?;
+                        }
+                    }
+
+                    // 4. The contact.
+                    let contact: Option<Uuid> = match (&customer, bounced) {
+                        (_, Some(_)) => None,
+                        (Some(party), None) => Some(contact_in_tx!($tx, party, now)),
+                        (None, None) => None,
+                    };
+
+                    // 5. Threading: our token, then known Message-IDs, then subject + customer.
+                    let mut thread: Option<Conversation> = None;
+                    if let Some((_, conversation)) = bounced {
+                        thread = Some(lock_conversation!($tx, conversation));
+                    }
+                    let referenced: Vec<&String> =
+                        parsed.in_reply_to.iter().chain(parsed.references.iter().rev()).collect();
+                    if thread.is_none() {
+                        for token in referenced.iter().filter_map(|id| conversation_of(id)) {
+                            let sql = format!(
+                                "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = $1 AND mailbox_id = $2"
+                            );
+                            let row: Option<ConversationRow> =
+                                sqlx::query_as(&sql).bind(token.0).bind(mailbox.0).fetch_optional(&mut *$tx).await?;
+                            if let Some(row) = row {
+                                thread = Some(Conversation::try_from(row)?);
+                                break;
+                            }
+                        }
+                    }
+                    if thread.is_none() && !referenced.is_empty() {
+                        let sql = format!(
+                            "SELECT {} FROM conversations WHERE id IN (SELECT conversation_id FROM messages \
+                             WHERE mailbox_id = $1 AND message_id_header IN ({})) ORDER BY last_activity_at DESC",
+                            CONVERSATION_COLUMNS,
+                            placeholders(2, referenced.len())
+                        );
+                        let mut query = sqlx::query_as::<_, ConversationRow>(&sql).bind(mailbox.0);
+                        for id in &referenced {
+                            query = query.bind(id.as_str());
+                        }
+                        for row in query.fetch_all(&mut *$tx).await? {
+                            let candidate = Conversation::try_from(row)?;
+                            // Never join two customers: the sender must be the conversation's
+                            // customer, or one of its participants, or us.
+                            let joins = from_us
+                                || Some(candidate.contact_id.0) == contact
+                                || participant!($tx, candidate.id.0, parsed.from.as_ref().map(|p| p.email.as_str()));
+                            if joins {
+                                thread = Some(candidate);
+                                break;
+                            }
+                        }
+                    }
+                    if thread.is_none()
+                        && let Some(contact) = contact
+                    {
+                        let key = subject_key(&parsed.subject);
+                        if !key.is_empty() {
+                            let sql = format!(
+                                "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE mailbox_id = $1 AND contact_id = $2 \
+                                 AND last_activity_at >= $3 AND status NOT IN ('spam', 'trash') \
+                                 ORDER BY last_activity_at DESC LIMIT 20"
+                            );
+                            let rows: Vec<ConversationRow> = sqlx::query_as(&sql)
+                                .bind(mailbox.0)
+                                .bind(contact)
+                                .bind(at - SUBJECT_WINDOW_MICROS)
+                                .fetch_all(&mut *$tx)
+                                .await?;
+                            for row in rows {
+                                let candidate = Conversation::try_from(row)?;
+                                if subject_key(&candidate.subject) == key {
+                                    thread = Some(candidate);
+                                    break;
+                                }
+                            }
+                        }
+                    }
+
+                    // 6. A new conversation when nothing matched.
+                    let new_conversation = thread.is_none();
+                    let conversation = match thread {
+                        Some(found) => found,
+                        None => {
+                            let contact = match contact {
+                                Some(contact) => contact,
+                                None => unknown_contact!($tx, now),
+                            };
+                            let conversation = new_id();
+                            let subject = if parsed.subject.is_empty() { "(no subject)" } else { parsed.subject.as_str() };
+                            let status = if from_us { Status::Waiting } else { Status::Open };
+                            sqlx::query(
+                                "INSERT INTO conversations (id, mailbox_id, contact_id, subject, status, priority, seq, \
+                                 last_activity_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'normal', 0, $6, $6, $7)",
+                            )
+                            .bind(conversation)
+                            .bind(mailbox.0)
+                            .bind(contact)
+                            .bind(subject)
+                            .bind(status.as_str())
+                            .bind(at)
+                            .bind(now)
+                            .execute(&mut *$tx)
+                            .await?;
+                            record_event!(
+                                $tx,
+                                conversation,
+                                mailbox.0,
+                                None::<Uuid>,
+                                "created",
+                                json!({ "subject": subject, "via": "email" }),
+                                at
+                            );
+                            Conversation {
+                                id: ConversationId(conversation),
+                                mailbox_id: mailbox,
+                                contact_id: ContactId(contact),
+                                subject: subject.to_string(),
+                                status,
+                                priority: model::Priority::Normal,
+                                assignee_id: None,
+                                snoozed_until: None,
+                                seq: 0,
+                                last_activity_at: at,
+                                created_at: at,
+                            }
+                        }
+                    };
+
+                    // 7. The message, its attachments and its event.
+                    sqlx::query(
+                        "UPDATE conversations SET seq = seq + 1, \
+                         last_activity_at = CASE WHEN last_activity_at > $2 THEN last_activity_at ELSE $2 END, \
+                         updated_at = $3 WHERE id = $1",
+                    )
+                    .bind(conversation.id.0)
+                    .bind(at)
+                    .bind(now)
+                    .execute(&mut *$tx)
+                    .await?;
+                    let join = |parties: &[Party]| parties.iter().map(Party::display).collect::<Vec<_>>().join(", ");
+                    let from = parsed.from.clone().unwrap_or_default();
+                    sqlx::query(
+                        "INSERT INTO messages (id, conversation_id, mailbox_id, direction, from_name, from_email, to_addrs, \
+                         cc_addrs, subject, body_text, body_html, message_id_header, in_reply_to, references_header, \
+                         raw_sha256, content_sha256, automatic, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+                    )
+                    .bind(id)
+                    .bind(conversation.id.0)
+                    .bind(mailbox.0)
+                    .bind(direction.as_str())
+                    .bind(&from.name)
+                    .bind(&from.email)
+                    .bind(join(&parsed.to))
+                    .bind(join(&parsed.cc))
+                    .bind(&parsed.subject)
+                    .bind(&parsed.text)
+                    .bind(mail.body_html.as_deref())
+                    .bind(parsed.message_id.as_deref())
+                    .bind(parsed.in_reply_to.first().map(String::as_str))
+                    .bind(if parsed.references.is_empty() { None } else { Some(parsed.references.join(" ")) })
+                    .bind(mail.raw_sha256)
+                    .bind(&parsed.content_sha256)
+                    .bind(parsed.automatic)
+                    .bind(at)
+                    .execute(&mut *$tx)
+                    .await?;
+                    for attachment in &mail.attachments {
+                        sqlx::query(
+                            "INSERT INTO attachments (id, message_id, filename, content_type, size, sha256, content_id, \
+                             is_inline) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                        )
+                        .bind(new_id())
+                        .bind(id)
+                        .bind(&attachment.filename)
+                        .bind(&attachment.content_type)
+                        .bind(attachment.size)
+                        .bind(&attachment.sha256)
+                        .bind(attachment.content_id.as_deref())
+                        .bind(attachment.inline)
+                        .execute(&mut *$tx)
+                        .await?;
+                    }
+                    record_event!(
+                        $tx,
+                        conversation.id.0,
+                        mailbox.0,
+                        None::<Uuid>,
+                        "message",
+                        json!({ "message_id": id, "direction": direction.as_str(), "via": "email" }),
+                        at
+                    );
+                    if let (Some((message, _)), Some(bounce)) = (bounced, &parsed.bounce) {
+                        record_event!(
+                            $tx,
+                            conversation.id.0,
+                            mailbox.0,
+                            None::<Uuid>,
+                            "bounced",
+                            json!({ "message_id": message, "reason": bounce.reason }),
+                            now
+                        );
+                    }
+
+                    // 8. The customer wrote again: the conversation needs someone again.
+                    let wakes = direction == Direction::Inbound && !parsed.automatic && !new_conversation;
+                    if wakes && matches!(conversation.status, Status::Closed | Status::Waiting) {
+                        sqlx::query("UPDATE conversations SET status = 'open', snoozed_until = NULL WHERE id = $1")
+                            .bind(conversation.id.0)
+                            .execute(&mut *$tx)
+                            .await?;
+                        record_event!(
+                            $tx,
+                            conversation.id.0,
+                            mailbox.0,
+                            None::<Uuid>,
+                            "status",
+                            json!({ "from": conversation.status.as_str(), "to": "open", "reason": "customer replied" }),
+                            now
+                        );
+                    } else if wakes && conversation.snoozed_until.is_some() {
+                        sqlx::query("UPDATE conversations SET snoozed_until = NULL WHERE id = $1")
+                            .bind(conversation.id.0)
+                            .execute(&mut *$tx)
+                            .await?;
+                        record_event!($tx, conversation.id.0, mailbox.0, None::<Uuid>, "unsnoozed", json!({}), now);
+                    }
+
+                    if let Some(inbound) = inbound {
+                        mark_inbound!($tx, inbound, "stored", id, now);
+                    }
+                    Ok(IngestOutcome::Stored { conversation: conversation.id, message: MessageId(id), new_conversation })
+                }
+    }};
+}
+
 impl Store {
     /// Where the folder's sync got to, if it ever ran.
     pub async fn folder_state(&self, mailbox: MailboxId, folder: &str) -> Result<Option<FolderState>> {
@@ -274,11 +597,14 @@ impl Store {
         Ok(())
     }
 
-    /// Records a failure to reach a folder (the folder row may not exist yet).
+    /// Records a failure to reach a folder. A folder never reached gets a row with
+    /// UIDVALIDITY 0 (no server gives 0), so its sync health shows why.
     pub async fn folder_error(&self, mailbox: MailboxId, folder: &str, error: &str) -> Result<()> {
         with_tx!(self, |tx| {
             sqlx::query(
-                "UPDATE imap_folders SET last_error = $3, last_sync_at = $4 WHERE mailbox_id = $1 AND folder = $2",
+                "INSERT INTO imap_folders (mailbox_id, folder, uidvalidity, last_uid, last_error, last_sync_at) \
+                 VALUES ($1, $2, 0, 0, $3, $4) \
+                 ON CONFLICT (mailbox_id, folder) DO UPDATE SET last_error = $3, last_sync_at = $4",
             )
             .bind(mailbox.0)
             .bind(folder)
@@ -366,327 +692,31 @@ impl Store {
         if changed == 1 { Ok(()) } else { Err(Error::NotFound) }
     }
 
-    /// Stores one parsed mail of the mailbox and marks its raw row done, in one transaction:
-    /// recognises a mail already stored, threads it, finds or creates the contact, starts or
-    /// continues the conversation, reopens it when the customer writes again, and attaches a
-    /// bounce to the reply that bounced.
+    /// Stores one parsed mail of the mailbox in a transaction of its own (see
+    /// [`ingest_in_tx`]).
     pub async fn ingest_mail(
         &self,
         mailbox: MailboxId,
         inbound: Option<Uuid>,
         mail: IncomingMail<'_>,
     ) -> Result<IngestOutcome> {
-        let parsed = mail.parsed;
-        let now = now_micros();
-        // The mail's own date orders the history (a backfill of two months keeps its order),
-        // but never a date in the future.
-        let at = parsed.date.filter(|d| *d > 0 && *d <= now).unwrap_or(now);
-        let id = new_id();
+        with_tx!(self, |tx| ingest_in_tx!(tx, mailbox, inbound, &mail))
+    }
+
+    /// Stores parsed mails of the mailbox in one transaction: writing the indexes once per
+    /// batch instead of once per mail is what makes a backfill fast. Any database error rolls
+    /// the whole batch back; the caller then stores the mails one by one.
+    pub async fn ingest_batch(
+        &self,
+        mailbox: MailboxId,
+        mails: &[(Option<Uuid>, IncomingMail<'_>)],
+    ) -> Result<Vec<IngestOutcome>> {
         with_tx!(self, |tx| {
-            let address: String = sqlx::query_scalar("SELECT address FROM mailboxes WHERE id = $1")
-                .bind(mailbox.0)
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or(Error::NotFound)?;
-            let address = address.trim().to_lowercase();
-            let from_us = parsed.from.as_ref().is_some_and(|p| p.email == address);
-
-            // 1. Already stored?
-            let duplicate: Option<Uuid> = if let Some(message_id) = &parsed.message_id {
-                let same: Vec<(Uuid, Option<String>, String)> = sqlx::query_as(
-                    "SELECT id, content_sha256, direction FROM messages WHERE mailbox_id = $1 AND message_id_header = $2",
-                )
-                .bind(mailbox.0)
-                .bind(message_id)
-                .fetch_all(&mut *tx)
-                .await?;
-                same.iter()
-                    .find(|(_, hash, direction)| {
-                        hash.as_deref() == Some(parsed.content_sha256.as_str())
-                            // Our own reply, found again in the Sent folder.
-                            || (hash.is_none() && direction == "outbound" && from_us)
-                    })
-                    .map(|(id, _, _)| *id)
-            } else {
-                sqlx::query_scalar(
-                    "SELECT id FROM messages WHERE mailbox_id = $1 AND content_sha256 = $2 \
-                     AND message_id_header IS NULL LIMIT 1",
-                )
-                .bind(mailbox.0)
-                .bind(&parsed.content_sha256)
-                .fetch_optional(&mut *tx)
-                .await?
-            };
-            if let Some(existing) = duplicate {
-                if let Some(inbound) = inbound {
-                    mark_inbound!(tx, inbound, "duplicate", existing, now);
-                }
-                Ok::<IngestOutcome, Error>(IngestOutcome::Duplicate { message: MessageId(existing) })
-            } else {
-                // 2. Who is the customer, and which way did the mail go?
-                let direction = if from_us { Direction::Outbound } else { Direction::Inbound };
-                let customer: Option<Party> = if from_us {
-                    parsed.to.iter().chain(parsed.cc.iter()).find(|p| p.email != address).cloned()
-                } else {
-                    parsed.from.clone()
-                };
-
-                // 3. A bounce belongs to the reply that bounced.
-                let mut bounced: Option<(Uuid, Uuid)> = None;
-                if let Some(bounce) = &parsed.bounce {
-                    bounced = sqlx::query_as(
-                        "SELECT id, conversation_id FROM messages WHERE mailbox_id = $1 AND message_id_header = $2 \
-                         ORDER BY created_at DESC LIMIT 1",
-                    )
-                    .bind(mailbox.0)
-                    .bind(&bounce.original_message_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    if let Some((message, _)) = bounced {
-                        sqlx::query(
-                            "UPDATE outbox SET status = 'failed', last_error = $2, updated_at = $3 \
-                             WHERE message_id = $1",
-                        )
-                        .bind(message)
-                        .bind(format!("bounced: {}", bounce.reason))
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
-                    }
-                }
-
-                // 4. The contact.
-                let contact: Option<Uuid> = match (&customer, bounced) {
-                    (_, Some(_)) => None,
-                    (Some(party), None) => Some(contact_in_tx!(tx, party, now)),
-                    (None, None) => None,
-                };
-
-                // 5. Threading: our token, then known Message-IDs, then subject + customer.
-                let mut thread: Option<Conversation> = None;
-                if let Some((_, conversation)) = bounced {
-                    thread = Some(lock_conversation!(tx, conversation));
-                }
-                let referenced: Vec<&String> =
-                    parsed.in_reply_to.iter().chain(parsed.references.iter().rev()).collect();
-                if thread.is_none() {
-                    for token in referenced.iter().filter_map(|id| conversation_of(id)) {
-                        let sql = format!(
-                            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = $1 AND mailbox_id = $2"
-                        );
-                        let row: Option<ConversationRow> =
-                            sqlx::query_as(&sql).bind(token.0).bind(mailbox.0).fetch_optional(&mut *tx).await?;
-                        if let Some(row) = row {
-                            thread = Some(Conversation::try_from(row)?);
-                            break;
-                        }
-                    }
-                }
-                if thread.is_none() && !referenced.is_empty() {
-                    let sql = format!(
-                        "SELECT {} FROM conversations WHERE id IN (SELECT conversation_id FROM messages \
-                         WHERE mailbox_id = $1 AND message_id_header IN ({})) ORDER BY last_activity_at DESC",
-                        CONVERSATION_COLUMNS,
-                        placeholders(2, referenced.len())
-                    );
-                    let mut query = sqlx::query_as::<_, ConversationRow>(&sql).bind(mailbox.0);
-                    for id in &referenced {
-                        query = query.bind(id.as_str());
-                    }
-                    for row in query.fetch_all(&mut *tx).await? {
-                        let candidate = Conversation::try_from(row)?;
-                        // Never join two customers: the sender must be the conversation's
-                        // customer, or one of its participants, or us.
-                        let joins = from_us
-                            || Some(candidate.contact_id.0) == contact
-                            || participant!(tx, candidate.id.0, parsed.from.as_ref().map(|p| p.email.as_str()));
-                        if joins {
-                            thread = Some(candidate);
-                            break;
-                        }
-                    }
-                }
-                if thread.is_none()
-                    && let Some(contact) = contact
-                {
-                    let key = subject_key(&parsed.subject);
-                    if !key.is_empty() {
-                        let sql = format!(
-                            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE mailbox_id = $1 AND contact_id = $2 \
-                             AND last_activity_at >= $3 AND status NOT IN ('spam', 'trash') \
-                             ORDER BY last_activity_at DESC LIMIT 20"
-                        );
-                        let rows: Vec<ConversationRow> = sqlx::query_as(&sql)
-                            .bind(mailbox.0)
-                            .bind(contact)
-                            .bind(at - SUBJECT_WINDOW_MICROS)
-                            .fetch_all(&mut *tx)
-                            .await?;
-                        for row in rows {
-                            let candidate = Conversation::try_from(row)?;
-                            if subject_key(&candidate.subject) == key {
-                                thread = Some(candidate);
-                                break;
-                            }
-                        }
-                    }
-                }
-
-                // 6. A new conversation when nothing matched.
-                let new_conversation = thread.is_none();
-                let conversation = match thread {
-                    Some(found) => found,
-                    None => {
-                        let contact = match contact {
-                            Some(contact) => contact,
-                            None => unknown_contact!(tx, now),
-                        };
-                        let conversation = new_id();
-                        let subject = if parsed.subject.is_empty() { "(no subject)" } else { parsed.subject.as_str() };
-                        let status = if from_us { Status::Waiting } else { Status::Open };
-                        sqlx::query(
-                            "INSERT INTO conversations (id, mailbox_id, contact_id, subject, status, priority, seq, \
-                             last_activity_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'normal', 0, $6, $6, $7)",
-                        )
-                        .bind(conversation)
-                        .bind(mailbox.0)
-                        .bind(contact)
-                        .bind(subject)
-                        .bind(status.as_str())
-                        .bind(at)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
-                        record_event!(
-                            tx,
-                            conversation,
-                            mailbox.0,
-                            None::<Uuid>,
-                            "created",
-                            json!({ "subject": subject, "via": "email" }),
-                            at
-                        );
-                        Conversation {
-                            id: ConversationId(conversation),
-                            mailbox_id: mailbox,
-                            contact_id: ContactId(contact),
-                            subject: subject.to_string(),
-                            status,
-                            priority: model::Priority::Normal,
-                            assignee_id: None,
-                            snoozed_until: None,
-                            seq: 0,
-                            last_activity_at: at,
-                            created_at: at,
-                        }
-                    }
-                };
-
-                // 7. The message, its attachments and its event.
-                sqlx::query(
-                    "UPDATE conversations SET seq = seq + 1, \
-                     last_activity_at = CASE WHEN last_activity_at > $2 THEN last_activity_at ELSE $2 END, \
-                     updated_at = $3 WHERE id = $1",
-                )
-                .bind(conversation.id.0)
-                .bind(at)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                let join = |parties: &[Party]| parties.iter().map(Party::display).collect::<Vec<_>>().join(", ");
-                let from = parsed.from.clone().unwrap_or_default();
-                sqlx::query(
-                    "INSERT INTO messages (id, conversation_id, mailbox_id, direction, from_name, from_email, to_addrs, \
-                     cc_addrs, subject, body_text, body_html, message_id_header, in_reply_to, references_header, \
-                     raw_sha256, content_sha256, automatic, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
-                )
-                .bind(id)
-                .bind(conversation.id.0)
-                .bind(mailbox.0)
-                .bind(direction.as_str())
-                .bind(&from.name)
-                .bind(&from.email)
-                .bind(join(&parsed.to))
-                .bind(join(&parsed.cc))
-                .bind(&parsed.subject)
-                .bind(&parsed.text)
-                .bind(mail.body_html.as_deref())
-                .bind(parsed.message_id.as_deref())
-                .bind(parsed.in_reply_to.first().map(String::as_str))
-                .bind(if parsed.references.is_empty() { None } else { Some(parsed.references.join(" ")) })
-                .bind(mail.raw_sha256)
-                .bind(&parsed.content_sha256)
-                .bind(parsed.automatic)
-                .bind(at)
-                .execute(&mut *tx)
-                .await?;
-                for attachment in &mail.attachments {
-                    sqlx::query(
-                        "INSERT INTO attachments (id, message_id, filename, content_type, size, sha256, content_id, \
-                         is_inline) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    )
-                    .bind(new_id())
-                    .bind(id)
-                    .bind(&attachment.filename)
-                    .bind(&attachment.content_type)
-                    .bind(attachment.size)
-                    .bind(&attachment.sha256)
-                    .bind(attachment.content_id.as_deref())
-                    .bind(attachment.inline)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                record_event!(
-                    tx,
-                    conversation.id.0,
-                    mailbox.0,
-                    None::<Uuid>,
-                    "message",
-                    json!({ "message_id": id, "direction": direction.as_str(), "via": "email" }),
-                    at
-                );
-                if let (Some((message, _)), Some(bounce)) = (bounced, &parsed.bounce) {
-                    record_event!(
-                        tx,
-                        conversation.id.0,
-                        mailbox.0,
-                        None::<Uuid>,
-                        "bounced",
-                        json!({ "message_id": message, "reason": bounce.reason }),
-                        now
-                    );
-                }
-
-                // 8. The customer wrote again: the conversation needs someone again.
-                let wakes = direction == Direction::Inbound && !parsed.automatic && !new_conversation;
-                if wakes && matches!(conversation.status, Status::Closed | Status::Waiting) {
-                    sqlx::query("UPDATE conversations SET status = 'open', snoozed_until = NULL WHERE id = $1")
-                        .bind(conversation.id.0)
-                        .execute(&mut *tx)
-                        .await?;
-                    record_event!(
-                        tx,
-                        conversation.id.0,
-                        mailbox.0,
-                        None::<Uuid>,
-                        "status",
-                        json!({ "from": conversation.status.as_str(), "to": "open", "reason": "customer replied" }),
-                        now
-                    );
-                } else if wakes && conversation.snoozed_until.is_some() {
-                    sqlx::query("UPDATE conversations SET snoozed_until = NULL WHERE id = $1")
-                        .bind(conversation.id.0)
-                        .execute(&mut *tx)
-                        .await?;
-                    record_event!(tx, conversation.id.0, mailbox.0, None::<Uuid>, "unsnoozed", json!({}), now);
-                }
-
-                if let Some(inbound) = inbound {
-                    mark_inbound!(tx, inbound, "stored", id, now);
-                }
-                Ok(IngestOutcome::Stored { conversation: conversation.id, message: MessageId(id), new_conversation })
+            let mut outcomes = Vec::with_capacity(mails.len());
+            for (inbound, mail) in mails {
+                outcomes.push(ingest_in_tx!(tx, mailbox, *inbound, mail)?);
             }
+            Ok::<Vec<IngestOutcome>, Error>(outcomes)
         })
     }
 }
