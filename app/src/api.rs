@@ -235,10 +235,39 @@ pub async fn save_draft(id: String, mode: String, body: String) -> Result<(), Ap
 fn detail(caller: model::UserId, opened: backend::OpenedConversation) -> model::ConversationDetail {
     use model::{Direction, HistoryChange, HistoryEntry, MessageView};
     let name_of = |id: Option<model::UserId>| id.and_then(|id| opened.names.get(&id).cloned());
+    let mut files: std::collections::HashMap<model::MessageId, Vec<backend::store::Attachment>> =
+        std::collections::HashMap::new();
+    for attachment in opened.attachments {
+        files.entry(attachment.message_id).or_default().push(attachment);
+    }
     let messages = opened
         .messages
         .into_iter()
-        .map(|m| MessageView {
+        .map(|m| {
+            let files = files.remove(&m.id).unwrap_or_default();
+            // Inline pictures (`cid:`) point at their attachment, served to members only.
+            let html = m.body_html.clone().map(|mut html| {
+                for file in files.iter().filter(|f| f.content_id.is_some()) {
+                    let cid = format!("cid:{}", file.content_id.as_deref().unwrap_or_default());
+                    html = html.replace(&cid, &format!("/attachments/{}?inline=1", file.id));
+                }
+                html
+            });
+            let attachments = files
+                .iter()
+                .filter(|f| {
+                    !(f.is_inline && html.as_deref().is_some_and(|h| h.contains(&format!("/attachments/{}", f.id))))
+                })
+                .map(|f| model::AttachmentView {
+                    id: f.id,
+                    filename: f.filename.clone(),
+                    content_type: f.content_type.clone(),
+                    size: f.size,
+                })
+                .collect();
+            (m, html, attachments)
+        })
+        .map(|(m, html, attachments)| MessageView {
             id: m.id,
             direction: m.direction,
             author: match m.direction {
@@ -254,7 +283,8 @@ fn detail(caller: model::UserId, opened: backend::OpenedConversation) -> model::
                 }
                 Direction::Outbound | Direction::Note => name_of(m.author_id).unwrap_or_default(),
             },
-            html: m.body_html,
+            html,
+            attachments,
             body_text: m.body_text,
             created_at: m.created_at,
             delivery: m.delivery,

@@ -135,6 +135,18 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (y, m, d)
 }
 
+/// A file size in words a person reads: 820 B, 14.2 KB, 3.1 MB.
+pub fn bytes(n: i64) -> String {
+    let n = n.max(0) as f64;
+    if n < 1024.0 {
+        format!("{n:.0} B")
+    } else if n < 1024.0 * 1024.0 {
+        format!("{:.1} KB", n / 1024.0)
+    } else {
+        format!("{:.1} MB", n / 1_048_576.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

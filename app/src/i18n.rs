@@ -225,6 +225,7 @@ pub struct Texts {
     pub undo_send: &'static str,
     pub load_images: &'static str,
     pub attempt: &'static str,
+    pub attachments: &'static str,
 }
 
 impl Texts {
@@ -480,6 +481,7 @@ static EN: Texts = Texts {
     undo_send: "Undo",
     load_images: "Load images",
     attempt: "attempt",
+    attachments: "Attachments",
 };
 
 static AR: Texts = Texts {
@@ -666,6 +668,7 @@ static AR: Texts = Texts {
     undo_send: "تراجع",
     load_images: "تحميل الصور",
     attempt: "محاولة",
+    attachments: "المرفقات",
 };
 
 static FA: Texts = Texts {
@@ -852,6 +855,7 @@ static FA: Texts = Texts {
     undo_send: "لغو",
     load_images: "نمایش تصاویر",
     attempt: "تلاش",
+    attachments: "پیوست‌ها",
 };
 
 impl Lang {

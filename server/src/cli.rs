@@ -109,6 +109,16 @@ pub enum MailboxCommand {
     },
     /// List mailboxes.
     List,
+    /// Import mail files (.eml, one mail each) into a mailbox, as if they had arrived: each is
+    /// stored once, threaded, and shown. For moving history from another tool.
+    Import {
+        /// The mailbox's name.
+        #[arg(long)]
+        name: String,
+        /// The files to import.
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+    },
 }
 
 /// The mail servers of `sanduq mailbox add`. Without `--imap-host` the mailbox has none yet.
@@ -243,7 +253,9 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Mailbox(command) => {
             let store = startup::open_store(&config).await?;
-            let result = mailbox_command(&store, &config.secret_key, command).await;
+            let blobs = backend::mail::Blobs::open(config.data_dir.join("blobs"))
+                .map_err(|e| format!("SANDUQ_DATA_DIR: {e}"))?;
+            let result = mailbox_command(&store, &config.secret_key, &blobs, command).await;
             store.close().await;
             result
         }
@@ -301,8 +313,38 @@ async fn user_command(backend: &Backend, command: UserCommand) -> Result<(), Str
     }
 }
 
-async fn mailbox_command(store: &Store, key: &SecretKey, command: MailboxCommand) -> Result<(), String> {
+async fn mailbox_command(
+    store: &Store,
+    key: &SecretKey,
+    blobs: &backend::mail::Blobs,
+    command: MailboxCommand,
+) -> Result<(), String> {
     match command {
+        MailboxCommand::Import { name, files } => {
+            let mailbox = store.mailbox_by_name(name.trim()).await.map_err(|_| format!("no mailbox named {name:?}"))?;
+            let ingest = backend::mail::Ingest {
+                store: store.clone(),
+                blobs: blobs.clone(),
+                max_mail_bytes: backend::mail::parse::DEFAULT_MAX_MAIL_BYTES,
+            };
+            let (mut stored, mut duplicates, mut failed) = (0, 0, 0);
+            for file in files {
+                let outcome = match std::fs::read(&file) {
+                    Ok(raw) => ingest.ingest_raw(mailbox.id, raw).await.map_err(|e| e.to_string()),
+                    Err(e) => Err(format!("cannot read it: {e}")),
+                };
+                match outcome {
+                    Ok(backend::store::IngestOutcome::Stored { .. }) => stored += 1,
+                    Ok(backend::store::IngestOutcome::Duplicate { .. }) => duplicates += 1,
+                    Err(e) => {
+                        failed += 1;
+                        eprintln!("{}: {e}", file.display());
+                    }
+                }
+            }
+            println!("Imported into {}: {stored} stored, {duplicates} already there, {failed} failed.", mailbox.name);
+            if failed > 0 { Err(format!("{failed} files could not be imported")) } else { Ok(()) }
+        }
         MailboxCommand::Add { name, address, servers } => {
             let name = name.trim();
             if name.is_empty() || name.chars().count() > 100 {

@@ -20,6 +20,11 @@ pub async fn open_store(config: &Config) -> Result<Store, String> {
         .map_err(|e| format!("SANDUQ_DATABASE_URL={}: cannot open the database: {e}", redact_url(&config.database_url)))
 }
 
+/// The folder of raw mails and attachments, `DATA_DIR/blobs`.
+fn open_blobs(config: &Config) -> Result<Blobs, String> {
+    Blobs::open(config.data_dir.join("blobs")).map_err(|e| format!("SANDUQ_DATA_DIR: {e}"))
+}
+
 /// A server running in the background (tests, benchmarks).
 pub struct Running {
     /// Where it listens.
@@ -48,8 +53,10 @@ impl Running {
 /// Starts a server in the background on `config.addr` (port 0 picks a free one).
 pub async fn spawn(mut config: Config, limits: SignInLimits) -> Result<Running, String> {
     let store = open_store(&config).await?;
-    let backend =
-        Backend::with_limits(store, limits).with_undo_send(config.undo_send).with_secret(config.secret_key.clone());
+    let backend = Backend::with_limits(store, limits)
+        .with_undo_send(config.undo_send)
+        .with_secret(config.secret_key.clone())
+        .with_blobs(open_blobs(&config)?);
     let listener = bind(config.addr).await?;
     let addr = listener.local_addr().map_err(|e| format!("SANDUQ_ADDR: {e}"))?;
     // A public URL made from port 0 names no real address; the bound one is it.
@@ -66,7 +73,10 @@ pub async fn spawn(mut config: Config, limits: SignInLimits) -> Result<Running, 
 /// `sanduq serve`: runs until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config) -> Result<(), String> {
     let store = open_store(&config).await?;
-    let backend = Backend::new(store).with_undo_send(config.undo_send).with_secret(config.secret_key.clone());
+    let backend = Backend::new(store)
+        .with_undo_send(config.undo_send)
+        .with_secret(config.secret_key.clone())
+        .with_blobs(open_blobs(&config)?);
     let listener = bind(config.addr).await?;
     let users = backend.store.users().await.map_err(|e| format!("reading users: {e}"))?;
     tracing::info!(url = %config.public_url, addr = %config.addr, data_dir = %config.data_dir.display(), "Sanduq is listening");
@@ -97,7 +107,7 @@ async fn run(
         }),
     };
     let sweeper = tokio::spawn(sweep_sessions(backend.clone()));
-    let blobs = Blobs::open(config.data_dir.join("blobs")).map_err(|e| format!("SANDUQ_DATA_DIR: {e}"))?;
+    let blobs = backend.blobs.clone().ok_or_else(|| "the backend has no blob folder".to_string())?;
     let options = MailOptions { poll: config.imap_poll, ..MailOptions::default() };
     // IMAP sync and the outbox sender; dropped (stopped) when the server stops.
     let mail_workers = backend::mail::workers::start(backend.store.clone(), blobs, config.secret_key.clone(), options);

@@ -299,9 +299,40 @@ fn mailboxes_get_their_mail_servers_with_sealed_passwords() {
 
     // The passwords are sealed on disk.
     for entry in std::fs::read_dir(dir.path()).expect("data dir") {
-        let bytes = std::fs::read(entry.expect("entry").path()).expect("read");
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            continue;
+        }
+        let bytes = std::fs::read(path).expect("read");
         for word in ["gmail app password", "imap secret", "smtp secret"] {
             assert!(!bytes.windows(word.len()).any(|w| w == word.as_bytes()), "{word:?} in plain text on disk");
         }
     }
+}
+
+#[test]
+fn mail_files_are_imported_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().to_str().expect("utf-8 path");
+    let env = [("SANDUQ_DATA_DIR", data)];
+    assert!(
+        sanduq(&["mailbox", "add", "--name", "Support", "--address", "support@shop.test"], &env, "").status.success()
+    );
+    let mail = dir.path().join("order.eml");
+    std::fs::write(
+        &mail,
+        "From: Layla <layla@customer.test>\r\nTo: support@shop.test\r\nSubject: Order\r\nMessage-ID: <o1@customer.test>\r\n\r\nHello\r\n",
+    )
+    .expect("write");
+    let mail = mail.to_str().expect("utf-8 path");
+    let first = sanduq(&["mailbox", "import", "--name", "Support", mail], &env, "");
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(stdout(&first).contains("1 stored, 0 already there, 0 failed"), "{}", stdout(&first));
+    let again = sanduq(&["mailbox", "import", "--name", "Support", mail], &env, "");
+    assert!(stdout(&again).contains("0 stored, 1 already there"), "{}", stdout(&again));
+    let missing = sanduq(&["mailbox", "import", "--name", "Support", "/nonexistent.eml"], &env, "");
+    assert!(!missing.status.success());
+    assert!(stderr(&missing).contains("cannot read it"), "{}", stderr(&missing));
+    let nobody = sanduq(&["mailbox", "import", "--name", "Nope", mail], &env, "");
+    assert!(stderr(&nobody).contains("no mailbox named"), "{}", stderr(&nobody));
 }

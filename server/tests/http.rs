@@ -708,3 +708,67 @@ async fn each_user_reads_in_their_language_and_time_zone() {
     let me: model::Me = serde_json::from_str(&call(&app, "current_user", &[], Some(&reza)).await.1).expect("json");
     assert_eq!((me.locale.as_str(), me.time_zone.as_str()), ("fa", "Asia/Tehran"), "refusals changed nothing");
 }
+
+#[tokio::test]
+async fn attachments_reach_members_only_as_downloads_and_inline_pictures_show_in_place() {
+    use backend::mail::Ingest;
+    let app = spawn_app().await;
+    app.add_user("sara@shop.test", "Sara", Role::Agent).await;
+    app.add_user("nadia@shop.test", "Nadia", Role::Agent).await;
+    let support = app.mailbox("Support", &["sara@shop.test"]).await;
+    app.mailbox("Billing", &["nadia@shop.test"]).await;
+    let png: &[u8] = b"\x89PNG\r\n\x1a\nnot really a picture";
+    let raw = format!(
+        "From: Layla <layla@customer.test>\r\nTo: support@shop.test\r\nSubject: Invoice\r\nMessage-ID: <inv@customer.test>\r\n\
+         MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"m\"\r\n\r\n\
+         --m\r\nContent-Type: multipart/related; boundary=\"r\"\r\n\r\n\
+         --r\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>See <img src=\"cid:logo@shop\"></p>\r\n\
+         --r\r\nContent-Type: image/png\r\nContent-ID: <logo@shop>\r\nContent-Disposition: inline; filename=\"logo.png\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{}\r\n--r--\r\n\
+         --m\r\nContent-Type: application/pdf; name=\"فاتورة.pdf\"\r\nContent-Disposition: attachment; filename=\"=?UTF-8?B?2YHYp9iq2YjYsdipLnBkZg==?=\"\r\n\r\n%PDF-1.4 invoice\r\n--m--\r\n",
+        "iVBORw0KGgpub3QgcmVhbGx5IGEgcGljdHVyZQ=="
+    );
+    let ingest = Ingest {
+        store: app.backend().store.clone(),
+        blobs: app.backend().blobs.clone().expect("blobs"),
+        max_mail_bytes: 1 << 20,
+    };
+    let conversation = match ingest.ingest_raw(support, raw.into_bytes()).await.expect("ingest") {
+        backend::store::IngestOutcome::Stored { conversation, .. } => conversation,
+        other => panic!("{other:?}"),
+    };
+
+    let sara = app.sign_in("sara@shop.test").await;
+    let (status, body) = call(&app, "conversation", &[("id", &conversation.to_string())], Some(&sara)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let detail: serde_json::Value = serde_json::from_str(&body).expect("json");
+    let message = &detail["messages"][0];
+    let html = message["html"].as_str().expect("html");
+    let files = message["attachments"].as_array().expect("attachments");
+    // The inline picture is in the body, not in the list; the PDF is in the list.
+    assert_eq!(files.len(), 1, "{message}");
+    assert_eq!(files[0]["filename"], "فاتورة.pdf");
+    let picture =
+        html.split("src=\"").nth(1).and_then(|s| s.split('"').next()).expect("an image").replace("&amp;", "&");
+    assert!(picture.starts_with("/attachments/") && picture.ends_with("?inline=1"), "{html}");
+
+    let pdf = app.get(&format!("/attachments/{}", files[0]["id"].as_str().expect("id")), Some(&sara)).await;
+    assert_eq!(pdf.status(), StatusCode::OK);
+    let headers = pdf.headers().clone();
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["content-type"], "application/octet-stream");
+    assert!(headers["content-disposition"].to_str().expect("ascii").starts_with("attachment;"));
+    assert!(headers["content-security-policy"].to_str().expect("ascii").contains("sandbox"));
+    assert_eq!(pdf.bytes().await.expect("body").as_ref(), b"%PDF-1.4 invoice");
+
+    let shown = app.get(&picture, Some(&sara)).await;
+    assert_eq!(shown.status(), StatusCode::OK);
+    assert_eq!(shown.headers()["content-type"], "image/png");
+    assert_eq!(shown.bytes().await.expect("body").as_ref(), png);
+
+    // Another mailbox's agent gets a plain 404; nobody signed in is sent to sign in.
+    let nadia = app.sign_in("nadia@shop.test").await;
+    assert_eq!(app.get(&picture, Some(&nadia)).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/attachments/not-an-id", Some(&sara)).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&picture, None).await.status(), StatusCode::SEE_OTHER);
+}

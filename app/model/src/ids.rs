@@ -103,6 +103,11 @@ id_type!(
     "event"
 );
 id_type!(
+    /// A file that came with a mail.
+    AttachmentId,
+    "attachment"
+);
+id_type!(
     /// A reply waiting to be delivered.
     OutboxId,
     "outbox"

@@ -312,13 +312,26 @@ pub struct MessageView {
     /// The agent's name for replies and notes, the sender's for customer mail.
     pub author: String,
     pub body_text: String,
-    /// The mail's HTML body, already sanitized on the server; shown in a sandboxed frame.
+    /// The mail's HTML body, already sanitized on the server, with `cid:` images pointing at
+    /// their attachments; shown in a sandboxed frame.
     #[serde(default)]
     pub html: Option<String>,
+    /// The files that came with the mail (inline images left out).
+    #[serde(default)]
+    pub attachments: Vec<AttachmentView>,
     /// UTC microseconds.
     pub created_at: i64,
     /// For a reply sent from Sanduq: where it is on its way out.
     pub delivery: Option<crate::actions::Delivery>,
+}
+
+/// A file that came with a mail, downloaded from `/attachments/<id>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentView {
+    pub id: crate::ids::AttachmentId,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
 }
 
 /// One change in a conversation's audit trail.

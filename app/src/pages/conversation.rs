@@ -579,6 +579,25 @@ fn MessageCard(m: MessageView, refresh: Callback<()>) -> impl IntoView {
         }
         None => view! { <div class="message-body" dir="auto">{m.body_text}</div> }.into_any(),
     };
+    let files = (!m.attachments.is_empty()).then(|| {
+        view! {
+            <ul class="attachments" aria-label=t.attachments>
+                {m.attachments
+                    .into_iter()
+                    .map(|a| {
+                        let href = format!("/attachments/{}", a.id);
+                        let name = a.filename.clone();
+                        view! {
+                            <li>
+                                <a href=href download=name dir="auto">{a.filename}</a>
+                                " " <span class="muted" dir="ltr">{format::bytes(a.size)}</span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+    });
     view! {
         <article class=class>
             <header>
@@ -589,6 +608,7 @@ fn MessageCard(m: MessageView, refresh: Callback<()>) -> impl IntoView {
             </header>
             {move || failed.get().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
             {body}
+            {files}
         </article>
     }
 }

@@ -17,6 +17,8 @@ pub struct OpenedConversation {
     pub listed: ListedConversation,
     pub mailbox: Mailbox,
     pub messages: Vec<Message>,
+    /// The files that came with the messages.
+    pub attachments: Vec<crate::store::Attachment>,
     pub events: Vec<Event>,
     /// Names of the users who wrote messages, made or were the subject of changes, or follow.
     pub names: std::collections::HashMap<UserId, String>,
@@ -189,6 +191,7 @@ impl Backend {
         let mailbox = self.store.mailbox(mailbox_id).await?;
         let listed = self.store.describe(vec![conversation]).await?.pop().ok_or(Error::NotFound)?;
         let messages = self.store.messages(id).await?;
+        let attachments = self.store.attachments_of(id).await?;
         let events = self.store.events(id).await?;
         let drafts = self.store.drafts(id, caller.id).await?;
         let followers = self.store.followers(id).await?;
@@ -210,6 +213,7 @@ impl Backend {
             listed,
             mailbox,
             messages,
+            attachments,
             events,
             names,
             drafts,

@@ -10,6 +10,7 @@ pub mod access;
 pub mod auth;
 pub mod demo;
 pub mod error;
+pub mod files;
 pub mod mail;
 pub mod mail_admin;
 pub mod mail_settings;
@@ -45,6 +46,8 @@ pub struct Backend {
     pub undo_send: std::time::Duration,
     /// Seals and opens the mail servers' passwords.
     secret: SecretKey,
+    /// Raw mails and attachments, where the server keeps them.
+    pub blobs: Option<mail::Blobs>,
 }
 
 impl Backend {
@@ -60,7 +63,14 @@ impl Backend {
             limiters: Arc::new(auth::SignInLimiters::new(limits)),
             undo_send: std::time::Duration::from_secs(DEFAULT_UNDO_SECS),
             secret: SecretKey::generate(),
+            blobs: None,
         }
+    }
+
+    /// The same backend reading attachments from `blobs`.
+    pub fn with_blobs(mut self, blobs: mail::Blobs) -> Backend {
+        self.blobs = Some(blobs);
+        self
     }
 
     /// The same backend sealing passwords with the instance's `secret` key (the server always

@@ -583,6 +583,12 @@ async fn test_connection_answers_in_plain_words_and_passwords_never_come_back() 
     assert!(view.form.imap.password.is_empty() && view.form.smtp.password.is_empty());
     assert!(!format!("{view:?}").contains(mailservers::PASSWORD));
 
+    // A folder that could not be reached shows why in its sync health.
+    rig.store().folder_error(rig.mailbox, "Archive", "127.0.0.1 port 9 refused the connection").await.expect("error");
+    let view = backend.mail_servers(&admin, rig.mailbox).await.expect("view");
+    let archive = view.folders.iter().find(|f| f.folder == "Archive").expect("the folder is listed");
+    assert!(archive.last_error.as_deref().is_some_and(|e| e.contains("refused")), "{archive:?}");
+
     // Agents may not look.
     assert!(matches!(backend.mail_servers(&rig.agent, rig.mailbox).await, Err(backend::Error::Forbidden)));
 }

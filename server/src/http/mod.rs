@@ -7,6 +7,7 @@
 pub mod api_errors;
 pub mod client;
 pub mod csrf;
+mod files;
 pub mod health;
 pub mod session;
 
@@ -70,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .nest_service(&format!("/{}", leptos.site_pkg_dir), pkg_service)
         .route("/signin", post(session::sign_in))
         .route("/signout", post(session::sign_out))
+        .route("/attachments/{id}", get(files::attachment))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -13,6 +13,7 @@
 //! Access rules are not checked here: the domain layer ([`crate::Backend`]) decides who may
 //! call what. The store answers what is asked.
 
+mod attachments;
 mod changes;
 mod contacts;
 mod conversations;
@@ -32,6 +33,7 @@ use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
+pub use attachments::Attachment;
 pub use contacts::{Contact, ContactCard};
 pub use conversations::{
     AssigneeFilter, By, Conversation, ConversationFilter, Cursor, Event, ListedConversation, Message, NewConversation,
