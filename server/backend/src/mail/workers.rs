@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use async_imap::types::UnsolicitedResponse;
 use model::MailboxId;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
@@ -235,7 +236,11 @@ async fn folder_session(
             .ok()
             .and_then(|c| c.ok())
             .is_some_and(|c| c.has_str("IDLE"));
+    // What the server says outside a command's answer (EXISTS for new mail) lands here.
+    let unsolicited = session.unsolicited_responses.clone();
     loop {
+        // The sync below covers everything announced so far.
+        while unsolicited.try_recv().is_ok() {}
         imap::sync_folder(&mut session, &shared.store, &shared.blobs, mailbox, folder, &limits, || {
             shared.kick_ingest(mailbox);
             async { Ok(()) }
@@ -248,7 +253,11 @@ async fn folder_session(
                 .await
                 .map_err(|_| Error::Remote("starting IDLE: no answer".to_string()))?
                 .map_err(|e| Error::Remote(format!("starting IDLE failed: {e}")))?;
-            {
+            // Mail announced during the sync or just before IDLE began is not announced again:
+            // sync at once instead of waiting for the next change.
+            let announced = std::iter::from_fn(|| unsolicited.try_recv().ok())
+                .any(|r| matches!(r, UnsolicitedResponse::Exists(_) | UnsolicitedResponse::Recent(_)));
+            if !announced {
                 let (wait, _stop) = handle.wait_with_timeout(shared.options.idle);
                 // The outer limit holds even when keep-alives reset IDLE's own timer.
                 let _ = tokio::time::timeout(shared.options.idle, wait).await;
