@@ -48,7 +48,7 @@ impl Backend {
     pub async fn mail_servers(&self, caller: &Caller, mailbox: MailboxId) -> Result<MailServersView> {
         caller.require_admin()?;
         let found = self.store.mailbox(mailbox).await?;
-        let stored = self.store.all_mail_settings().await?.into_iter().find(|(id, _)| *id == mailbox).map(|(_, s)| s);
+        let stored = self.store.mail_settings(mailbox).await?;
         let folders = self
             .store
             .folder_health(mailbox)
@@ -130,8 +130,7 @@ impl Backend {
         let settings = settings_of(form)?;
         let password = |p: &str| if p.is_empty() { None } else { Some(p.to_string()) };
         let (imap, smtp) = (password(&form.imap.password), password(&form.smtp.password));
-        let stored =
-            self.store.all_mail_settings().await?.into_iter().any(|(id, s)| id == mailbox && s.has_imap_password);
+        let stored = self.store.mail_settings(mailbox).await?.is_some_and(|s| s.has_imap_password);
         if imap.is_none() && !stored {
             return Err(Error::Invalid("enter the IMAP password (for Gmail, an app password)".to_string()));
         }

@@ -104,6 +104,14 @@ impl Store {
         rows.into_iter().map(MailRow::into_settings).collect()
     }
 
+    /// One mailbox's mail-server settings, if it has any.
+    pub async fn mail_settings(&self, mailbox: MailboxId) -> Result<Option<StoredMailSettings>> {
+        let sql = format!("{MAIL_SELECT} WHERE mailbox_id = $1");
+        let row: Option<MailRow> =
+            with_reader!(self, |pool| sqlx::query_as(&sql).bind(mailbox.0).fetch_optional(pool).await?);
+        Ok(row.map(MailRow::into_settings).transpose()?.map(|(_, stored)| stored))
+    }
+
     /// The sealed IMAP and SMTP passwords of a mailbox, for the mail workers.
     pub async fn sealed_mail_passwords(&self, mailbox: MailboxId) -> Result<SealedPasswords> {
         let row: Option<SealedPasswords> = with_reader!(self, |pool| {

@@ -116,8 +116,7 @@ impl Store {
 
     /// A mailbox's mail servers and its sealed SMTP password, for the sender.
     pub async fn mail_settings_of(&self, mailbox: MailboxId) -> Result<Option<(MailSettings, Option<Vec<u8>>)>> {
-        let all = self.all_mail_settings().await?;
-        let Some((_, stored)) = all.into_iter().find(|(id, _)| *id == mailbox) else {
+        let Some(stored) = self.mail_settings(mailbox).await? else {
             return Ok(None);
         };
         let (_, smtp) = self.sealed_mail_passwords(mailbox).await?;
