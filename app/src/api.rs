@@ -204,31 +204,117 @@ pub async fn act(id: String, action: model::ConversationAction) -> Result<model:
 /// Posts a reply (queued for sending) or an internal note; `client_id` is made by the
 /// browser for each message, so a retried request posts once. Answers with the
 /// conversation as it now is.
+///
+/// A reply goes to `to`, `cc` and `bcc` (address lists as typed; an empty To answers the
+/// customer) with the uploads named in `files` (ids separated by commas); `forward` set to
+/// `true` forwards the conversation to them instead.
 #[server(prefix = "/api", endpoint = "post_message")]
+#[allow(clippy::too_many_arguments)]
 pub async fn post_message(
     id: String,
     mode: String,
     body: String,
     client_id: String,
+    #[server(default)] to: String,
+    #[server(default)] cc: String,
+    #[server(default)] bcc: String,
+    #[server(default)] forward: String,
+    #[server(default)] files: String,
 ) -> Result<model::ConversationDetail, AppError> {
     let caller = server::caller()?;
     let id = server::parse_id(&id)?;
     let mode = mode.parse().map_err(|e: model::UnknownWord| server::fail(AppError::Invalid(e.to_string())))?;
     let client_id =
         client_id.parse().map_err(|_| server::fail(AppError::Invalid("client_id must be a UUID".to_string())))?;
+    let attachments = file_ids(&files)?;
+    let text = backend::store::DraftText { body, to, cc, bcc, forward: forward == "true" };
     let backend = server::backend()?;
-    backend.post(&caller, id, mode, &body, client_id).await.map_err(server::fail)?;
+    let posted = backend::work::Posted { mode, text, attachments, client_id };
+    backend.post(&caller, id, posted).await.map_err(server::fail)?;
     let opened = backend.open_conversation(&caller, id).await.map_err(server::fail)?;
     Ok(detail(caller.id, opened))
 }
 
-/// Saves what the caller is writing in the composer (an empty body deletes the draft).
+/// Starts a conversation with a customer (the first To address) from `mailbox` and
+/// answers with its id.
+#[server(prefix = "/api", endpoint = "start_conversation")]
+#[allow(clippy::too_many_arguments)]
+pub async fn start_conversation(
+    mailbox: String,
+    to: String,
+    #[server(default)] cc: String,
+    #[server(default)] bcc: String,
+    subject: String,
+    body: String,
+    #[server(default)] files: String,
+    client_id: String,
+) -> Result<String, AppError> {
+    let caller = server::caller()?;
+    let mailbox = mailbox.parse().map_err(|_| server::fail(AppError::NotFound))?;
+    let client_id =
+        client_id.parse().map_err(|_| server::fail(AppError::Invalid("client_id must be a UUID".to_string())))?;
+    let attachments = file_ids(&files)?;
+    let text = backend::store::DraftText { body, to, cc, bcc, forward: false };
+    let new = backend::work::NewOutbound { mailbox, subject, text, attachments, client_id };
+    let id = server::backend()?.start_conversation(&caller, new).await.map_err(server::fail)?;
+    Ok(id.to_string())
+}
+
+/// Upload ids as the composer sends them: separated by commas.
+#[cfg(feature = "ssr")]
+fn file_ids(files: &str) -> Result<Vec<model::AttachmentId>, AppError> {
+    files
+        .split(',')
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .map(|f| f.parse().map_err(|_| server::fail(AppError::Invalid(format!("{f:?} is not a file id")))))
+        .collect()
+}
+
+/// Saves what the caller is writing in the composer, recipients included (a blank draft is
+/// deleted).
 #[server(prefix = "/api", endpoint = "save_draft")]
-pub async fn save_draft(id: String, mode: String, body: String) -> Result<(), AppError> {
+pub async fn save_draft(
+    id: String,
+    mode: String,
+    body: String,
+    #[server(default)] to: String,
+    #[server(default)] cc: String,
+    #[server(default)] bcc: String,
+    #[server(default)] forward: bool,
+) -> Result<(), AppError> {
     let caller = server::caller()?;
     let id = server::parse_id(&id)?;
     let mode = mode.parse().map_err(|e: model::UnknownWord| server::fail(AppError::Invalid(e.to_string())))?;
-    server::backend()?.save_draft(&caller, id, mode, &body).await.map_err(server::fail)
+    let draft = backend::store::DraftText { body, to, cc, bcc, forward };
+    server::backend()?.save_draft(&caller, id, mode, &draft).await.map_err(server::fail)
+}
+
+/// Removes a file the caller attached to a reply and has not sent.
+#[server(prefix = "/api", endpoint = "remove_upload")]
+pub async fn remove_upload(id: String) -> Result<(), AppError> {
+    let caller = server::caller()?;
+    let id = id.parse().map_err(|_| server::fail(AppError::NotFound))?;
+    server::backend()?.remove_upload(&caller, id).await.map_err(server::fail)
+}
+
+/// The caller's signature in each mailbox they answer from.
+#[server(prefix = "/api", endpoint = "signatures")]
+pub async fn signatures() -> Result<Vec<model::SignatureView>, AppError> {
+    let caller = server::caller()?;
+    let found = server::backend()?.signatures(&caller).await.map_err(server::fail)?;
+    Ok(found
+        .into_iter()
+        .map(|(mailbox, body)| model::SignatureView { mailbox_id: mailbox.id, mailbox_name: mailbox.name, body })
+        .collect())
+}
+
+/// Sets the caller's signature in one mailbox; empty removes it.
+#[server(prefix = "/api", endpoint = "save_signature")]
+pub async fn save_signature(mailbox: String, body: String) -> Result<(), AppError> {
+    let caller = server::caller()?;
+    let mailbox = mailbox.parse().map_err(|_| server::fail(AppError::NotFound))?;
+    server::backend()?.set_signature(&caller, mailbox, &body).await.map_err(server::fail)
 }
 
 #[cfg(feature = "ssr")]
@@ -270,6 +356,9 @@ fn detail(caller: model::UserId, opened: backend::OpenedConversation) -> model::
         .map(|(m, html, attachments)| MessageView {
             id: m.id,
             direction: m.direction,
+            to: m.to,
+            cc: m.cc,
+            bcc: m.bcc,
             author: match m.direction {
                 Direction::Inbound if m.from_name.is_empty() => m.from_email,
                 Direction::Inbound => m.from_name,
@@ -328,6 +417,29 @@ fn detail(caller: model::UserId, opened: backend::OpenedConversation) -> model::
         following: opened.followers.contains(&caller),
         reply_draft: draft(model::ComposerMode::Reply),
         note_draft: draft(model::ComposerMode::Note),
+        composer: {
+            let reply = opened.drafts.iter().find(|d| d.mode == model::ComposerMode::Reply);
+            model::ReplyComposer {
+                to: reply.map(|d| d.to.clone()).filter(|to| !to.trim().is_empty()).unwrap_or(opened.reply_to.clone()),
+                cc: reply.map(|d| d.cc.clone()).unwrap_or_default(),
+                bcc: reply.map(|d| d.bcc.clone()).unwrap_or_default(),
+                forward: reply.is_some_and(|d| d.forward),
+                default_to: opened.reply_to,
+                reply_all: opened.reply_all,
+                files: opened
+                    .uploads
+                    .into_iter()
+                    .map(|u| model::AttachmentView {
+                        id: u.id,
+                        filename: u.filename,
+                        content_type: u.content_type,
+                        size: u.size,
+                    })
+                    .collect(),
+                signature: opened.signature,
+                can_send: opened.can_send,
+            }
+        },
         contact: model::ContactCardView {
             name: opened.contact.name,
             emails: opened.contact.emails,

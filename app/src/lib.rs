@@ -15,6 +15,7 @@ pub mod format;
 mod fresh;
 pub mod i18n;
 mod pages;
+mod upload;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -63,6 +64,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/signin") view=pages::SignIn/>
                 <Route path=path!("/") view=pages::Home ssr=SsrMode::Async/>
                 <Route path=path!("/mailboxes/:id") view=pages::MailboxPage ssr=SsrMode::Async/>
+                <Route path=path!("/mailboxes/:id/new") view=pages::NewConversationPage ssr=SsrMode::Async/>
                 <Route path=path!("/conversations/:id") view=pages::ConversationView ssr=SsrMode::Async/>
                 <Route path=path!("/views/:view") view=pages::ViewPage ssr=SsrMode::Async/>
                 <Route path=path!("/settings") view=pages::SettingsPage ssr=SsrMode::Async/>

@@ -151,6 +151,12 @@ pub struct MailServerArgs {
     /// SMTP user [default: the IMAP user].
     #[arg(long)]
     smtp_user: Option<String>,
+    /// How replies name their sender: agent ("Sara via Support") or mailbox ("Support").
+    #[arg(long, default_value = "agent")]
+    from_style: String,
+    /// Fetch only mail that arrived since this date (YYYY-MM-DD) [default: all mail].
+    #[arg(long)]
+    since: Option<String>,
 }
 
 impl MailServerArgs {
@@ -176,6 +182,9 @@ impl MailServerArgs {
                 security: smtp_security,
                 user: self.smtp_user.clone().unwrap_or(imap_user),
             },
+            from_style: self.from_style.parse().map_err(|e: backend::Error| e.to_string())?,
+            sync_since: mail_settings::parse_since(self.since.as_deref().unwrap_or_default())
+                .map_err(|e| e.to_string())?,
         };
         settings.check().map_err(|e| e.to_string())?;
         Ok(Some(settings))

@@ -118,6 +118,21 @@ impl TestApp {
         }
         mailbox.id
     }
+
+    /// A conversation with Layla in `mailbox`.
+    async fn conversation(&self, mailbox: model::MailboxId, subject: &str) -> model::ConversationId {
+        use backend::store::{By, NewConversation};
+        let store = &self.backend().store;
+        let contact = store.contact_for_email("layla@customer.test", "Layla").await.expect("contact");
+        let new = NewConversation {
+            mailbox_id: mailbox,
+            contact_id: contact.id,
+            subject: subject.to_string(),
+            status: model::Status::Open,
+            priority: model::Priority::Normal,
+        };
+        store.create_conversation(new, By::system()).await.expect("conversation").id
+    }
 }
 
 fn location(headers: &HeaderMap) -> String {
@@ -386,7 +401,7 @@ async fn the_server_runs_on_postgres() {
 
 #[tokio::test]
 async fn the_conversation_list_pages_through_a_mailbox() {
-    use backend::store::{By, NewConversation, NewMessage};
+    use backend::store::{By, NewConversation, NewMessage, Recipients};
     let app = spawn_app().await;
     app.add_user("sara@shop.test", "Sara", Role::Agent).await;
     let support = app.mailbox("Support", &["sara@shop.test"]).await;
@@ -419,6 +434,8 @@ async fn the_conversation_list_pages_through_a_mailbox() {
             at: Some(2_000_000 + i),
             queue: false,
             outgoing: None,
+            attachments: Vec::new(),
+            recipients: Recipients::default(),
         };
         store.append_message(c.id, message).await.expect("message");
     }
@@ -469,6 +486,8 @@ async fn the_conversation_list_pages_through_a_mailbox() {
         at: None,
         queue: false,
         outgoing: None,
+        attachments: Vec::new(),
+        recipients: Recipients::default(),
     };
     store.append_message(newest, note).await.expect("note");
     store.set_status(newest, model::Status::Waiting, By::user(agent.id)).await.expect("status");
@@ -771,4 +790,68 @@ async fn attachments_reach_members_only_as_downloads_and_inline_pictures_show_in
     assert_eq!(app.get(&picture, Some(&nadia)).await.status(), StatusCode::NOT_FOUND);
     assert_eq!(app.get("/attachments/not-an-id", Some(&sara)).await.status(), StatusCode::NOT_FOUND);
     assert_eq!(app.get(&picture, None).await.status(), StatusCode::SEE_OTHER);
+}
+
+/// Files attached in the composer go to `POST /uploads` (members of the conversation's
+/// mailbox only, within the size limit), stay with the draft, and become the reply's
+/// attachments when it is posted.
+#[tokio::test]
+async fn uploads_attach_to_a_reply_and_stay_with_the_draft_until_then() {
+    let app = spawn_app().await;
+    app.add_user("sara@shop.test", "Sara", Role::Agent).await;
+    app.add_user("nadia@shop.test", "Nadia", Role::Agent).await;
+    let support = app.mailbox("Support", &["sara@shop.test"]).await;
+    app.mailbox("Billing", &["nadia@shop.test"]).await;
+    let conversation = app.conversation(support, "Broken lamp").await.to_string();
+    let sara = app.sign_in("sara@shop.test").await;
+    let nadia = app.sign_in("nadia@shop.test").await;
+    let upload = |cookie: String, name: &str, body: Vec<u8>| {
+        let url = app.url(&format!("/uploads?conversation={conversation}&name={name}"));
+        let request = app
+            .client
+            .post(url)
+            .header("cookie", cookie)
+            .header("origin", app.origin.clone())
+            .header("content-type", "image/png")
+            .body(body);
+        async move { request.send().await.expect("POST") }
+    };
+    let stored = upload(sara.clone(), "lamp%20photo.png", b"\x89PNG picture".to_vec()).await;
+    assert_eq!(stored.status(), StatusCode::OK);
+    let file: model::AttachmentView = stored.json().await.expect("json");
+    assert_eq!((file.filename.as_str(), file.content_type.as_str(), file.size), ("lamp photo.png", "image/png", 12));
+    assert_eq!(upload(nadia, "x.png", b"x".to_vec()).await.status(), StatusCode::NOT_FOUND, "not her mailbox");
+    let empty = upload(sara.clone(), "x.png", Vec::new()).await;
+    assert_eq!(empty.status(), StatusCode::BAD_REQUEST);
+    assert!(empty.text().await.expect("words").contains("empty"));
+    let huge = upload(sara.clone(), "big.bin", vec![0u8; 19_500_000]).await;
+    assert_eq!(huge.status(), StatusCode::PAYLOAD_TOO_LARGE);
+
+    // The draft keeps the file across a reload; posting sends it with the reply.
+    let (_, body) = call(&app, "conversation", &[("id", &conversation)], Some(&sara)).await;
+    let detail: model::ConversationDetail = serde_json::from_str(&body).expect("json");
+    assert_eq!(detail.composer.files, std::slice::from_ref(&file));
+    let client_id = uuid::Uuid::new_v4().to_string();
+    let file_id = file.id.to_string();
+    let reply = [
+        ("id", conversation.as_str()),
+        ("mode", "reply"),
+        ("body", "Here is the photo"),
+        ("client_id", client_id.as_str()),
+        ("to", "layla@customer.test"),
+        ("cc", ""),
+        ("bcc", ""),
+        ("forward", "false"),
+        ("files", file_id.as_str()),
+    ];
+    let (status, body) = call(&app, "post_message", &reply, Some(&sara)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let detail: model::ConversationDetail = serde_json::from_str(&body).expect("json");
+    let sent = detail.messages.last().expect("the reply");
+    assert_eq!(sent.attachments, std::slice::from_ref(&file));
+    assert!(detail.composer.files.is_empty());
+    let download = app.get(&format!("/attachments/{file_id}"), Some(&sara)).await;
+    assert_eq!(download.bytes().await.expect("body").as_ref(), b"\x89PNG picture");
+    let (status, _) = call(&app, "remove_upload", &[("id", file_id.as_str())], Some(&sara)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "sent files are no longer uploads");
 }

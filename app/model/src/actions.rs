@@ -209,3 +209,11 @@ pub struct TeamMember {
     pub active: bool,
     pub mailboxes: Vec<crate::ids::MailboxId>,
 }
+
+/// The signed-in user's signature in one mailbox, as edited in Settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignatureView {
+    pub mailbox_id: crate::ids::MailboxId,
+    pub mailbox_name: String,
+    pub body: String,
+}

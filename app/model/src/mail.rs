@@ -26,6 +26,13 @@ pub struct MailServersForm {
     /// Folder names, one per line (INBOX by default).
     pub folders: String,
     pub smtp: ServerForm,
+    /// How replies name their sender: `agent` ("Sara via Support") or `mailbox` ("Support").
+    #[serde(default)]
+    pub from_style: String,
+    /// Fetch only mail since this date (`YYYY-MM-DD`, UTC) on a folder's first sync; empty
+    /// for all mail.
+    #[serde(default)]
+    pub sync_since: String,
 }
 
 /// How one folder's sync stands.
@@ -84,7 +91,8 @@ pub fn frame_document(sanitized: &str, load_images: bool) -> String {
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'none'; \
          style-src 'unsafe-inline'; font-src 'none'; {img}\">\
          <base target=\"_blank\"><style>body{{margin:0;font:14px/1.5 system-ui,sans-serif;overflow-wrap:anywhere}}\
-         img{{max-width:100%;height:auto}}</style></head><body>{sanitized}</body></html>"
+         img{{max-width:100%;height:auto}}details.quoted>summary{{cursor:pointer;color:#64748b;margin:.5em 0}}\
+         </style></head><body>{sanitized}</body></html>"
     )
 }
 
@@ -95,4 +103,138 @@ pub fn has_remote_images(sanitized: &str) -> bool {
         || lower.contains("url(http")
         || lower.contains("url(\"http")
         || lower.contains("url('http")
+}
+
+/// Sanitized HTML with its quoted history (the first `<blockquote>`, which holds the mail
+/// being answered in Gmail, Apple Mail, Thunderbird and most others) folded into a
+/// `<details>` that opens with a click, no script needed. A mail that is all quote, or has
+/// none, is left as it is.
+pub fn fold_quoted_html(sanitized: &str, label: &str) -> String {
+    let lower = sanitized.to_ascii_lowercase();
+    let Some(start) = lower.find("<blockquote") else {
+        return sanitized.to_string();
+    };
+    let before_text = strip_tags(&sanitized[..start]);
+    if before_text.trim().is_empty() {
+        return sanitized.to_string();
+    }
+    // The matching end tag: count nested blockquotes.
+    let (mut depth, mut at) = (0usize, start);
+    let end = loop {
+        let open = lower[at..].find("<blockquote").map(|i| at + i);
+        let close = lower[at..].find("</blockquote>").map(|i| at + i);
+        match (open, close) {
+            (Some(o), Some(c)) if o < c => {
+                depth += 1;
+                at = o + "<blockquote".len();
+            }
+            (_, Some(c)) => {
+                depth = depth.saturating_sub(1);
+                at = c + "</blockquote>".len();
+                if depth == 0 {
+                    break at;
+                }
+            }
+            (_, None) => return sanitized.to_string(),
+        }
+    };
+    let label = label.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    format!(
+        "{}<details class=\"quoted\"><summary>{label}</summary>{}</details>{}",
+        &sanitized[..start],
+        &sanitized[start..end],
+        &sanitized[end..]
+    )
+}
+
+/// The visible text of some HTML, roughly: tags dropped.
+fn strip_tags(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&nbsp;", " ")
+}
+
+/// A plain-text mail split into what was written and the quoted history below it: the
+/// first attribution line ("On … wrote:", "-----Original Message-----", a forwarded
+/// conversation, their Arabic and Persian forms) or a run of `>` lines that goes on to the
+/// end. `None` when there is no such history, or nothing above it.
+pub fn split_quoted(text: &str) -> (String, Option<String>) {
+    let lines: Vec<&str> = text.lines().collect();
+    let attribution = |line: &str| {
+        let line = line.trim();
+        let lower = line.to_lowercase();
+        (lower.starts_with("on ") && lower.ends_with("wrote:"))
+            || lower.contains("-----original message-----")
+            || lower.starts_with("---------- forwarded")
+            || ((line.ends_with("كتب:") || line.ends_with("نوشت:")) && line.chars().count() < 200)
+    };
+    let mut cut = lines.iter().position(|l| attribution(l));
+    if cut.is_none() {
+        // A block of `>` lines (blank lines allowed) running to the end.
+        let mut start = None;
+        for (i, line) in lines.iter().enumerate() {
+            let quoted = line.trim_start().starts_with('>');
+            match (quoted, start) {
+                (true, None) => start = Some(i),
+                (false, Some(_)) if !line.trim().is_empty() => start = None,
+                _ => {}
+            }
+        }
+        cut = start;
+    }
+    match cut {
+        Some(cut) if lines[..cut].iter().any(|l| !l.trim().is_empty()) => {
+            let main = lines[..cut].join("\n").trim_end().to_string();
+            let quoted = lines[cut..].join("\n").trim_end().to_string();
+            (main, Some(quoted))
+        }
+        _ => (text.to_string(), None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_html_folds_behind_a_summary() {
+        let html = "<p>Thanks, that works.</p><div>On Mon, Layla wrote:</div><blockquote><p>Is it \
+                    <blockquote>nested</blockquote> here?</p></blockquote><p>PS</p>";
+        let folded = fold_quoted_html(html, "Show quoted text");
+        assert!(
+            folded.starts_with(
+                "<p>Thanks, that works.</p><div>On Mon, Layla wrote:</div><details class=\"quoted\"><summary>Show quoted text</summary><blockquote>"
+            ),
+            "{folded}"
+        );
+        assert!(folded.ends_with("here?</p></blockquote></details><p>PS</p>"), "{folded}");
+        // All quote, no quote, or a broken one: left alone.
+        assert_eq!(fold_quoted_html("<blockquote>x</blockquote>", "s"), "<blockquote>x</blockquote>");
+        assert_eq!(fold_quoted_html("<p>x</p>", "s"), "<p>x</p>");
+        assert_eq!(fold_quoted_html("<p>x</p><blockquote>y", "s"), "<p>x</p><blockquote>y");
+    }
+
+    #[test]
+    fn quoted_text_is_split_from_the_answer() {
+        let (main, quoted) = split_quoted("Thanks!\n\nOn Mon, 2 Nov 2026, Sara wrote:\n> Your order left.\n");
+        assert_eq!(main, "Thanks!");
+        assert_eq!(quoted.as_deref(), Some("On Mon, 2 Nov 2026, Sara wrote:\n> Your order left."));
+        let (main, quoted) = split_quoted("شكرًا\n\nفي 2 نوفمبر، سارة كتب:\n> طلبك في الطريق");
+        assert_eq!(main, "شكرًا");
+        assert!(quoted.is_some());
+        let (main, quoted) = split_quoted("Hi\n> quoted\n>\n> more\n");
+        assert_eq!((main.as_str(), quoted.as_deref()), ("Hi", Some("> quoted\n>\n> more")));
+        // Inline answers between quotes are not history.
+        let inline = "> Is it red?\nYes.\n> Size?\nM.";
+        assert_eq!(split_quoted(inline), (inline.to_string(), None));
+        assert_eq!(split_quoted("Just text"), ("Just text".to_string(), None));
+    }
 }

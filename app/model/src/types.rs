@@ -285,6 +285,31 @@ pub struct ConversationDetail {
     /// The signed-in user's unsent note, if any.
     pub note_draft: String,
     pub contact: ContactCardView,
+    /// Recipients, files and signature of the signed-in user's reply.
+    #[serde(default)]
+    pub composer: ReplyComposer,
+}
+
+/// What the reply composer starts from: the recipients and files of the signed-in user's
+/// draft, what "Reply" and "Reply all" fill in, and the signature added when it is sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyComposer {
+    /// To, Cc and Bcc as saved with the draft (To is the default when there is no draft).
+    pub to: String,
+    pub cc: String,
+    pub bcc: String,
+    /// The draft forwards the conversation instead of answering the customer.
+    pub forward: bool,
+    /// Whom a reply goes to: the sender of the customer's latest mail.
+    pub default_to: String,
+    /// Whom "Reply all" adds as Cc: everyone else that mail was addressed to.
+    pub reply_all: String,
+    /// Files attached to the draft, not sent yet.
+    pub files: Vec<AttachmentView>,
+    /// Added under the reply when it is sent.
+    pub signature: String,
+    /// Whether replies leave by mail; demo mailboxes never send.
+    pub can_send: bool,
 }
 
 /// A user as others see them: a name to show and an id to act on.
@@ -311,6 +336,14 @@ pub struct MessageView {
     pub direction: Direction,
     /// The agent's name for replies and notes, the sender's for customer mail.
     pub author: String,
+    /// Whom the mail was addressed to (`Name <address>, ...`); empty for notes. Bcc only
+    /// for replies sent from here.
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub cc: String,
+    #[serde(default)]
+    pub bcc: String,
     pub body_text: String,
     /// The mail's HTML body, already sanitized on the server, with `cid:` images pointing at
     /// their attachments; shown in a sandboxed frame.

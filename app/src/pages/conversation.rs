@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use model::{
     ComposerMode, ConversationAction, ConversationDetail, DeliveryStatus, Direction, HistoryChange, HistoryEntry,
-    MessageView, Priority, Status,
+    MessageView, Priority, ReplyComposer, Status,
 };
 
 use super::{NotFoundMessage, Shell};
@@ -59,6 +59,7 @@ fn Detail(d: ConversationDetail) -> impl IntoView {
     let id = StoredValue::new(d.summary.id.to_string());
     let viewer = d.viewer;
     let (reply_draft, note_draft) = (d.reply_draft.clone(), d.note_draft.clone());
+    let setup = d.composer.clone();
     let back = format!("/mailboxes/{}", d.mailbox_id);
     let mailbox_name = d.mailbox_name.clone();
     let state = RwSignal::new(d);
@@ -139,7 +140,7 @@ fn Detail(d: ConversationDetail) -> impl IntoView {
                         children=move |m| view! { <MessageCard m refresh/> }
                     />
                 </section>
-                <Composer id=id.get_value() reply_draft note_draft mode textarea on_posted/>
+                <Composer id=id.get_value() reply_draft note_draft setup mode textarea on_posted/>
                 <section class="history">
                     <h2>{t.history}</h2>
                     <ol>
@@ -368,14 +369,17 @@ enum DraftState {
     Failed,
 }
 
-/// The composer: Reply or Note, the agent's text saved as a draft on the server while they
-/// type, and Send / Add note. It is a real form posting to the server function, so it also
-/// works before the WASM has loaded.
+/// The composer: Reply, Forward or Note. A reply shows To (the customer, editable), Cc and
+/// Bcc, "Reply all", files to attach and the signature it will carry; a forward goes to
+/// whoever the agent names, with the conversation below. Text and recipients are saved as
+/// a draft on the server while the agent types. It is a real form posting to the server
+/// function, so replies and notes also work before the WASM has loaded.
 #[component]
 fn Composer(
     id: String,
     reply_draft: String,
     note_draft: String,
+    setup: ReplyComposer,
     mode: RwSignal<ComposerMode>,
     textarea: NodeRef<leptos::html::Textarea>,
     on_posted: Callback<ConversationDetail>,
@@ -388,31 +392,60 @@ fn Composer(
         ComposerMode::Reply => reply_text,
         ComposerMode::Note => note_text,
     };
+    let to = RwSignal::new(setup.to.clone());
+    let cc = RwSignal::new(setup.cc.clone());
+    let bcc = RwSignal::new(setup.bcc.clone());
+    let forward = RwSignal::new(setup.forward);
+    let show_copies = RwSignal::new(!setup.cc.is_empty() || !setup.bcc.is_empty());
+    let files = RwSignal::new(setup.files.clone());
+    let uploading = RwSignal::new(0usize);
+    let upload_error = RwSignal::new(None::<String>);
+    let default_to = StoredValue::new(setup.default_to.clone());
+    let reply_all = StoredValue::new(setup.reply_all.clone());
+    let signature = setup.signature.clone();
+    let can_send = setup.can_send;
     let client_id = RwSignal::new(fresh::request_id());
     let draft_state = RwSignal::new(DraftState::Idle);
     let generation = StoredValue::new(0u64);
 
-    let save_draft = Action::new(move |(mode, body): &(ComposerMode, String)| {
-        let (mode, body) = (*mode, body.clone());
+    let save_draft = Action::new(move |m: &ComposerMode| {
+        let m = *m;
+        let body = text_of(m).get_untracked();
+        let (to, cc, bcc, forward) = match m {
+            ComposerMode::Reply => {
+                (to.get_untracked(), cc.get_untracked(), bcc.get_untracked(), forward.get_untracked())
+            }
+            ComposerMode::Note => (String::new(), String::new(), String::new(), false),
+        };
         async move {
-            let saved = api::save_draft(id.get_value(), mode.as_str().to_string(), body).await;
+            let saved = api::save_draft(id.get_value(), m.as_str().to_string(), body, to, cc, bcc, forward).await;
             draft_state.set(if saved.is_ok() { DraftState::Saved } else { DraftState::Failed });
         }
     });
-    let on_input = move |ev: leptos::ev::Event| {
+    // Saves the current mode's draft once the agent pauses.
+    let schedule_save = move || {
         let m = mode.get_untracked();
-        text_of(m).set(event_target_value(&ev));
         draft_state.set(DraftState::Saving);
         generation.update_value(|g| *g += 1);
         let mine = generation.get_value();
         set_timeout(
             move || {
                 if generation.get_value() == mine {
-                    save_draft.dispatch((m, text_of(m).get_untracked()));
+                    save_draft.dispatch(m);
                 }
             },
             std::time::Duration::from_millis(DRAFT_DELAY_MS),
         );
+    };
+    let on_input = move |ev: leptos::ev::Event| {
+        text_of(mode.get_untracked()).set(event_target_value(&ev));
+        schedule_save();
+    };
+    let field_input = move |field: RwSignal<String>| {
+        move |ev: leptos::ev::Event| {
+            field.set(event_target_value(&ev));
+            schedule_save();
+        }
     };
 
     let post = ServerAction::<api::PostMessage>::new();
@@ -421,6 +454,14 @@ fn Composer(
             // The posted text is stored; start afresh with a new id for the next one.
             let m = mode.get_untracked();
             text_of(m).set(String::new());
+            if m == ComposerMode::Reply {
+                to.set(default_to.get_value());
+                cc.set(String::new());
+                bcc.set(String::new());
+                forward.set(false);
+                files.set(Vec::new());
+                show_copies.set(false);
+            }
             client_id.set(fresh::request_id());
             draft_state.set(DraftState::Idle);
             on_posted.run(fresh);
@@ -428,70 +469,193 @@ fn Composer(
     });
     let post_error = move || post.value().get().and_then(Result::err).map(|e| e.to_string());
     let is_note = move || mode.get() == ComposerMode::Note;
-    let tab = move |m: ComposerMode, label: &'static str| {
+    let is_reply = move || mode.get() == ComposerMode::Reply;
+    let pick = move |m: ComposerMode, fwd: bool| {
+        mode.set(m);
+        if m == ComposerMode::Reply && fwd != forward.get_untracked() {
+            forward.set(fwd);
+            // A forward goes to someone new; a reply goes back to the customer.
+            if fwd && to.get_untracked() == default_to.get_value() {
+                to.set(String::new());
+            } else if !fwd && to.get_untracked().trim().is_empty() {
+                to.set(default_to.get_value());
+            }
+            schedule_save();
+        }
+        if let Some(area) = textarea.get_untracked() {
+            let _ = area.focus();
+        }
+    };
+    let tab = move |m: ComposerMode, fwd: bool, label: &'static str| {
+        let selected = move || mode.get() == m && (m == ComposerMode::Note || forward.get() == fwd);
         view! {
             <button
                 type="button"
                 role="tab"
                 class="composer-tab"
-                aria-selected=move || (mode.get() == m).to_string()
-                on:click=move |_| {
-                    mode.set(m);
-                    if let Some(area) = textarea.get_untracked() {
-                        let _ = area.focus();
-                    }
-                }
+                aria-selected=move || selected().to_string()
+                on:click=move |_| pick(m, fwd)
             >
                 {label}
             </button>
         }
     };
-    let initial_text = text_of(ComposerMode::Reply).get_untracked();
+    let add_reply_all = move |_| {
+        let extra = reply_all.get_value();
+        cc.update(|cc| {
+            *cc = if cc.trim().is_empty() {
+                extra.clone()
+            } else {
+                format!("{}, {extra}", cc.trim_end_matches([',', ' ']))
+            };
+        });
+        show_copies.set(true);
+        schedule_save();
+    };
+    let on_files = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        crate::upload::pick(ev, id.get_value(), files, uploading, upload_error, t.upload_failed);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
+    let remove_file = move |file: model::AttachmentId| {
+        leptos::task::spawn_local(async move {
+            match api::remove_upload(file.to_string()).await {
+                Ok(()) | Err(AppError::NotFound) => files.update(|f| f.retain(|x| x.id != file)),
+                Err(e) => upload_error.set(Some(e.to_string())),
+            }
+        });
+    };
+    let file_ids = move || files.with(|f| f.iter().map(|f| f.id.to_string()).collect::<Vec<_>>().join(","));
+    let initial_text = text_of(mode.get_untracked()).get_untracked();
+    let has_reply_all = !setup.reply_all.is_empty();
+    let signature_view = (!signature.trim().is_empty()).then(|| {
+        view! {
+            <div class="composer-signature muted" hidden=move || !is_reply()>
+                <span class="visually-hidden">{t.signature_label}</span>
+                <div dir="auto">{signature.clone()}</div>
+            </div>
+        }
+    });
 
     view! {
         <section class="composer" class:composer-note=is_note>
             <div class="composer-tabs" role="tablist" aria-label=t.composer_mode>
-                {tab(ComposerMode::Reply, t.mode_reply)}
-                {tab(ComposerMode::Note, t.mode_note)}
+                {tab(ComposerMode::Reply, false, t.mode_reply)}
+                {tab(ComposerMode::Reply, true, t.mode_forward)}
+                {tab(ComposerMode::Note, false, t.mode_note)}
             </div>
             <ActionForm action=post>
                 <input type="hidden" name="id" value=id.get_value()/>
                 <input type="hidden" name="mode" value=move || mode.get().as_str()/>
                 <input type="hidden" name="client_id" value=move || client_id.get()/>
+                <input type="hidden" name="forward" value=move || forward.get().to_string()/>
+                <input type="hidden" name="files" value=file_ids/>
+                <Show when=is_reply>
+                    <div class="recipients">
+                        <div class="recipient-row">
+                            <label for="c-to">{t.to_label}</label>
+                            <input id="c-to" name="to" type="text" dir="ltr" autocomplete="off"
+                                prop:value=move || to.get() on:input=field_input(to)/>
+                            <Show when=move || !show_copies.get()>
+                                <button type="button" class="btn btn-quiet" on:click=move |_| show_copies.set(true)>
+                                    {t.show_cc_bcc}
+                                </button>
+                            </Show>
+                            <Show when=move || has_reply_all && !forward.get()>
+                                <button type="button" class="btn btn-quiet" on:click=add_reply_all>{t.reply_all}</button>
+                            </Show>
+                        </div>
+                        <Show when=move || show_copies.get()>
+                            <div class="recipient-row">
+                                <label for="c-cc">{t.cc_label}</label>
+                                <input id="c-cc" name="cc" type="text" dir="ltr" autocomplete="off"
+                                    prop:value=move || cc.get() on:input=field_input(cc)/>
+                            </div>
+                            <div class="recipient-row">
+                                <label for="c-bcc">{t.bcc_label}</label>
+                                <input id="c-bcc" name="bcc" type="text" dir="ltr" autocomplete="off"
+                                    prop:value=move || bcc.get() on:input=field_input(bcc)/>
+                            </div>
+                        </Show>
+                    </div>
+                </Show>
                 <textarea
                     node_ref=textarea
                     name="body"
                     dir="auto"
                     rows="5"
-                    aria-label=move || if is_note() { t.mode_note } else { t.mode_reply }
-                    placeholder=move || if is_note() { t.note_placeholder } else { t.reply_placeholder }
+                    aria-label=move || if is_note() { t.mode_note } else if forward.get() { t.mode_forward } else { t.mode_reply }
+                    placeholder=move || {
+                        if is_note() { t.note_placeholder } else if forward.get() { t.forward_placeholder } else { t.reply_placeholder }
+                    }
                     prop:value=move || text_of(mode.get()).get()
                     on:input=on_input
                     on:blur=move |_| {
                         // Leaving the box (to click a link, say) saves at once.
                         if draft_state.get_untracked() == DraftState::Saving {
                             generation.update_value(|g| *g += 1);
-                            let m = mode.get_untracked();
-                            save_draft.dispatch((m, text_of(m).get_untracked()));
+                            save_draft.dispatch(mode.get_untracked());
                         }
                     }
                 >
                     {initial_text}
                 </textarea>
+                {signature_view}
+                <Show when=move || is_reply() && forward.get()>
+                    <p class="muted composer-hint">{t.forward_hint}</p>
+                </Show>
+                <Show when=move || is_reply() && !can_send>
+                    <p class="muted composer-hint">{t.never_sends}</p>
+                </Show>
+                <Show when=is_reply>
+                    <ul class="attachments composer-files" aria-label=t.attachments>
+                        <For
+                            each=move || files.get()
+                            key=|f| f.id
+                            children=move |f| {
+                                let file = f.id;
+                                view! {
+                                    <li>
+                                        <span dir="auto">{f.filename}</span>
+                                        " " <span class="muted" dir="ltr">{format::bytes(f.size)}</span>
+                                        " "
+                                        <button type="button" class="btn btn-quiet" on:click=move |_| remove_file(file)>
+                                            {t.remove_file}
+                                        </button>
+                                    </li>
+                                }
+                            }
+                        />
+                    </ul>
+                </Show>
+                {move || upload_error.get().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
                 <div class="composer-footer">
+                    <Show when=is_reply>
+                        <label class="btn btn-quiet attach">
+                            {t.attach_files}
+                            <input type="file" multiple class="visually-hidden" on:change=on_files/>
+                        </label>
+                    </Show>
                     <span class="draft-state muted" aria-live="polite">
-                        {move || match draft_state.get() {
-                            DraftState::Idle => "",
-                            DraftState::Saving => t.draft_saving,
-                            DraftState::Saved => t.draft_saved,
-                            DraftState::Failed => t.draft_failed,
+                        {move || {
+                            if uploading.get() > 0 {
+                                return t.uploading;
+                            }
+                            match draft_state.get() {
+                                DraftState::Idle => "",
+                                DraftState::Saving => t.draft_saving,
+                                DraftState::Saved => t.draft_saved,
+                                DraftState::Failed => t.draft_failed,
+                            }
                         }}
                     </span>
-                    <button type="submit" class="btn btn-primary" disabled=move || post.pending().get()>
-                        {move || match (post.pending().get(), is_note()) {
-                            (true, _) => t.posting,
-                            (false, true) => t.add_note,
-                            (false, false) => t.send,
+                    <button type="submit" class="btn btn-primary" disabled=move || post.pending().get() || uploading.get() != 0>
+                        {move || match (post.pending().get(), is_note(), forward.get()) {
+                            (true, _, _) => t.posting,
+                            (false, true, _) => t.add_note,
+                            (false, false, true) => t.mode_forward,
+                            (false, false, false) => t.send,
                         }}
                     </button>
                 </div>
@@ -572,13 +736,36 @@ fn MessageCard(m: MessageView, refresh: Callback<()>) -> impl IntoView {
                 })}
                 <iframe class="message-html" node_ref=frame title=t.messages
                     sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox"
-                    srcdoc=move || model::frame_document(&html.get_value(), load.get())
+                    srcdoc=move || model::frame_document(&model::fold_quoted_html(&html.get_value(), t.show_quoted), load.get())
                     on:load=fit></iframe>
             }
             .into_any()
         }
-        None => view! { <div class="message-body" dir="auto">{m.body_text}</div> }.into_any(),
+        None => {
+            let (main, quoted) = model::split_quoted(&m.body_text);
+            view! {
+                <div class="message-body" dir="auto">{main}</div>
+                {quoted.map(|q| view! {
+                    <details class="quoted">
+                        <summary>{t.show_quoted}</summary>
+                        <div class="message-body" dir="auto">{q}</div>
+                    </details>
+                })}
+            }
+            .into_any()
+        }
     };
+    // Whom a mail went to, when it went to more than the mailbox or the customer alone.
+    let addressed = (m.direction != Direction::Note && !(m.to.is_empty() && m.cc.is_empty())).then(|| {
+        let mut parts = vec![format!("{} {}", t.to_line, m.to)];
+        if !m.cc.is_empty() {
+            parts.push(format!("{}: {}", t.cc_label, m.cc));
+        }
+        if !m.bcc.is_empty() {
+            parts.push(format!("{}: {}", t.bcc_label, m.bcc));
+        }
+        view! { <p class="message-addressed muted" dir="auto">{parts.join(" · ")}</p> }
+    });
     let files = (!m.attachments.is_empty()).then(|| {
         view! {
             <ul class="attachments" aria-label=t.attachments>
@@ -606,6 +793,7 @@ fn MessageCard(m: MessageView, refresh: Callback<()>) -> impl IntoView {
                 {delivery}
                 <time class="muted" dir="ltr">{format::date_time(m.created_at)}</time>
             </header>
+            {addressed}
             {move || failed.get().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
             {body}
             {files}

@@ -83,7 +83,15 @@ fn MailServers(v: MailServersView) -> impl IntoView {
     let imap = ServerFields::new(&v.form.imap);
     let smtp = ServerFields::new(&v.form.smtp);
     let folders = RwSignal::new(v.form.folders.clone());
-    let form = move || MailServersForm { imap: imap.form(), folders: folders.get_untracked(), smtp: smtp.form() };
+    let from_style = RwSignal::new(v.form.from_style.clone());
+    let sync_since = RwSignal::new(v.form.sync_since.clone());
+    let form = move || MailServersForm {
+        imap: imap.form(),
+        folders: folders.get_untracked(),
+        smtp: smtp.form(),
+        from_style: from_style.get_untracked(),
+        sync_since: sync_since.get_untracked(),
+    };
 
     let save = ServerAction::<api::SaveMailServers>::new();
     let test = ServerAction::<api::TestMailServers>::new();
@@ -140,10 +148,20 @@ fn MailServers(v: MailServersView) -> impl IntoView {
                     <label for="imap-folders">{t.folders_label}</label>
                     <textarea id="imap-folders" dir="ltr" rows="3" prop:value=move || folders.get()
                         on:input=move |ev| folders.set(event_target_value(&ev))></textarea>
+                    <label for="imap-since">{t.sync_since_label}</label>
+                    <input id="imap-since" type="date" dir="ltr" prop:value=move || sync_since.get()
+                        on:input=move |ev| sync_since.set(event_target_value(&ev))/>
+                    <p class="hint">{t.sync_since_hint}</p>
                 </fieldset>
                 <fieldset>
                     <legend>{t.smtp_server}</legend>
                     <ServerInputs prefix="smtp" fields=smtp has_password=Signal::derive(move || state.with(|s| s.has_smtp_password))/>
+                    <label for="smtp-from">{t.sender_name_label}</label>
+                    <select id="smtp-from" prop:value=move || from_style.get()
+                        on:change=move |ev| from_style.set(event_target_value(&ev))>
+                        <option value="agent" selected=move || from_style.get() != "mailbox">{t.sender_agent}</option>
+                        <option value="mailbox" selected=move || from_style.get() == "mailbox">{t.sender_mailbox}</option>
+                    </select>
                 </fieldset>
                 <div class="form-actions">
                     <button type="button" class="btn" on:click=on_test disabled=move || test.pending().get()>{t.test_connection}</button>

@@ -3,6 +3,7 @@
 mod conversation;
 mod keys;
 mod mail_servers;
+mod new_conversation;
 mod settings;
 mod shell;
 mod signin;
@@ -17,6 +18,7 @@ use crate::format;
 use crate::i18n::use_texts;
 pub use conversation::ConversationView;
 pub use mail_servers::MailServersPage;
+pub use new_conversation::NewConversationPage;
 pub use settings::SettingsPage;
 pub use shell::Shell;
 pub use signin::SignIn;
@@ -70,7 +72,10 @@ pub fn MailboxPage() -> impl IntoView {
                             let first_page = format!("{base}?view={}{}", view().as_str(), narrow.query_suffix());
                             view! {
                                 <header class="content-header">
-                                    <h1 dir="auto">{m.name}</h1>
+                                    <div class="subject-line">
+                                        <h1 dir="auto">{m.name}</h1>
+                                        <a class="btn btn-primary" href=format!("/mailboxes/{}/new", m.id)>{t.new_conversation}</a>
+                                    </div>
                                     <p class="muted" dir="auto">{m.address}</p>
                                 </header>
                                 <ViewTabs base=base.clone() current=view() narrow=narrow.clone()/>

@@ -1,6 +1,7 @@
-//! `/settings`: what admins manage. People (role, mailboxes, deactivate), mailboxes (name,
-//! members) and tags (name, colour). Every change is saved as it is made and answered with
-//! the settings as they now are. Others get a plain "admins only".
+//! `/settings`: everyone's own signatures (one per mailbox they answer from), then what
+//! admins manage: people (role, mailboxes, deactivate), mailboxes (name, members) and tags
+//! (name, colour). Every change is saved as it is made and answered with the settings as
+//! they now are. Others see "admins only" below their signatures.
 
 use leptos::prelude::*;
 use model::{MailboxId, Role, SettingsChange, SettingsView, TagSummary, TeamMember};
@@ -21,12 +22,13 @@ pub fn SettingsPage() -> impl IntoView {
             <Suspense fallback=move || view! { <p class="loading">{t.loading}</p> }>
                 {move || Suspend::new(async move {
                     match loaded.await {
-                        Ok(s) => view! { <Settings s/> }.into_any(),
+                        Ok(s) => view! { <Settings s/> <Signatures/> }.into_any(),
                         Err(AppError::Forbidden) => view! {
-                            <section class="empty-state">
+                            <header class="content-header">
                                 <h1>{t.settings}</h1>
-                                <p>{t.admins_only}</p>
-                            </section>
+                            </header>
+                            <Signatures/>
+                            <p class="muted">{t.admins_only}</p>
                         }
                         .into_any(),
                         Err(err) => view! { <p class="alert alert-error" role="alert">{err.to_string()}</p> }.into_any(),
@@ -291,5 +293,55 @@ fn TagRow(tag: TagSummary, apply: Callback<SettingsChange>) -> impl IntoView {
                 </button>
             </form>
         </li>
+    }
+}
+
+/// The signed-in user's signature in each mailbox they answer from, each saved on its own.
+#[component]
+fn Signatures() -> impl IntoView {
+    let t = use_texts();
+    let loaded = Resource::new(|| (), |_| api::signatures());
+    view! {
+        <section class="settings-section" aria-labelledby="s-signatures">
+            <h2 id="s-signatures">{t.signatures_title}</h2>
+            <p class="muted">{t.signatures_lead}</p>
+            <Suspense fallback=move || view! { <p class="loading">{t.loading}</p> }>
+                {move || Suspend::new(async move {
+                    match loaded.await {
+                        Ok(list) => list
+                            .into_iter()
+                            .map(|s| view! { <SignatureForm s/> })
+                            .collect_view()
+                            .into_any(),
+                        Err(err) => view! { <p class="alert alert-error" role="alert">{err.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn SignatureForm(s: model::SignatureView) -> impl IntoView {
+    let t = use_texts();
+    let save = ServerAction::<api::SaveSignature>::new();
+    let field = format!("sig-{}", s.mailbox_id);
+    let outcome = move || {
+        save.value().get().map(|done| match done {
+            Ok(()) => view! { <span class="muted" role="status">{t.saved}</span> }.into_any(),
+            Err(e) => view! { <span class="alert alert-error" role="alert">{e.to_string()}</span> }.into_any(),
+        })
+    };
+    view! {
+        <ActionForm action=save attr:class="signature-form">
+            <input type="hidden" name="mailbox" value=s.mailbox_id.to_string()/>
+            <label for=field.clone() dir="auto">{s.mailbox_name}</label>
+            <textarea id=field name="body" rows="3" dir="auto" maxlength="2000">{s.body}</textarea>
+            <div>
+                <button type="submit" class="btn" disabled=move || save.pending().get()>{t.save}</button>
+                " "
+                {outcome}
+            </div>
+        </ActionForm>
     }
 }

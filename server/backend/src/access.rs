@@ -31,6 +31,16 @@ pub struct OpenedConversation {
     pub contact: ContactCard,
     /// The customer's other conversations the caller may see, most recent first.
     pub other_conversations: Vec<ListedConversation>,
+    /// Whom a reply goes to by default, and whom "Reply all" adds as Cc (see
+    /// [`crate::work::reply_defaults`]).
+    pub reply_to: String,
+    pub reply_all: String,
+    /// The caller's files attached to their reply draft, not sent yet.
+    pub uploads: Vec<crate::store::Upload>,
+    /// The caller's signature in this mailbox, added under their replies.
+    pub signature: String,
+    /// Whether replies leave by mail (the mailbox has servers); demo mailboxes never send.
+    pub can_send: bool,
 }
 
 /// What narrows a list beyond its view: one tag, one assignee (or nobody).
@@ -202,6 +212,10 @@ impl Backend {
         let others = self.store.list_conversations(&filter, None, OTHER_CONVERSATIONS + 1).await?.items;
         let others = others.into_iter().filter(|c| c.id != id).take(OTHER_CONVERSATIONS as usize).collect();
         let other_conversations = self.store.describe(others).await?;
+        let (reply_to, reply_all) = crate::work::reply_defaults(&messages, &contact, &mailbox.address);
+        let uploads = self.store.draft_uploads(caller.id, id).await?;
+        let signature = self.store.signature(caller.id, mailbox_id).await?;
+        let can_send = self.store.can_send(mailbox_id).await?;
 
         let mut wanted: Vec<UserId> = messages.iter().filter_map(|m| m.author_id).collect();
         wanted.extend(events.iter().filter_map(|e| e.actor_id));
@@ -221,6 +235,11 @@ impl Backend {
             assignable,
             contact,
             other_conversations,
+            reply_to,
+            reply_all,
+            uploads,
+            signature,
+            can_send,
         })
     }
 

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::Backend;
 use crate::access::Caller;
 use crate::error::{Error, Result};
-use crate::mail::check;
+use crate::mail::{check, compose};
 use crate::mail_settings::{self, Endpoint, MailSettings};
 
 fn endpoint_form(endpoint: &Endpoint) -> ServerForm {
@@ -38,6 +38,8 @@ pub fn settings_of(form: &MailServersForm) -> Result<MailSettings> {
         imap: endpoint_of(&form.imap, "IMAP")?,
         folders: if folders.is_empty() { vec!["INBOX".to_string()] } else { folders },
         smtp: endpoint_of(&form.smtp, "SMTP")?,
+        from_style: form.from_style.parse()?,
+        sync_since: mail_settings::parse_since(&form.sync_since)?,
     };
     settings.check()?;
     Ok(settings)
@@ -81,6 +83,8 @@ impl Backend {
                     imap: endpoint_form(&stored.settings.imap),
                     folders: stored.settings.folders.join("\n"),
                     smtp: endpoint_form(&stored.settings.smtp),
+                    from_style: stored.settings.from_style.as_str().to_string(),
+                    sync_since: stored.settings.sync_since.map(mail_settings::format_since).unwrap_or_default(),
                 },
                 true,
                 stored.has_imap_password,
@@ -101,6 +105,8 @@ impl Backend {
                         user: found.address.clone(),
                         ..ServerForm::default()
                     },
+                    from_style: "agent".into(),
+                    sync_since: String::new(),
                 },
                 false,
                 false,
@@ -171,11 +177,59 @@ impl Backend {
         self.store.retry_inbound(mailbox, id).await
     }
 
-    /// Sends a failed reply again with the same bytes; members of its mailbox only.
+    /// Sends a failed reply again with the same bytes; one written before the mailbox had
+    /// mail servers is rendered now, as its author wrote it. Members of its mailbox only.
     pub async fn retry_reply(&self, caller: &Caller, message: model::MessageId) -> Result<()> {
         let stored = self.store.message(message).await?;
-        self.conversation(caller, stored.conversation_id).await?;
-        self.store.outbox_retry_failed(message).await
+        let conversation = self.conversation(caller, stored.conversation_id).await?;
+        if self.store.outbox_has_bytes(message).await? {
+            return self.store.outbox_retry_failed(message).await;
+        }
+        // Written before the mailbox could send: rendered now, as its author wrote it.
+        let no_servers =
+            || Error::Invalid("this mailbox has no mail servers yet; an admin adds them in Settings".into());
+        let mailbox = self.store.mailbox(conversation.mailbox_id).await?;
+        let settings = self.store.mail_settings(mailbox.id).await?.ok_or_else(no_servers)?;
+        if !self.store.can_send(mailbox.id).await? {
+            return Err(no_servers());
+        }
+        let author = match stored.author_id {
+            Some(id) => self.store.user_names(&[id]).await?.remove(&id),
+            None => None,
+        }
+        .unwrap_or_else(|| caller.name.clone());
+        let earlier: Vec<_> =
+            self.store.messages(conversation.id).await?.into_iter().take_while(|m| m.id != message).collect();
+        let contact = self.store.contact_card(conversation.contact_id).await?;
+        let to = if stored.to.trim().is_empty() {
+            crate::work::reply_defaults(&earlier, &contact, &mailbox.address).0
+        } else {
+            stored.to.clone()
+        };
+        let blobs = self.blobs.as_ref().ok_or_else(|| Error::Internal("no blob store to read files from".into()))?;
+        let mut files = Vec::new();
+        for file in self.store.attachments_of(conversation.id).await?.into_iter().filter(|f| f.message_id == message) {
+            let bytes = blobs.get_async(&file.sha256).await?;
+            files.push(compose::OutgoingFile { filename: file.filename, content_type: file.content_type, bytes });
+        }
+        let (in_reply_to, references) = self.store.thread_headers(conversation.id).await?;
+        let outgoing = compose::render(&compose::Draft {
+            conversation: conversation.id,
+            message,
+            from_name: settings.settings.from_style.sender_name(&author, &mailbox.name),
+            from_address: mailbox.address.trim().to_lowercase(),
+            to: compose::parse_addresses(&to)?,
+            cc: compose::parse_addresses(&stored.cc)?,
+            bcc: compose::parse_addresses(&stored.bcc)?,
+            subject: stored.subject.clone(),
+            in_reply_to,
+            references,
+            text: stored.body_text.clone(),
+            automatic: false,
+            send_after: crate::time::now_micros(),
+            files,
+        })?;
+        self.store.outbox_rerender(message, &outgoing).await
     }
 
     /// Cancels a reply that has not left yet (undo send); members of its mailbox only.

@@ -101,6 +101,45 @@ impl Endpoint {
     }
 }
 
+/// How replies name their sender.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FromStyle {
+    /// "Sara via Support <support@shop.test>": customers see who answered.
+    #[default]
+    Agent,
+    /// "Support <support@shop.test>": the team answers as one.
+    Mailbox,
+}
+
+impl FromStyle {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            FromStyle::Agent => "agent",
+            FromStyle::Mailbox => "mailbox",
+        }
+    }
+
+    /// The name on the From line of a reply by `agent` from `mailbox`.
+    pub fn sender_name(&self, agent: &str, mailbox: &str) -> String {
+        match self {
+            FromStyle::Agent => format!("{agent} via {mailbox}"),
+            FromStyle::Mailbox => mailbox.to_string(),
+        }
+    }
+}
+
+impl FromStr for FromStyle {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<FromStyle> {
+        match s.trim() {
+            "agent" | "" => Ok(FromStyle::Agent),
+            "mailbox" => Ok(FromStyle::Mailbox),
+            other => Err(Error::Invalid(format!("unknown sender name style {other:?}: expected agent or mailbox"))),
+        }
+    }
+}
+
 /// A mailbox's mail servers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MailSettings {
@@ -108,6 +147,11 @@ pub struct MailSettings {
     /// The IMAP folders to sync, INBOX first.
     pub folders: Vec<String>,
     pub smtp: Endpoint,
+    /// How replies name their sender.
+    pub from_style: FromStyle,
+    /// A folder's first sync fetches only mail that arrived since this time (UTC
+    /// microseconds); all of it when `None`.
+    pub sync_since: Option<i64>,
 }
 
 /// What is stored for a mailbox, without the passwords themselves.
@@ -131,6 +175,34 @@ impl MailSettings {
         }
         Ok(())
     }
+}
+
+/// The start of a backfill from a date typed as `YYYY-MM-DD` (midnight UTC); all mail
+/// when empty. A date ahead would fetch nothing, so it is refused.
+pub fn parse_since(date: &str) -> Result<Option<i64>> {
+    let date = date.trim();
+    if date.is_empty() {
+        return Ok(None);
+    }
+    let day: jiff::civil::Date = date.parse().map_err(|_| {
+        Error::Invalid(format!("{date:?} is not a date; write it as YYYY-MM-DD, or leave it empty for all mail"))
+    })?;
+    let at = day
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .map_err(|_| Error::Invalid(format!("{date:?} is out of range")))?
+        .timestamp()
+        .as_microsecond();
+    if at > crate::time::now_micros() {
+        return Err(Error::Invalid(format!("{date} is in the future; no mail arrived since then yet")));
+    }
+    Ok(Some(at))
+}
+
+/// A backfill start as `YYYY-MM-DD` (UTC), the way [`parse_since`] reads it.
+pub fn format_since(at: i64) -> String {
+    jiff::Timestamp::from_microsecond(at)
+        .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date().to_string())
+        .unwrap_or_default()
 }
 
 /// Checks and stores a mailbox's mail servers, sealing the passwords given (a password left
@@ -163,6 +235,8 @@ mod tests {
             imap: endpoint("imap.gmail.com", Security::Tls),
             folders: vec!["INBOX".to_string()],
             smtp: endpoint("smtp.gmail.com", Security::StartTls),
+            from_style: FromStyle::Agent,
+            sync_since: None,
         };
         assert!(settings.check().is_ok());
         settings.imap.security = Security::None;
@@ -173,6 +247,11 @@ mod tests {
         settings.folders.clear();
         assert!(settings.check().is_err());
         assert_eq!("SSL".parse::<Security>().expect("alias"), Security::Tls);
+        let since = parse_since(" 2026-01-31 ").expect("a date").expect("some");
+        assert_eq!(format_since(since), "2026-01-31");
+        assert_eq!(parse_since("").expect("empty"), None);
+        assert!(parse_since("31/01/2026").is_err());
+        assert!(parse_since("2999-01-01").expect_err("ahead").to_string().contains("future"));
         assert!("starttls2".parse::<Security>().is_err());
     }
 }

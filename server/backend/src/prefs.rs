@@ -1,4 +1,5 @@
-//! Each person's language and time zone, and what the app needs to show times in that zone.
+//! Each person's language and time zone, and what the app needs to show times in that zone;
+//! and their signature in each mailbox they answer from.
 //!
 //! The browser never holds a time zone database (it would weigh more than the whole app).
 //! Instead the server sends, with each page, the zone's UTC offsets and the instants they
@@ -8,9 +9,12 @@
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
+use model::MailboxId;
+
 use crate::Backend;
 use crate::access::Caller;
 use crate::error::{Error, Result};
+use crate::store::Mailbox;
 use crate::time::DAY;
 
 /// The languages of the interface.
@@ -22,6 +26,9 @@ const TABLE_REACH: i64 = 400 * DAY;
 /// The most zone changes a table holds (zones change at most twice a year).
 const MAX_CHANGES: usize = 16;
 
+/// The longest signature, in characters.
+pub const MAX_SIGNATURE_CHARS: usize = 2_000;
+
 impl Backend {
     /// Sets the caller's language and time zone; an unknown one is refused in words.
     pub async fn set_preferences(&self, caller: &Caller, locale: &str, time_zone: &str) -> Result<()> {
@@ -30,6 +37,26 @@ impl Backend {
         }
         check_time_zone(time_zone)?;
         self.store.set_preferences(caller.id, locale, time_zone).await
+    }
+
+    /// The caller's signature in each mailbox they may answer from (empty where none).
+    pub async fn signatures(&self, caller: &Caller) -> Result<Vec<(Mailbox, String)>> {
+        let mut found = Vec::new();
+        for mailbox in self.mailboxes(caller).await? {
+            let signature = self.store.signature(caller.id, mailbox.id).await?;
+            found.push((mailbox, signature));
+        }
+        Ok(found)
+    }
+
+    /// Sets the caller's signature in a mailbox they may answer from; empty removes it.
+    pub async fn set_signature(&self, caller: &Caller, mailbox: MailboxId, body: &str) -> Result<()> {
+        self.check_mailbox(caller, mailbox).await?;
+        let body = body.trim_end();
+        if body.chars().count() > MAX_SIGNATURE_CHARS {
+            return Err(Error::Invalid(format!("a signature has at most {MAX_SIGNATURE_CHARS} characters")));
+        }
+        self.store.set_signature(caller.id, mailbox, body).await
     }
 }
 

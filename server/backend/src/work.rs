@@ -1,11 +1,14 @@
-//! What agents do in a conversation: reply, write notes, keep drafts, and change its status,
-//! snooze, priority, assignee, tags, followers and subject.
+//! What agents do in a conversation: reply (to whom they choose, with files and their
+//! signature), forward it, write notes, keep drafts, and change its status, snooze,
+//! priority, assignee, tags, followers and subject.
 //!
 //! Every operation first checks that the caller may see the conversation's mailbox (a foreign
 //! conversation is [`Error::NotFound`]), then checks the input in words a person can act on,
 //! then makes one store call, which writes the change and its event together.
 
-use model::{ComposerMode, ConversationAction, ConversationId, Direction, MessageId};
+use model::{
+    AttachmentId, ComposerMode, ConversationAction, ConversationId, Direction, MailboxId, MessageId, Priority, Status,
+};
 use uuid::Uuid;
 
 use crate::Backend;
@@ -13,7 +16,7 @@ use crate::access::Caller;
 use crate::error::{Error, Result};
 use crate::mail::compose;
 use crate::mail::parse::Party;
-use crate::store::{By, Message, NewMessage};
+use crate::store::{By, ContactCard, DraftText, Message, NewConversation, NewMessage, Recipients};
 use crate::time::{DAY, SECOND, now_micros};
 
 /// The longest reply, note or draft, in characters.
@@ -22,6 +25,43 @@ pub const MAX_BODY_CHARS: usize = 100_000;
 pub const MAX_SUBJECT_CHARS: usize = 250;
 /// How far ahead a conversation may be snoozed.
 pub const MAX_SNOOZE: i64 = 366 * DAY;
+/// The most a reply's files may weigh together: mail servers refuse mail over about 25 MB,
+/// and base64 makes files a third larger.
+pub const MAX_ATTACHED_BYTES: i64 = 18 * 1_000_000;
+/// The longest To, Cc or Bcc line a draft keeps, in characters.
+pub const MAX_ADDRESS_LINE_CHARS: usize = 5_000;
+/// The line between a forward's text and the conversation it forwards.
+pub const FORWARD_MARK: &str = "---------- Forwarded conversation ----------";
+
+/// What the composer posts.
+#[derive(Debug, Clone)]
+pub struct Posted {
+    pub mode: ComposerMode,
+    /// The text and, for a reply, its recipients as typed and whether it forwards.
+    pub text: DraftText,
+    /// The author's uploads to send with a reply.
+    pub attachments: Vec<AttachmentId>,
+    /// The browser-made id: the same one twice posts once.
+    pub client_id: Uuid,
+}
+
+/// What "New conversation" sends.
+#[derive(Debug, Clone)]
+pub struct NewOutbound {
+    pub mailbox: MailboxId,
+    pub subject: String,
+    /// The text and its recipients: the first To address is the customer.
+    pub text: DraftText,
+    pub attachments: Vec<AttachmentId>,
+    pub client_id: Uuid,
+}
+
+impl Posted {
+    /// Text alone: a note, or a reply to the customer with no copies and no files.
+    pub fn text(mode: ComposerMode, body: &str, client_id: Uuid) -> Posted {
+        Posted { mode, text: DraftText::body(body), attachments: Vec::new(), client_id }
+    }
+}
 
 impl Backend {
     /// Applies one change from the conversation's controls. Returns whether anything changed
@@ -80,47 +120,32 @@ impl Backend {
 
     /// Posts what the composer holds: a reply (stored as an outbound message and queued in the
     /// outbox for sending) or an internal note (never sent). The author's draft of that kind
-    /// is consumed. The same `client_id` twice posts once and answers with the first message.
-    pub async fn post(
-        &self,
-        caller: &Caller,
-        id: ConversationId,
-        mode: ComposerMode,
-        body: &str,
-        client_id: Uuid,
-    ) -> Result<Message> {
+    /// is consumed, and their uploads named in `attachments` go with the reply. The same
+    /// `client_id` twice posts once and answers with the first message.
+    ///
+    /// A reply goes to the recipients typed (To defaults to the customer), carries the
+    /// author's signature for the mailbox, and is rendered to its final bytes when the mailbox
+    /// can send. A forward goes to the recipients typed, with the conversation's mail below
+    /// the agent's text and its files attached, and without the customer's threading headers.
+    pub async fn post(&self, caller: &Caller, id: ConversationId, posted: Posted) -> Result<Message> {
+        self.post_in(caller, id, posted, false).await
+    }
+
+    /// [`Backend::post`]; `first` is the opening mail of a conversation an agent started,
+    /// which keeps the subject as written.
+    async fn post_in(&self, caller: &Caller, id: ConversationId, posted: Posted, first: bool) -> Result<Message> {
         let conversation = self.conversation(caller, id).await?;
-        let body = body.trim_end();
+        let body = posted.text.body.trim_end();
         if body.trim().is_empty() {
-            return Err(Error::Invalid(match mode {
-                ComposerMode::Reply => "write a reply before sending".to_string(),
-                ComposerMode::Note => "write a note before adding it".to_string(),
+            return Err(Error::Invalid(match (posted.mode, posted.text.forward) {
+                (ComposerMode::Reply, false) => "write a reply before sending".to_string(),
+                (ComposerMode::Reply, true) => "write a line to go with the forwarded conversation".to_string(),
+                (ComposerMode::Note, _) => "write a note before adding it".to_string(),
             }));
         }
         check_length(body)?;
-        let new = match mode {
-            ComposerMode::Reply => {
-                let mailbox = self.store.mailbox(conversation.mailbox_id).await?;
-                let subject = reply_subject(&conversation.subject);
-                let outgoing = if self.store.can_send(mailbox.id).await? {
-                    Some(self.render_reply(caller, &conversation, &mailbox, &subject, body).await?)
-                } else {
-                    None
-                };
-                NewMessage {
-                    direction: Direction::Outbound,
-                    author_id: Some(caller.id),
-                    from_name: caller.name.clone(),
-                    from_email: mailbox.address,
-                    subject,
-                    body_text: body.to_string(),
-                    body_html: None,
-                    client_id: Some(client_id),
-                    at: None,
-                    queue: true,
-                    outgoing,
-                }
-            }
+        let new = match posted.mode {
+            ComposerMode::Reply => self.reply(caller, &conversation, body, &posted, first).await?,
             ComposerMode::Note => NewMessage {
                 direction: Direction::Note,
                 author_id: Some(caller.id),
@@ -129,54 +154,211 @@ impl Backend {
                 subject: String::new(),
                 body_text: body.to_string(),
                 body_html: None,
-                client_id: Some(client_id),
+                client_id: Some(posted.client_id),
                 at: None,
                 queue: false,
                 outgoing: None,
+                attachments: Vec::new(),
+                recipients: Recipients::default(),
             },
         };
         let (message, _seq) = self.store.append_message(id, new).await?;
         Ok(message)
     }
 
-    /// Renders a reply to the conversation's customer to the bytes that will leave.
-    async fn render_reply(
+    /// Starts a conversation with a customer from the app: the first To address is the
+    /// customer (found or created), the mail leaves like a reply, and the conversation waits
+    /// for their answer, assigned to the caller. The same `client_id` twice starts one.
+    pub async fn start_conversation(&self, caller: &Caller, new: NewOutbound) -> Result<ConversationId> {
+        self.check_mailbox(caller, new.mailbox).await?;
+        if let Some(earlier) = self.store.conversation_of_client_id(new.client_id).await? {
+            return Ok(earlier);
+        }
+        let subject = one_line(&new.subject);
+        if subject.is_empty() {
+            return Err(Error::Invalid("write a subject".to_string()));
+        }
+        if subject.chars().count() > MAX_SUBJECT_CHARS {
+            return Err(Error::Invalid(format!("a subject has at most {MAX_SUBJECT_CHARS} characters")));
+        }
+        if new.text.body.trim().is_empty() {
+            return Err(Error::Invalid("write the mail before sending".to_string()));
+        }
+        check_length(&new.text.body)?;
+        let to = compose::parse_addresses(&new.text.to)?;
+        let customer = to.first().ok_or_else(|| Error::Invalid("add the customer's address in To".to_string()))?;
+        // Everything the mail needs is checked before the conversation exists.
+        compose::parse_addresses(&new.text.cc)?;
+        compose::parse_addresses(&new.text.bcc)?;
+        self.store.uploads(caller.id, &new.attachments).await.map_err(|e| match e {
+            Error::NotFound => Error::Invalid("an attached file is gone; attach it again".to_string()),
+            other => other,
+        })?;
+        let contact = self.store.contact_for_email(&customer.email, &customer.name).await?;
+        let by = By::user(caller.id);
+        let conversation = self
+            .store
+            .create_conversation(
+                NewConversation {
+                    mailbox_id: new.mailbox,
+                    contact_id: contact.id,
+                    subject,
+                    status: Status::Waiting,
+                    priority: Priority::Normal,
+                },
+                by,
+            )
+            .await?;
+        self.store.assign(conversation.id, Some(caller.id), by).await?;
+        let posted = Posted {
+            mode: ComposerMode::Reply,
+            text: DraftText { forward: false, ..new.text },
+            attachments: new.attachments,
+            client_id: new.client_id,
+        };
+        self.post_in(caller, conversation.id, posted, true).await?;
+        Ok(conversation.id)
+    }
+
+    /// A reply or forward, with its recipients checked, signature added, files read and,
+    /// when the mailbox can send, its bytes rendered.
+    async fn reply(
         &self,
         caller: &Caller,
         conversation: &crate::store::Conversation,
-        mailbox: &crate::store::Mailbox,
-        subject: &str,
         body: &str,
-    ) -> Result<crate::store::Outgoing> {
+        posted: &Posted,
+        first: bool,
+    ) -> Result<NewMessage> {
+        let forward = posted.text.forward;
+        let mailbox = self.store.mailbox(conversation.mailbox_id).await?;
+        let messages = self.store.messages(conversation.id).await?;
         let contact = self.store.contact_card(conversation.contact_id).await?;
-        let email = contact
-            .emails
-            .first()
-            .ok_or_else(|| Error::Invalid(format!("{} has no email address to reply to", contact.name)))?;
-        let (in_reply_to, references) = self.store.thread_headers(conversation.id).await?;
-        let undo = i64::try_from(self.undo_send.as_micros()).unwrap_or(i64::MAX);
-        compose::render(&compose::Draft {
-            conversation: conversation.id,
-            message: MessageId(crate::store::new_message_id()),
-            from_name: format!("{} via {}", caller.name, mailbox.name),
-            from_address: mailbox.address.trim().to_lowercase(),
-            to: vec![Party { name: contact.name.clone(), email: email.clone() }],
-            cc: Vec::new(),
-            bcc: Vec::new(),
-            subject: subject.to_string(),
-            in_reply_to,
-            references,
-            text: body.to_string(),
-            automatic: false,
-            send_after: now_micros().saturating_add(undo),
+        let mut to = compose::parse_addresses(&posted.text.to)?;
+        if to.is_empty() {
+            if forward {
+                return Err(Error::Invalid("add the address to forward the conversation to".to_string()));
+            }
+            let (default_to, _) = reply_defaults(&messages, &contact, &mailbox.address);
+            to = compose::parse_addresses(&default_to)?;
+            if to.is_empty() {
+                return Err(Error::Invalid(format!("{} has no email address to reply to", contact.name)));
+            }
+        }
+        let cc = compose::parse_addresses(&posted.text.cc)?;
+        let bcc = compose::parse_addresses(&posted.text.bcc)?;
+        if to.len() + cc.len() + bcc.len() > compose::MAX_RECIPIENTS {
+            return Err(Error::Invalid(format!("a reply goes to {} addresses at most", compose::MAX_RECIPIENTS)));
+        }
+
+        let join = |parties: &[Party]| parties.iter().map(Party::display).collect::<Vec<_>>().join(", ");
+        let recipients = Recipients { to: join(&to), cc: join(&cc), bcc: join(&bcc) };
+        let signature = self.store.signature(caller.id, mailbox.id).await?;
+        let mut text = body.to_string();
+        if !signature.trim().is_empty() {
+            text = format!("{text}\n\n{}", signature.trim_end());
+        }
+        let uploads = self.store.uploads(caller.id, &posted.attachments).await.map_err(|e| match e {
+            Error::NotFound => Error::Invalid("an attached file is gone; attach it again".to_string()),
+            other => other,
+        })?;
+        let attached: i64 = uploads.iter().map(|u| u.size).sum();
+        if attached > MAX_ATTACHED_BYTES {
+            return Err(Error::Invalid(format!(
+                "the attached files come to {} MB; a reply carries {} MB of files at most",
+                attached / 1_000_000,
+                MAX_ATTACHED_BYTES / 1_000_000
+            )));
+        }
+        let subject = if forward {
+            forward_subject(&conversation.subject)
+        } else if first {
+            conversation.subject.clone()
+        } else {
+            reply_subject(&conversation.subject)
+        };
+        let mut forwarded_files = Vec::new();
+        if forward {
+            text = format!("{text}\n\n{FORWARD_MARK}\n\n{}", transcript(&messages));
+            let mut room = MAX_ATTACHED_BYTES - attached;
+            for file in self.store.attachments_of(conversation.id).await?.into_iter().filter(|f| !f.is_inline) {
+                if file.size <= room {
+                    room -= file.size;
+                    forwarded_files.push((file.filename, file.content_type, file.sha256));
+                }
+            }
+        }
+
+        let outgoing = match self.store.mail_settings(mailbox.id).await? {
+            Some(settings) if self.store.can_send(mailbox.id).await? => {
+                let blobs = self
+                    .blobs
+                    .as_ref()
+                    .ok_or_else(|| Error::Internal("no blob store to read files from".to_string()))?;
+                let mut files = Vec::new();
+                let wanted = uploads
+                    .iter()
+                    .map(|u| (u.filename.clone(), u.content_type.clone(), u.sha256.clone()))
+                    .chain(forwarded_files);
+                for (filename, content_type, sha256) in wanted {
+                    let bytes = blobs.get_async(&sha256).await?;
+                    files.push(compose::OutgoingFile { filename, content_type, bytes });
+                }
+                let (in_reply_to, references) =
+                    if forward { (None, Vec::new()) } else { self.store.thread_headers(conversation.id).await? };
+                let undo = i64::try_from(self.undo_send.as_micros()).unwrap_or(i64::MAX);
+                Some(compose::render(&compose::Draft {
+                    conversation: conversation.id,
+                    message: MessageId(crate::store::new_message_id()),
+                    from_name: settings.settings.from_style.sender_name(&caller.name, &mailbox.name),
+                    from_address: mailbox.address.trim().to_lowercase(),
+                    to,
+                    cc,
+                    bcc,
+                    subject: subject.clone(),
+                    in_reply_to,
+                    references,
+                    text: text.clone(),
+                    automatic: false,
+                    send_after: now_micros().saturating_add(undo),
+                    files,
+                })?)
+            }
+            _ => None,
+        };
+        Ok(NewMessage {
+            direction: Direction::Outbound,
+            author_id: Some(caller.id),
+            from_name: caller.name.clone(),
+            from_email: mailbox.address,
+            subject,
+            body_text: text,
+            body_html: None,
+            client_id: Some(posted.client_id),
+            at: None,
+            queue: true,
+            outgoing,
+            attachments: posted.attachments.clone(),
+            recipients,
         })
     }
 
-    /// Saves the caller's draft as they type; an empty body deletes it.
-    pub async fn save_draft(&self, caller: &Caller, id: ConversationId, mode: ComposerMode, body: &str) -> Result<()> {
+    /// Saves the caller's draft as they type; a blank one is deleted.
+    pub async fn save_draft(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        mode: ComposerMode,
+        draft: &DraftText,
+    ) -> Result<()> {
         self.conversation(caller, id).await?;
-        check_length(body)?;
-        self.store.save_draft(id, caller.id, mode, body).await
+        check_length(&draft.body)?;
+        for line in [&draft.to, &draft.cc, &draft.bcc] {
+            if line.chars().count() > MAX_ADDRESS_LINE_CHARS {
+                return Err(Error::Invalid(format!("an address line has at most {MAX_ADDRESS_LINE_CHARS} characters")));
+            }
+        }
+        self.store.save_draft(id, caller.id, mode, draft).await
     }
 }
 
@@ -196,6 +378,54 @@ fn one_line(text: &str) -> String {
 pub fn reply_subject(subject: &str) -> String {
     let lower = subject.to_lowercase();
     if lower.starts_with("re:") { subject.to_string() } else { format!("Re: {subject}") }
+}
+
+/// The subject of a forward: the conversation's, with "Fwd: " in front.
+pub fn forward_subject(subject: &str) -> String {
+    let lower = subject.to_lowercase();
+    if lower.starts_with("fwd:") || lower.starts_with("fw:") { subject.to_string() } else { format!("Fwd: {subject}") }
+}
+
+/// Whom a reply goes to unless the agent says otherwise, and whom "Reply all" adds as Cc:
+/// the sender of the customer's latest mail, and everyone else it was addressed to but
+/// this mailbox; the customer's first address when they never wrote.
+pub fn reply_defaults(messages: &[Message], contact: &ContactCard, mailbox_address: &str) -> (String, String) {
+    let Some(last) = messages.iter().rev().find(|m| m.direction == Direction::Inbound) else {
+        return (contact.emails.first().cloned().unwrap_or_default(), String::new());
+    };
+    let sender = Party { name: last.from_name.clone(), email: last.from_email.to_lowercase() };
+    let own = mailbox_address.trim().to_lowercase();
+    let others: Vec<String> = compose::parse_addresses(&format!("{}, {}", last.to, last.cc))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| p.email != own && p.email != sender.email)
+        .map(|p| p.display())
+        .collect();
+    (sender.display(), others.join(", "))
+}
+
+/// The customer-facing mail of a conversation as plain text, oldest first, for a forward.
+/// Internal notes are never part of it.
+pub fn transcript(messages: &[Message]) -> String {
+    messages
+        .iter()
+        .filter(|m| m.direction != Direction::Note)
+        .map(|m| {
+            let from = Party { name: m.from_name.clone(), email: m.from_email.clone() }.display();
+            let date = jiff::Timestamp::from_microsecond(m.created_at)
+                .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+                .unwrap_or_default();
+            let mut head = format!("From: {from}\nDate: {date}\n");
+            if !m.to.is_empty() {
+                head.push_str(&format!("To: {}\n", m.to));
+            }
+            if !m.cc.is_empty() {
+                head.push_str(&format!("Cc: {}\n", m.cc));
+            }
+            format!("{head}Subject: {}\n\n{}", m.subject, m.body_text.trim_end())
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 #[cfg(test)]

@@ -10,9 +10,10 @@ use std::time::{Duration, Instant};
 use backend::mail::imap::{self, FolderSync, Limits};
 use backend::mail::{Blobs, Ingest, MailOptions, workers};
 use backend::mail_settings;
-use backend::store::{IngestOutcome, Store};
+use backend::store::{DraftText, IngestOutcome, Store};
 use backend::testing::mailservers::{self, Dovecot, SmtpSink};
 use backend::testing::{TestDb, count, execute};
+use backend::work::Posted;
 use backend::{Backend, Caller, SecretKey};
 use model::{ComposerMode, ConversationId, MailboxId, Role, Status};
 use uuid::Uuid;
@@ -42,7 +43,7 @@ async fn rig(folders: &[&str]) -> Rig {
     mail_settings::save(&db.store, &key, mailbox, &settings, Some(mailservers::PASSWORD), Some(""))
         .await
         .expect("mail settings");
-    let backend = Backend::new(db.store.clone()).with_undo_send(Duration::ZERO);
+    let backend = Backend::new(db.store.clone()).with_undo_send(Duration::ZERO).with_blobs(blobs.clone());
     let user = backend.add_user("sara@shop.test", "Sara", Role::Agent, "correct horse battery").await.expect("user");
     db.store.add_member(mailbox, user.id).await.expect("member");
     Rig { db, _blob_dir: blob_dir, blobs, key, mailbox, dovecot, smtp, backend, agent: Caller::from(&user) }
@@ -278,6 +279,52 @@ async fn initial_sync_imports_read_and_unread_mail_and_marks_nothing() {
 }
 
 #[tokio::test]
+async fn a_backfill_date_skips_older_mail_and_keeps_everything_after_it() {
+    let rig = rig(&["INBOX"]).await;
+    let old: Vec<Vec<u8>> = (0..3)
+        .map(|i| {
+            mail(
+                &format!("c{i}@customer.test"),
+                &format!("Old {i}"),
+                Some(&format!("old{i}@customer.test")),
+                None,
+                "old",
+            )
+        })
+        .collect();
+    let recent: Vec<Vec<u8>> = (0..2)
+        .map(|i| {
+            mail(
+                &format!("r{i}@customer.test"),
+                &format!("Recent {i}"),
+                Some(&format!("new{i}@customer.test")),
+                None,
+                "new",
+            )
+        })
+        .collect();
+    rig.dovecot.append_dated("INBOX", &old, "01-Jan-2024 10:00:00 +0000").await;
+    rig.dovecot.append_dated("INBOX", &recent, "01-Jun-2026 10:00:00 +0000").await;
+    rig.dovecot.append_dated("INBOX", &old[..1], "02-Jan-2024 10:00:00 +0000").await;
+    let mut settings = mailservers::settings(&rig.dovecot, &rig.smtp, &["INBOX"]);
+    settings.sync_since = mail_settings::parse_since("2026-01-01").expect("date");
+    mail_settings::save(rig.store(), &rig.key, rig.mailbox, &settings, None, None).await.expect("settings");
+    rig.sync("INBOX").await;
+    // From the oldest mail since the date on: the two recent ones and the late copy after them.
+    assert_eq!(rig.messages().await, 3);
+    // New mail keeps coming after the first sync, whatever its date.
+    rig.dovecot
+        .append_dated(
+            "INBOX",
+            &[mail("late@customer.test", "Late", Some("late@customer.test"), None, "x")],
+            "01-Jan-2020 10:00:00 +0000",
+        )
+        .await;
+    rig.sync("INBOX").await;
+    assert_eq!(rig.messages().await, 4);
+}
+
+#[tokio::test]
 async fn a_recreated_folder_and_a_second_folder_double_nothing() {
     let rig = rig(&["INBOX", "Archive"]).await;
     let mails: Vec<Vec<u8>> = (0..30)
@@ -388,7 +435,11 @@ async fn a_reply_leaves_with_threading_headers_and_the_answer_threads_back() {
     let _workers = rig.workers();
     let reply = rig
         .backend
-        .post(&rig.agent, conversation, ComposerMode::Reply, "Your order left today.\n\nSara", Uuid::new_v4())
+        .post(
+            &rig.agent,
+            conversation,
+            Posted::text(ComposerMode::Reply, "Your order left today.\n\nSara", Uuid::new_v4()),
+        )
         .await
         .expect("reply");
     wait_until("the reply at the SMTP server", Duration::from_secs(20), || async { rig.smtp.received().len() == 1 })
@@ -455,6 +506,219 @@ async fn a_reply_leaves_with_threading_headers_and_the_answer_threads_back() {
 }
 
 #[tokio::test]
+async fn a_reply_with_a_file_cc_and_bcc_arrives_as_addressed_and_a_forward_carries_no_notes() {
+    let rig = rig(&["INBOX"]).await;
+    let first = "From: Layla <layla@customer.test>\r\nTo: Support <support@shop.test>\r\n\
+                 Cc: \"Omar, her brother\" <omar@customer.test>\r\nSubject: Wrong size\r\n\
+                 Message-ID: <size@customer.test>\r\nDate: Tue, 03 Nov 2026 10:00:00 +0000\r\n\
+                 Content-Type: text/plain; charset=utf-8\r\n\r\nThe shoes are too small.\r\n";
+    let conversation = stored(rig.ingest().ingest_raw(rig.mailbox, first.as_bytes().to_vec()).await.expect("mail"));
+    let opened = rig.backend.open_conversation(&rig.agent, conversation).await.expect("open");
+    assert_eq!(opened.reply_to, "Layla <layla@customer.test>");
+    assert_eq!(opened.reply_all, "\"Omar, her brother\" <omar@customer.test>", "everyone else but the mailbox");
+    assert!(opened.can_send);
+
+    rig.backend.set_signature(&rig.agent, rig.mailbox, "Sara\nShop support").await.expect("signature");
+    let file = rig
+        .backend
+        .upload(&rig.agent, Some(conversation), "فاتورة 7.pdf", "application/pdf", b"%PDF-1.4 label".to_vec())
+        .await
+        .expect("upload");
+    let opened = rig.backend.open_conversation(&rig.agent, conversation).await.expect("open");
+    assert_eq!(opened.uploads.len(), 1, "the draft keeps its file");
+    let _workers = rig.workers();
+    let text = DraftText {
+        body: "Here is a return label.".into(),
+        to: String::new(),
+        cc: opened.reply_all.clone(),
+        bcc: "audit@shop.test".into(),
+        forward: false,
+    };
+    let reply = rig
+        .backend
+        .post(
+            &rig.agent,
+            conversation,
+            Posted { mode: ComposerMode::Reply, text, attachments: vec![file.id], client_id: Uuid::new_v4() },
+        )
+        .await
+        .expect("reply");
+    wait_until("the reply at the SMTP server", Duration::from_secs(20), || async { rig.smtp.received().len() == 1 })
+        .await;
+    let received = &rig.smtp.received()[0];
+    let mut envelope = received.to.clone();
+    envelope.sort();
+    assert_eq!(envelope, ["audit@shop.test", "layla@customer.test", "omar@customer.test"]);
+    let raw = String::from_utf8_lossy(&received.raw);
+    assert!(!raw.contains("audit@shop.test"), "Bcc stays out of the bytes: {raw}");
+    let parsed = backend::mail::parse::parse(&received.raw, usize::MAX).expect("parses");
+    assert_eq!(parsed.to.iter().map(|p| p.email.as_str()).collect::<Vec<_>>(), ["layla@customer.test"]);
+    assert_eq!(parsed.cc.iter().map(|p| p.email.as_str()).collect::<Vec<_>>(), ["omar@customer.test"]);
+    let body = parsed.text.replace("\r\n", "\n");
+    assert!(body.contains("Here is a return label.\n\nSara\nShop support"), "{body}");
+    assert_eq!(parsed.attachments.len(), 1);
+    assert_eq!(parsed.attachments[0].filename, "فاتورة 7.pdf");
+    assert_eq!(parsed.attachments[0].bytes, b"%PDF-1.4 label");
+    // In Sanduq the file now belongs to the reply, and the draft has none left.
+    let files = rig.store().attachments_of(conversation).await.expect("files");
+    assert_eq!(files.iter().map(|f| (f.id, f.message_id)).collect::<Vec<_>>(), [(file.id, reply.id)]);
+    assert!(rig.store().draft_uploads(rig.agent.id, conversation).await.expect("uploads").is_empty());
+    let (stored_reply, _) = rig.backend.attachment(&rig.agent, file.id).await.expect("downloadable");
+    assert_eq!(stored_reply.filename, "فاتورة 7.pdf");
+
+    // A file that is gone, or someone else's, is refused in words and sends nothing.
+    let gone = Posted {
+        mode: ComposerMode::Reply,
+        text: DraftText::body("again"),
+        attachments: vec![file.id],
+        client_id: Uuid::new_v4(),
+    };
+    let err = rig.backend.post(&rig.agent, conversation, gone).await.expect_err("sent already");
+    assert!(err.to_string().contains("attach it again"), "{err}");
+    let bad = Posted {
+        text: DraftText { to: "layla@, x".into(), ..DraftText::body("hi") },
+        ..Posted::text(ComposerMode::Reply, "", Uuid::new_v4())
+    };
+    let err = rig.backend.post(&rig.agent, conversation, bad).await.expect_err("bad address");
+    assert!(err.to_string().contains("\"layla@\" is not an email address"), "{err}");
+
+    // A forward, sent as the mailbox: the customer's mail below, internal notes never.
+    rig.backend
+        .post(
+            &rig.agent,
+            conversation,
+            Posted::text(ComposerMode::Note, "Customer is a reseller, be kind", Uuid::new_v4()),
+        )
+        .await
+        .expect("note");
+    let mut settings = mailservers::settings(&rig.dovecot, &rig.smtp, &["INBOX"]);
+    settings.from_style = mail_settings::FromStyle::Mailbox;
+    mail_settings::save(rig.store(), &rig.key, rig.mailbox, &settings, None, None).await.expect("settings");
+    let text = DraftText {
+        body: "Can you swap these?".into(),
+        to: "Depot <depot@partner.test>".into(),
+        forward: true,
+        ..DraftText::default()
+    };
+    rig.backend
+        .post(
+            &rig.agent,
+            conversation,
+            Posted { mode: ComposerMode::Reply, text, attachments: Vec::new(), client_id: Uuid::new_v4() },
+        )
+        .await
+        .expect("forward");
+    wait_until("the forward at the SMTP server", Duration::from_secs(20), || async { rig.smtp.received().len() == 2 })
+        .await;
+    let forwarded = &rig.smtp.received()[1];
+    assert_eq!(forwarded.to, ["depot@partner.test"]);
+    let parsed = backend::mail::parse::parse(&forwarded.raw, usize::MAX).expect("parses");
+    assert_eq!(parsed.subject, "Fwd: Wrong size");
+    assert_eq!(parsed.from.as_ref().map(|f| f.name.as_str()), Some("Support"));
+    assert!(parsed.in_reply_to.is_empty(), "a forward is not part of the customer's thread");
+    assert!(parsed.text.contains("The shoes are too small."), "{}", parsed.text);
+    assert!(parsed.text.contains("Here is a return label."), "{}", parsed.text);
+    assert!(!parsed.text.contains("reseller"), "notes never leave: {}", parsed.text);
+    assert_eq!(parsed.attachments.len(), 1, "the conversation's files go along");
+
+    // An auto-reply from the customer's side is stored and gets no answer of any kind.
+    let auto = "From: Layla <layla@customer.test>\r\nTo: support@shop.test\r\nSubject: Out of office\r\n\
+                Auto-Submitted: auto-replied\r\nIn-Reply-To: <size@customer.test>\r\n\
+                Message-ID: <ooo@customer.test>\r\nDate: Tue, 03 Nov 2026 11:00:00 +0000\r\n\r\nAway until Monday.\r\n";
+    stored(rig.ingest().ingest_raw(rig.mailbox, auto.as_bytes().to_vec()).await.expect("auto-reply"));
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(rig.smtp.received().len(), 2, "nothing answers an auto-reply");
+    assert_eq!(count(rig.store(), "outbox").await, 2);
+}
+
+#[tokio::test]
+async fn an_agent_starts_a_conversation_and_the_customer_answer_threads_into_it() {
+    let rig = rig(&["INBOX"]).await;
+    let _workers = rig.workers();
+    let client_id = Uuid::new_v4();
+    let new = backend::work::NewOutbound {
+        mailbox: rig.mailbox,
+        subject: "  Your refund\n".into(),
+        text: DraftText {
+            body: "We refunded order 1234.".into(),
+            to: "Layla <Layla@customer.test>".into(),
+            ..DraftText::default()
+        },
+        attachments: Vec::new(),
+        client_id,
+    };
+    let conversation = rig.backend.start_conversation(&rig.agent, new.clone()).await.expect("started");
+    let again = rig.backend.start_conversation(&rig.agent, new.clone()).await.expect("twice");
+    assert_eq!(again, conversation, "the same client id starts one conversation");
+    let started = rig.store().conversation(conversation).await.expect("conversation");
+    assert_eq!(
+        (started.subject.as_str(), started.status, started.assignee_id),
+        ("Your refund", Status::Waiting, Some(rig.agent.id))
+    );
+    let contact = rig.store().contact_card(started.contact_id).await.expect("contact");
+    assert_eq!(contact.emails, ["layla@customer.test"]);
+    wait_until("the mail at the SMTP server", Duration::from_secs(20), || async { rig.smtp.received().len() == 1 })
+        .await;
+    let parsed = backend::mail::parse::parse(&rig.smtp.received()[0].raw, usize::MAX).expect("parses");
+    assert_eq!(parsed.subject, "Your refund", "no Re: on a first mail");
+    let message_id = parsed.message_id.clone().expect("a Message-ID");
+    let answer =
+        mail("Layla <layla@customer.test>", "Re: Your refund", Some("thx@customer.test"), Some(&message_id), "Thanks!");
+    assert_eq!(stored(rig.ingest().ingest_raw(rig.mailbox, answer).await.expect("answer")), conversation);
+    assert_eq!(rig.store().conversation(conversation).await.expect("conversation").status, Status::Open);
+
+    // Bad input is refused in words and starts nothing.
+    for (subject, to, words) in [
+        ("", "a@b.test", "write a subject"),
+        ("Hi", "", "add the customer's address"),
+        ("Hi", "nope", "\"nope\" is not an email address"),
+    ] {
+        let bad = backend::work::NewOutbound {
+            subject: subject.into(),
+            text: DraftText { to: to.into(), ..DraftText::body("Hello") },
+            client_id: Uuid::new_v4(),
+            ..new.clone()
+        };
+        let err = rig.backend.start_conversation(&rig.agent, bad).await.expect_err("refused");
+        assert!(err.to_string().contains(words), "{err}");
+    }
+    assert_eq!(count(rig.store(), "conversations").await, 1);
+}
+
+#[tokio::test]
+async fn a_reply_written_before_the_mailbox_had_servers_is_rendered_when_sent_again() {
+    let rig = rig(&["INBOX"]).await;
+    let conversation = first_conversation(&rig).await;
+    execute(rig.store(), "DELETE FROM mail_settings").await;
+    let reply = rig
+        .backend
+        .post(&rig.agent, conversation, Posted::text(ComposerMode::Reply, "Written offline", Uuid::new_v4()))
+        .await
+        .expect("reply");
+    let settings = mailservers::settings(&rig.dovecot, &rig.smtp, &["INBOX"]);
+    mail_settings::save(rig.store(), &rig.key, rig.mailbox, &settings, Some(mailservers::PASSWORD), Some(""))
+        .await
+        .expect("servers added");
+    let _workers = rig.workers();
+    wait_until("the reply marked failed", Duration::from_secs(20), || async {
+        rig.store().outbox_status(reply.id).await.expect("status").is_some_and(|(s, _, _)| s == "failed")
+    })
+    .await;
+    assert!(rig.smtp.received().is_empty(), "never sent by itself");
+    rig.backend.retry_reply(&rig.agent, reply.id).await.expect("send again");
+    wait_until("the reply at the SMTP server", Duration::from_secs(20), || async { rig.smtp.received().len() == 1 })
+        .await;
+    let parsed = backend::mail::parse::parse(&rig.smtp.received()[0].raw, usize::MAX).expect("parses");
+    assert!(parsed.text.contains("Written offline"), "{}", parsed.text);
+    assert_eq!(parsed.in_reply_to, ["order@customer.test"]);
+    assert_eq!(parsed.to.iter().map(|p| p.email.as_str()).collect::<Vec<_>>(), ["layla@customer.test"]);
+    assert_eq!(
+        backend::mail::thread::conversation_of(parsed.message_id.as_deref().unwrap_or_default()),
+        Some(conversation)
+    );
+}
+
+#[tokio::test]
 async fn smtp_down_then_back_delivers_exactly_once_and_5xx_fails_with_the_reason() {
     let mut rig = rig(&["INBOX"]).await;
     let conversation = first_conversation(&rig).await;
@@ -462,7 +726,7 @@ async fn smtp_down_then_back_delivers_exactly_once_and_5xx_fails_with_the_reason
     let _workers = rig.workers();
     let reply = rig
         .backend
-        .post(&rig.agent, conversation, ComposerMode::Reply, "First reply", Uuid::new_v4())
+        .post(&rig.agent, conversation, Posted::text(ComposerMode::Reply, "First reply", Uuid::new_v4()))
         .await
         .expect("reply");
     wait_until("a retry after the refused connection", Duration::from_secs(20), || async {
@@ -482,7 +746,7 @@ async fn smtp_down_then_back_delivers_exactly_once_and_5xx_fails_with_the_reason
     rig.smtp.set_mode("reject");
     let refused = rig
         .backend
-        .post(&rig.agent, conversation, ComposerMode::Reply, "Second reply", Uuid::new_v4())
+        .post(&rig.agent, conversation, Posted::text(ComposerMode::Reply, "Second reply", Uuid::new_v4()))
         .await
         .expect("reply");
     wait_until("the refusal recorded", Duration::from_secs(20), || async {
@@ -501,7 +765,7 @@ async fn a_reply_cut_off_while_sending_leaves_again_with_the_same_message_id() {
     let conversation = first_conversation(&rig).await;
     let reply = rig
         .backend
-        .post(&rig.agent, conversation, ComposerMode::Reply, "Cut off", Uuid::new_v4())
+        .post(&rig.agent, conversation, Posted::text(ComposerMode::Reply, "Cut off", Uuid::new_v4()))
         .await
         .expect("reply");
     // As if a process took the row and died before the server answered.
@@ -531,7 +795,12 @@ fn form(rig: &Rig, folders: &str) -> model::MailServersForm {
         user: mailservers::USER.into(),
         password: String::new(),
     };
-    model::MailServersForm { imap: server(rig.dovecot.port), folders: folders.into(), smtp: server(rig.smtp.port) }
+    model::MailServersForm {
+        imap: server(rig.dovecot.port),
+        folders: folders.into(),
+        smtp: server(rig.smtp.port),
+        ..Default::default()
+    }
 }
 
 #[tokio::test]

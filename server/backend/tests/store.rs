@@ -7,7 +7,9 @@
 
 use std::collections::HashSet;
 
-use backend::store::{AssigneeFilter, By, ConversationFilter, MailboxScope, NewConversation, NewMessage, NewUser};
+use backend::store::{
+    AssigneeFilter, By, ConversationFilter, MailboxScope, NewConversation, NewMessage, NewUser, Recipients,
+};
 use backend::testing::TestDb;
 use backend::{Error, Store};
 use model::{Direction, Priority, Role, Status, UserId};
@@ -38,6 +40,8 @@ fn note(author: UserId, body: &str) -> NewMessage {
         at: None,
         queue: false,
         outgoing: None,
+        attachments: Vec::new(),
+        recipients: Recipients::default(),
     }
 }
 
@@ -54,6 +58,8 @@ fn inbound(body: &str, at: Option<i64>) -> NewMessage {
         at,
         queue: false,
         outgoing: None,
+        attachments: Vec::new(),
+        recipients: Recipients::default(),
     }
 }
 
@@ -324,6 +330,8 @@ async fn mail_settings_keep_sealed_passwords_until_replaced(store: &Store) {
         imap: endpoint("imap.gmail.com", 993),
         folders: vec!["INBOX".to_string(), "[Gmail]/Sent Mail".to_string()],
         smtp: endpoint("smtp.gmail.com", 465),
+        from_style: mail_settings::FromStyle::Mailbox,
+        sync_since: mail_settings::parse_since("2026-01-01").expect("date"),
     };
     mail_settings::save(store, &key, mailbox.id, &settings, Some("one"), Some("two")).await.expect("save");
     settings.imap.port = 1993;

@@ -2,9 +2,10 @@
 //! action persists and writes its event, replies are queued in the outbox, drafts survive and
 //! are consumed, bad input is refused in words, and nobody touches a mailbox they are not in.
 
-use backend::store::{By, NewConversation, Store};
+use backend::store::{By, DraftText, NewConversation, Store};
 use backend::testing::TestDb;
 use backend::time::{DAY, now_micros};
+use backend::work::Posted;
 use backend::{Backend, Caller, Error, Refine};
 use model::{
     ComposerMode, ConversationAction, ConversationId, DeliveryStatus, Direction, InboxView, ListView, MailboxId,
@@ -61,15 +62,23 @@ async fn kinds(store: &Store, id: ConversationId) -> Vec<String> {
 async fn a_reply_is_queued_and_consumes_the_draft(store: &Store) {
     let t = team(store).await;
     let b = &t.backend;
-    b.save_draft(&t.sara, t.conversation, ComposerMode::Reply, "Hello Layla, your ord").await.expect("draft");
-    b.save_draft(&t.sara, t.conversation, ComposerMode::Note, "ask the warehouse").await.expect("draft");
+    b.save_draft(&t.sara, t.conversation, ComposerMode::Reply, &DraftText::body("Hello Layla, your ord"))
+        .await
+        .expect("draft");
+    b.save_draft(&t.sara, t.conversation, ComposerMode::Note, &DraftText::body("ask the warehouse"))
+        .await
+        .expect("draft");
     let opened = b.open_conversation(&t.sara, t.conversation).await.expect("open");
     assert_eq!(opened.drafts.len(), 2, "both drafts come back");
     let others = b.open_conversation(&t.omar, t.conversation).await.expect("open");
     assert!(others.drafts.is_empty(), "drafts are private to their author");
 
     let reply = b
-        .post(&t.sara, t.conversation, ComposerMode::Reply, "Hello Layla, your order left today.\n", Uuid::new_v4())
+        .post(
+            &t.sara,
+            t.conversation,
+            Posted::text(ComposerMode::Reply, "Hello Layla, your order left today.\n", Uuid::new_v4()),
+        )
         .await
         .expect("reply");
     assert_eq!(reply.direction, Direction::Outbound);
@@ -85,8 +94,10 @@ async fn a_reply_is_queued_and_consumes_the_draft(store: &Store) {
     assert_eq!(modes, vec![ComposerMode::Note], "the reply draft is consumed, the note draft stays");
     assert_eq!(store.conversation(t.conversation).await.expect("read").seq, 1);
 
-    let note =
-        b.post(&t.sara, t.conversation, ComposerMode::Note, "Warehouse confirmed", Uuid::new_v4()).await.expect("note");
+    let note = b
+        .post(&t.sara, t.conversation, Posted::text(ComposerMode::Note, "Warehouse confirmed", Uuid::new_v4()))
+        .await
+        .expect("note");
     assert_eq!(note.direction, Direction::Note);
     assert!(note.delivery.is_none(), "a note never goes to the outbox");
     let opened = b.open_conversation(&t.sara, t.conversation).await.expect("open");
@@ -97,8 +108,10 @@ async fn a_reply_is_queued_and_consumes_the_draft(store: &Store) {
 async fn the_same_client_id_posts_once(store: &Store) {
     let t = team(store).await;
     let id = Uuid::new_v4();
-    let first = t.backend.post(&t.sara, t.conversation, ComposerMode::Reply, "Once", id).await.expect("first");
-    let again = t.backend.post(&t.sara, t.conversation, ComposerMode::Reply, "Once", id).await.expect("retry");
+    let first =
+        t.backend.post(&t.sara, t.conversation, Posted::text(ComposerMode::Reply, "Once", id)).await.expect("first");
+    let again =
+        t.backend.post(&t.sara, t.conversation, Posted::text(ComposerMode::Reply, "Once", id)).await.expect("retry");
     assert_eq!(first.id, again.id);
     assert_eq!(store.messages(t.conversation).await.expect("messages").len(), 1);
 }
@@ -119,11 +132,12 @@ fn not_found<T: std::fmt::Debug>(result: Result<T, Error>, what: &str) {
 async fn bad_input_is_refused_in_words(store: &Store) {
     let t = team(store).await;
     let b = &t.backend;
-    let words = invalid(b.post(&t.sara, t.conversation, ComposerMode::Reply, "  \n ", Uuid::new_v4()).await);
+    let words =
+        invalid(b.post(&t.sara, t.conversation, Posted::text(ComposerMode::Reply, "  \n ", Uuid::new_v4())).await);
     assert!(words.contains("write a reply"), "{words}");
     let long = "x".repeat(backend::work::MAX_BODY_CHARS + 1);
-    invalid(b.post(&t.sara, t.conversation, ComposerMode::Note, &long, Uuid::new_v4()).await);
-    invalid(b.save_draft(&t.sara, t.conversation, ComposerMode::Reply, &long).await);
+    invalid(b.post(&t.sara, t.conversation, Posted::text(ComposerMode::Note, &long, Uuid::new_v4())).await);
+    invalid(b.save_draft(&t.sara, t.conversation, ComposerMode::Reply, &DraftText::body(&long)).await);
     invalid(b.act(&t.sara, t.conversation, ConversationAction::Rename("   ".to_string())).await);
     invalid(b.act(&t.sara, t.conversation, ConversationAction::Rename("s".repeat(251))).await);
     invalid(b.act(&t.sara, t.conversation, ConversationAction::Snooze(Some(now_micros() - 1))).await);
@@ -202,9 +216,9 @@ async fn outsiders_cannot_list_read_or_change(store: &Store) {
     not_found(b.act(nadia, id, ConversationAction::Assign(Some(nadia.id))).await, "assign");
     not_found(b.act(nadia, id, ConversationAction::AddTag("x".to_string())).await, "tag");
     not_found(b.act(nadia, id, ConversationAction::Follow(true)).await, "follow");
-    not_found(b.post(nadia, id, ComposerMode::Reply, "Hi", Uuid::new_v4()).await.map(|_| ()), "reply");
-    not_found(b.post(nadia, id, ComposerMode::Note, "Hi", Uuid::new_v4()).await.map(|_| ()), "note");
-    not_found(b.save_draft(nadia, id, ComposerMode::Reply, "Hi").await, "draft");
+    not_found(b.post(nadia, id, Posted::text(ComposerMode::Reply, "Hi", Uuid::new_v4())).await.map(|_| ()), "reply");
+    not_found(b.post(nadia, id, Posted::text(ComposerMode::Note, "Hi", Uuid::new_v4())).await.map(|_| ()), "note");
+    not_found(b.save_draft(nadia, id, ComposerMode::Reply, &DraftText::body("Hi")).await, "draft");
     not_found(
         b.mailbox_conversations(nadia, t.support, ListView::Open, Refine::default(), None, 50).await.map(|_| ()),
         "list the mailbox",

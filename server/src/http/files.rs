@@ -1,14 +1,17 @@
-//! `GET /attachments/:id`: a file that came with a mail, for members of its mailbox only.
+//! `GET /attachments/:id`: a file that came with a mail, for members of its mailbox only;
+//! `POST /uploads`: a file an agent attaches to a reply.
 //!
 //! Always served so that it can never run as a page of this site: `nosniff`, a sandboxing
 //! CSP, and a download (`Content-Disposition: attachment`). With `?inline=1` a raster image
 //! (the `cid:` pictures inside mail bodies) is shown in place instead; SVG never is, since it
 //! can carry script.
 
-use axum::Extension;
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use backend::Caller;
 use serde::Deserialize;
 
@@ -18,6 +21,54 @@ use super::AppState;
 pub struct FileQuery {
     #[serde(default)]
     inline: Option<String>,
+}
+
+/// The largest upload request: the most files a reply carries, and room for the request.
+pub const MAX_UPLOAD_REQUEST_BYTES: usize = 19 * 1_000_000;
+
+#[derive(Debug, Deserialize)]
+pub struct UploadQuery {
+    /// The file's name.
+    name: String,
+    /// The conversation whose reply it goes with; none for a new conversation.
+    #[serde(default)]
+    conversation: Option<String>,
+}
+
+/// `POST /uploads?name=...&conversation=...` with the file's bytes as the body and its type
+/// as `Content-Type`. Answers with the file as the composer lists it. A body over the limit
+/// is refused by the router with 413 before it is read whole.
+pub async fn upload(
+    State(state): State<AppState>,
+    caller: Option<Extension<Caller>>,
+    Query(query): Query<UploadQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(Extension(caller)) = caller else {
+        return (StatusCode::UNAUTHORIZED, "Sign in to continue.\n").into_response();
+    };
+    let conversation = match query.conversation.as_deref().filter(|c| !c.is_empty()).map(str::parse) {
+        None => None,
+        Some(Ok(id)) => Some(id),
+        Some(Err(_)) => return (StatusCode::NOT_FOUND, "Not found.\n").into_response(),
+    };
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    match state.backend.upload(&caller, conversation, &query.name, content_type, body.to_vec()).await {
+        Ok(upload) => Json(model::AttachmentView {
+            id: upload.id,
+            filename: upload.filename,
+            content_type: upload.content_type,
+            size: upload.size,
+        })
+        .into_response(),
+        Err(backend::Error::NotFound) => (StatusCode::NOT_FOUND, "Not found.\n").into_response(),
+        Err(backend::Error::Invalid(words)) => (StatusCode::BAD_REQUEST, format!("{words}\n")).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "storing an upload failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "The file could not be stored; try again.\n").into_response()
+        }
+    }
 }
 
 /// Images a browser shows without running anything.

@@ -72,6 +72,10 @@ pub fn router(state: AppState) -> Router {
         .route("/signin", post(session::sign_in))
         .route("/signout", post(session::sign_out))
         .route("/attachments/{id}", get(files::attachment))
+        .route(
+            "/uploads",
+            post(files::upload).layer(axum::extract::DefaultBodyLimit::max(files::MAX_UPLOAD_REQUEST_BYTES)),
+        )
         .leptos_routes_with_context(
             &state,
             routes,

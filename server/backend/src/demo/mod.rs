@@ -16,7 +16,7 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::store::{By, MailboxScope, NewConversation, NewMessage};
+use crate::store::{By, MailboxScope, NewConversation, NewMessage, Recipients};
 use crate::time::{DAY, SECOND};
 use crate::{Backend, Error, Result};
 use content::{AGENTS, Agent, DOMAINS, EXTRA_TAGS, FIRST_NAMES, LAST_NAMES, Lang, MAILBOXES, SCENARIOS, Scenario};
@@ -189,6 +189,8 @@ async fn conversation(
         at: Some(at),
         queue: false,
         outgoing: None,
+        attachments: Vec::new(),
+        recipients: Recipients::default(),
     };
     store.append_message(id, inbound(fill(scenario.customer, agent_name), started)).await?;
 
@@ -246,6 +248,8 @@ fn agent_message(direction: Direction, agent: UserId, body: String, at: i64) -> 
         at: Some(at),
         queue: false,
         outgoing: None,
+        attachments: Vec::new(),
+        recipients: Recipients::default(),
     }
 }
 

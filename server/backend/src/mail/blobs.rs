@@ -73,6 +73,14 @@ impl Blobs {
         })
     }
 
+    /// [`Blobs::get`] off the async threads.
+    pub async fn get_async(&self, sha: &str) -> Result<Vec<u8>> {
+        let (blobs, sha) = (self.clone(), sha.to_string());
+        tokio::task::spawn_blocking(move || blobs.get(&sha))
+            .await
+            .map_err(|e| Error::Internal(format!("blob reader stopped: {e}")))?
+    }
+
     /// Where the blobs live.
     pub fn root(&self) -> &Path {
         &self.root

@@ -1,11 +1,13 @@
 //! A reply rendered once to the exact bytes every delivery attempt sends: Message-ID (which
 //! names the conversation, see [`super::thread::message_id_for`]), In-Reply-To, References,
-//! From "Agent via Mailbox <address>", text and HTML parts. Bcc is only in the envelope.
+//! From "Agent via Mailbox <address>", text and HTML parts and attached files. Bcc is only
+//! in the envelope. Also reads the address lists agents type into To, Cc and Bcc.
 
 use lettre::Address;
 use lettre::address::Envelope;
+use lettre::message::header::ContentType;
 use lettre::message::header::{HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::{Attachment, Mailbox, MultiPart};
 use model::{ConversationId, MessageId};
 
 use super::parse::Party;
@@ -34,6 +36,51 @@ pub struct Draft {
     pub automatic: bool,
     /// Not before this time, in microseconds (undo send).
     pub send_after: i64,
+    /// Files sent with it, in order.
+    pub files: Vec<OutgoingFile>,
+}
+
+/// A file attached to a reply.
+#[derive(Debug, Clone)]
+pub struct OutgoingFile {
+    pub filename: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The most recipients one reply may have (To, Cc and Bcc together).
+pub const MAX_RECIPIENTS: usize = 50;
+
+/// Reads an address list as agents type it: `Layla <layla@example.com>, sam@example.com`,
+/// separated by commas, semicolons or line breaks. Each address once (the first spelling
+/// wins); a piece that is not an address is refused by name.
+pub fn parse_addresses(text: &str) -> Result<Vec<Party>> {
+    let mut pieces = Vec::new();
+    let (mut current, mut quoted, mut angled) = (String::new(), false, false);
+    for c in text.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '<' if !quoted => angled = true,
+            '>' if !quoted => angled = false,
+            ',' | ';' | '\n' | '\r' if !quoted && !angled => {
+                pieces.push(std::mem::take(&mut current));
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    pieces.push(current);
+    let mut parties: Vec<Party> = Vec::new();
+    for piece in pieces.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
+        let parsed: Mailbox =
+            piece.parse().map_err(|_| Error::Invalid(format!("{piece:?} is not an email address")))?;
+        let email = parsed.email.to_string().to_lowercase();
+        if !parties.iter().any(|p| p.email == email) {
+            parties.push(Party { name: parsed.name.unwrap_or_default(), email });
+        }
+    }
+    Ok(parties)
 }
 
 fn mailbox(party: &Party) -> Result<Mailbox> {
@@ -87,7 +134,17 @@ pub fn render(draft: &Draft) -> Result<Outgoing> {
         builder = builder
             .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("Auto-Submitted"), "auto-replied".into()));
     }
-    let body = MultiPart::alternative_plain_html(draft.text.clone(), text_to_html(&draft.text));
+    let mut body = MultiPart::alternative_plain_html(draft.text.clone(), text_to_html(&draft.text));
+    if !draft.files.is_empty() {
+        let mut mixed = MultiPart::mixed().multipart(body);
+        for file in &draft.files {
+            let content_type = ContentType::parse(&file.content_type)
+                .or_else(|_| ContentType::parse("application/octet-stream"))
+                .map_err(|e| Error::Internal(format!("a content type: {e}")))?;
+            mixed = mixed.singlepart(Attachment::new(file.filename.clone()).body(file.bytes.clone(), content_type));
+        }
+        body = mixed;
+    }
     // The envelope is ours (Bcc only there), so lettre need not make one from the headers.
     let envelope_from: Address = draft
         .from_address
@@ -148,6 +205,11 @@ mod tests {
             text: "مرحبا Layla,\n\nYour order left today.".into(),
             automatic: false,
             send_after: 0,
+            files: vec![OutgoingFile {
+                filename: "فاتورة 7.pdf".into(),
+                content_type: "application/pdf".into(),
+                bytes: b"%PDF-1.4 invoice".to_vec(),
+            }],
         };
         let out = render(&draft).expect("renders");
         let raw = String::from_utf8_lossy(&out.raw);
@@ -160,10 +222,28 @@ mod tests {
         let parsed = super::super::parse::parse(&out.raw, usize::MAX).expect("parses back");
         assert_eq!(parsed.subject, "Re: طلبي");
         assert!(parsed.text.contains("مرحبا Layla"));
+        assert_eq!(parsed.attachments.len(), 1, "{raw}");
+        assert_eq!(parsed.attachments[0].filename, "فاتورة 7.pdf");
+        assert_eq!(parsed.attachments[0].bytes, b"%PDF-1.4 invoice");
         assert_eq!(
             super::super::thread::conversation_of(parsed.message_id.as_deref().unwrap_or("")),
             Some(conversation)
         );
+    }
+
+    #[test]
+    fn address_lists_read_as_typed() {
+        let parties = parse_addresses(
+            "Layla <Layla@Example.com>, sam@example.com;\n\"Doe, Jo\" <jo@example.com>, layla@example.com",
+        )
+        .expect("three addresses");
+        let emails: Vec<&str> = parties.iter().map(|p| p.email.as_str()).collect();
+        assert_eq!(emails, ["layla@example.com", "sam@example.com", "jo@example.com"]);
+        assert_eq!(parties[0].name, "Layla");
+        assert_eq!(parties[2].name, "Doe, Jo");
+        assert!(parse_addresses("  ").expect("empty").is_empty());
+        let err = parse_addresses("sam@example.com, not an address").expect_err("refused");
+        assert!(err.to_string().contains("\"not an address\""), "{err}");
     }
 
     #[test]

@@ -127,7 +127,9 @@ pub struct FolderSync {
 
 /// Fetches what is new in `folder` (already examined by the caller or not), storing raw
 /// bytes before moving the last UID. `after_batch` runs after each batch is recorded (the
-/// caller ingests there).
+/// caller ingests there). The first sync of a mailbox with a backfill date (see
+/// [`crate::mail_settings::MailSettings::sync_since`]) starts at the oldest mail that arrived
+/// since that day; after that every new mail is fetched.
 pub async fn sync_folder<F, Fut>(
     session: &mut ImapSession,
     store: &Store,
@@ -167,15 +169,31 @@ where
         return Ok(report);
     }
 
+    // A first sync with a backfill date starts at the oldest mail that arrived since then.
+    let mut first_wanted = last_uid + 1;
+    if last_uid == 0
+        && let Some(since) = store.mail_settings(mailbox).await?.and_then(|m| m.settings.sync_since)
+    {
+        let query = format!("SINCE {}", imap_date(since));
+        let found = within(limits.batch, "searching mail by date", async { session.uid_search(&query).await }).await?;
+        match found.iter().min() {
+            Some(oldest) => first_wanted = i64::from(*oldest),
+            None => {
+                store.folder_progress(mailbox, folder, exists, 0, None).await?;
+                return Ok(report);
+            }
+        }
+    }
+
     // Which mails are new, and how big.
     let listing: Vec<async_imap::types::Fetch> = within(limits.batch, "listing new mail", async {
-        session.uid_fetch(format!("{}:*", last_uid + 1), "(UID RFC822.SIZE)").await?.try_collect().await
+        session.uid_fetch(format!("{first_wanted}:*"), "(UID RFC822.SIZE)").await?.try_collect().await
     })
     .await?;
     let mut new: Vec<(u32, u64)> = listing
         .iter()
         .filter_map(|f| f.uid.map(|uid| (uid, u64::from(f.size.unwrap_or(0)))))
-        .filter(|(uid, _)| i64::from(*uid) > last_uid)
+        .filter(|(uid, _)| i64::from(*uid) >= first_wanted)
         .collect();
     new.sort_unstable();
     new.dedup_by_key(|(uid, _)| *uid);
@@ -244,9 +262,26 @@ pub async fn sign_out(mut session: ImapSession, limits: &Limits) {
     let _ = tokio::time::timeout(limits.call, session.logout()).await;
 }
 
+/// A time as an IMAP SEARCH date (`1-Feb-2026`, the day in UTC).
+fn imap_date(at: i64) -> String {
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let day = jiff::Timestamp::from_microsecond(at)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    let month = MONTHS.get(usize::try_from(day.month() - 1).unwrap_or(0)).copied().unwrap_or("Jan");
+    format!("{}-{month}-{}", day.day(), day.year())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn search_dates_are_imap_dates() {
+        let at = crate::mail_settings::parse_since("2026-02-01").expect("date").expect("some");
+        assert_eq!(imap_date(at), "1-Feb-2026");
+    }
 
     #[test]
     fn batches_are_bounded_by_count_and_bytes() {

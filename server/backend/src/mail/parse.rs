@@ -21,9 +21,17 @@ pub struct Party {
 }
 
 impl Party {
-    /// `Name <email>`, or the bare address when there is no name.
+    /// `Name <email>`, or the bare address when there is no name; a name with punctuation
+    /// that would split an address list is quoted (`"Doe, Jo" <jo@example.com>`).
     pub fn display(&self) -> String {
-        if self.name.is_empty() { self.email.clone() } else { format!("{} <{}>", self.name, self.email) }
+        let name = self.name.trim();
+        if name.is_empty() {
+            self.email.clone()
+        } else if name.contains([',', ';', '<', '>', '"', '@', '(', ')', ':']) {
+            format!("\"{}\" <{}>", name.replace(['"', '\\'], ""), self.email)
+        } else {
+            format!("{name} <{}>", self.email)
+        }
     }
 }
 

@@ -6,8 +6,8 @@
 //! (last activity, id), newest first, never by OFFSET, so page 1,000 costs what page 1 does.
 
 use model::{
-    ComposerMode, ContactId, ConversationId, Delivery, DeliveryStatus, Direction, EventId, MailboxId, MessageId,
-    Priority, Status, UserId,
+    AttachmentId, ComposerMode, ContactId, ConversationId, Delivery, DeliveryStatus, Direction, EventId, MailboxId,
+    MessageId, Priority, Status, UserId,
 };
 use serde_json::json;
 use sqlx::postgres::PgRow;
@@ -103,6 +103,18 @@ pub struct NewMessage {
     /// For a reply that leaves by mail: its rendered bytes and envelope. Without it a queued
     /// reply waits in the outbox with no bytes (a mailbox that cannot send, such as the demo).
     pub outgoing: Option<Outgoing>,
+    /// The author's uploads this message sends: they become its attachments, same ids.
+    pub attachments: Vec<AttachmentId>,
+    /// Whom an agent's reply is addressed to, kept even when it cannot leave yet.
+    pub recipients: Recipients,
+}
+
+/// Address lists as `Name <address>, ...`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recipients {
+    pub to: String,
+    pub cc: String,
+    pub bcc: String,
 }
 
 /// A reply rendered to the exact bytes every delivery attempt sends.
@@ -133,6 +145,11 @@ pub struct Message {
     pub author_id: Option<UserId>,
     pub from_name: String,
     pub from_email: String,
+    /// Whom the mail was addressed to, as `Name <address>, ...` (empty for notes).
+    pub to: String,
+    pub cc: String,
+    /// Only for replies sent from Sanduq; never in the mail's bytes.
+    pub bcc: String,
     pub subject: String,
     pub body_text: String,
     pub body_html: Option<String>,
@@ -150,6 +167,9 @@ struct MessageRow {
     author_id: Option<Uuid>,
     from_name: String,
     from_email: String,
+    to_addrs: String,
+    cc_addrs: String,
+    bcc_addrs: String,
     subject: String,
     body_text: String,
     body_html: Option<String>,
@@ -170,6 +190,9 @@ impl TryFrom<MessageRow> for Message {
             author_id: row.author_id.map(UserId),
             from_name: row.from_name,
             from_email: row.from_email,
+            to: row.to_addrs,
+            cc: row.cc_addrs,
+            bcc: row.bcc_addrs,
             subject: row.subject,
             body_text: row.body_text,
             body_html: row.body_html,
@@ -188,7 +211,7 @@ impl TryFrom<MessageRow> for Message {
 
 /// What a message read needs, outbox state included.
 const MESSAGE_SELECT: &str = "SELECT m.id, m.conversation_id, m.direction, m.author_id, m.from_name, m.from_email, \
-     m.subject, m.body_text, m.body_html, m.created_at, o.status AS outbox_status, o.attempts AS outbox_attempts, \
+     m.to_addrs, m.cc_addrs, m.bcc_addrs, m.subject, m.body_text, m.body_html, m.created_at, o.status AS outbox_status, o.attempts AS outbox_attempts, \
      o.last_error AS outbox_error FROM messages m LEFT JOIN outbox o ON o.message_id = m.id";
 
 /// One entry of a conversation's audit trail.
@@ -493,12 +516,31 @@ impl Store {
                 .bind(new.outgoing.as_ref().map(|o| o.message_id_header.as_str()))
                 .bind(new.outgoing.as_ref().and_then(|o| o.in_reply_to.as_deref()))
                 .bind(new.outgoing.as_ref().and_then(|o| o.references.as_deref()))
-                .bind(new.outgoing.as_ref().map(|o| o.to.as_str()).unwrap_or_default())
-                .bind(new.outgoing.as_ref().map(|o| o.cc.as_str()).unwrap_or_default())
-                .bind(new.outgoing.as_ref().map(|o| o.bcc.as_str()).unwrap_or_default())
+                .bind(&new.recipients.to)
+                .bind(&new.recipients.cc)
+                .bind(&new.recipients.bcc)
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| Error::unique_as_conflict(e, "this message was already sent"))?;
+                for upload in &new.attachments {
+                    let moved = sqlx::query(
+                        "INSERT INTO attachments (id, message_id, filename, content_type, size, sha256) \
+                         SELECT id, $2, filename, content_type, size, sha256 FROM uploads \
+                         WHERE id = $1 AND user_id = $3",
+                    )
+                    .bind(upload.0)
+                    .bind(id)
+                    .bind(new.author_id.map(|a| a.0))
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                    if moved != 1 {
+                        return Err(Error::Conflict(
+                            "an attached file was removed meanwhile; attach it again".to_string(),
+                        ));
+                    }
+                    sqlx::query("DELETE FROM uploads WHERE id = $1").bind(upload.0).execute(&mut *tx).await?;
+                }
                 if new.queue {
                     sqlx::query(
                         "INSERT INTO outbox (id, message_id, mailbox_id, status, attempts, next_attempt_at, \
@@ -547,6 +589,9 @@ impl Store {
                     author_id: new.author_id,
                     from_name: new.from_name,
                     from_email: new.from_email,
+                    to: new.recipients.to,
+                    cc: new.recipients.cc,
+                    bcc: new.recipients.bcc,
                     subject: new.subject,
                     body_text: new.body_text,
                     body_html: new.body_html,
@@ -587,6 +632,17 @@ impl Store {
             .await?
         });
         Ok(names)
+    }
+
+    /// The conversation holding the message posted with this browser-made id, if any.
+    pub async fn conversation_of_client_id(&self, client_id: Uuid) -> Result<Option<ConversationId>> {
+        let found: Option<Uuid> = with_reader!(self, |pool| {
+            sqlx::query_scalar("SELECT conversation_id FROM messages WHERE client_id = $1 LIMIT 1")
+                .bind(client_id)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(found.map(ConversationId))
     }
 
     /// The conversation's audit trail, oldest first.

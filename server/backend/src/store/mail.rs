@@ -22,6 +22,8 @@ struct MailRow {
     smtp_security: String,
     smtp_user: String,
     has_smtp_password: bool,
+    from_style: String,
+    sync_since: Option<i64>,
 }
 
 /// The sealed IMAP and SMTP passwords, each if stored.
@@ -29,7 +31,7 @@ pub type SealedPasswords = (Option<Vec<u8>>, Option<Vec<u8>>);
 
 const MAIL_SELECT: &str = "SELECT mailbox_id, imap_host, imap_port, imap_security, imap_user, \
      imap_password IS NOT NULL AS has_imap_password, imap_folders, smtp_host, smtp_port, smtp_security, smtp_user, \
-     smtp_password IS NOT NULL AS has_smtp_password FROM mail_settings";
+     smtp_password IS NOT NULL AS has_smtp_password, from_style, sync_since FROM mail_settings";
 
 impl MailRow {
     fn into_settings(self) -> Result<(MailboxId, StoredMailSettings)> {
@@ -48,6 +50,8 @@ impl MailRow {
                 security: parse_stored("smtp_security", &self.smtp_security)?,
                 user: self.smtp_user,
             },
+            from_style: parse_stored("from_style", &self.from_style)?,
+            sync_since: self.sync_since,
         };
         Ok((
             MailboxId(self.mailbox_id),
@@ -72,12 +76,13 @@ impl Store {
         with_tx!(self, |tx| {
             sqlx::query(
                 "INSERT INTO mail_settings (mailbox_id, imap_host, imap_port, imap_security, imap_user, imap_password, \
-                 imap_folders, smtp_host, smtp_port, smtp_security, smtp_user, smtp_password, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+                 imap_folders, smtp_host, smtp_port, smtp_security, smtp_user, smtp_password, updated_at, from_style, sync_since) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
                  ON CONFLICT (mailbox_id) DO UPDATE SET imap_host = $2, imap_port = $3, imap_security = $4, \
                  imap_user = $5, imap_password = COALESCE($6, mail_settings.imap_password), imap_folders = $7, \
                  smtp_host = $8, smtp_port = $9, smtp_security = $10, smtp_user = $11, \
-                 smtp_password = COALESCE($12, mail_settings.smtp_password), updated_at = $13",
+                 smtp_password = COALESCE($12, mail_settings.smtp_password), updated_at = $13, from_style = $14, \
+                 sync_since = $15",
             )
             .bind(mailbox.0)
             .bind(settings.imap.host.trim())
@@ -92,6 +97,8 @@ impl Store {
             .bind(settings.smtp.user.trim())
             .bind(smtp_password)
             .bind(now_micros())
+            .bind(settings.from_style.as_str())
+            .bind(settings.sync_since)
             .execute(&mut *tx)
             .await?;
         });

@@ -24,6 +24,7 @@ mod mailboxes;
 mod outbox;
 mod sessions;
 mod tags;
+mod uploads;
 mod users;
 
 use std::str::FromStr;
@@ -37,15 +38,16 @@ pub use attachments::Attachment;
 pub use contacts::{Contact, ContactCard};
 pub use conversations::{
     AssigneeFilter, By, Conversation, ConversationFilter, Cursor, Event, ListedConversation, Message, NewConversation,
-    NewMessage, Outgoing, Page, ViewCounts,
+    NewMessage, Outgoing, Page, Recipients, ViewCounts,
 };
-pub use drafts::Draft;
+pub use drafts::{Draft, DraftText};
 pub use inbound::{
     Fetched, FolderHealth, FolderState, InboundMail, IncomingMail, IngestOutcome, QUARANTINE_AFTER, StoredAttachment,
 };
 pub use mailboxes::{Mailbox, MailboxScope};
 pub use outbox::DueMail;
 pub use tags::TagCount;
+pub use uploads::{NewUpload, Upload};
 pub use users::{NewUser, User};
 
 use crate::error::{Error, Result};

@@ -4,7 +4,7 @@
 use model::MailboxId;
 use uuid::Uuid;
 
-use super::{Store, with_reader, with_tx};
+use super::{Outgoing, Store, with_reader, with_tx};
 use crate::error::{Error, Result};
 use crate::mail_settings::MailSettings;
 use crate::time::now_micros;
@@ -95,6 +95,57 @@ impl Store {
             .rows_affected()
         });
         if changed == 1 { Ok(()) } else { Err(Error::NotFound) }
+    }
+
+    /// Whether a reply's outbox row holds its bytes (replies written before the mailbox had
+    /// mail servers do not); [`Error::NotFound`] without a row.
+    pub async fn outbox_has_bytes(&self, message: model::MessageId) -> Result<bool> {
+        let found: Option<bool> = with_reader!(self, |pool| {
+            sqlx::query_scalar("SELECT raw IS NOT NULL FROM outbox WHERE message_id = $1")
+                .bind(message.0)
+                .fetch_optional(pool)
+                .await?
+        });
+        found.ok_or(Error::NotFound)
+    }
+
+    /// Gives a failed reply that had no bytes its rendered ones and queues it again; the
+    /// message takes the headers and recipients it now leaves with.
+    pub async fn outbox_rerender(&self, message: model::MessageId, out: &Outgoing) -> Result<()> {
+        let now = now_micros();
+        with_tx!(self, |tx| {
+            let changed = sqlx::query(
+                "UPDATE outbox SET status = 'queued', raw = $2, envelope_from = $3, envelope_to = $4, \
+                 next_attempt_at = $5, last_error = NULL, updated_at = $6, created_at = $6 \
+                 WHERE message_id = $1 AND status = 'failed' AND raw IS NULL",
+            )
+            .bind(message.0)
+            .bind(&out.raw)
+            .bind(&out.envelope_from)
+            .bind(&out.envelope_to)
+            .bind(out.send_after)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if changed != 1 {
+                return Err(Error::NotFound);
+            }
+            sqlx::query(
+                "UPDATE messages SET message_id_header = $2, in_reply_to = $3, references_header = $4, \
+                 to_addrs = $5, cc_addrs = $6, bcc_addrs = $7 WHERE id = $1",
+            )
+            .bind(message.0)
+            .bind(&out.message_id_header)
+            .bind(out.in_reply_to.as_deref())
+            .bind(out.references.as_deref())
+            .bind(&out.to)
+            .bind(&out.cc)
+            .bind(&out.bcc)
+            .execute(&mut *tx)
+            .await?;
+        });
+        Ok(())
     }
 
     /// Cancels a reply that has not started to leave (undo send). Returns `Conflict` once it

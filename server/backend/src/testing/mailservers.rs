@@ -149,6 +149,18 @@ impl Dovecot {
         session.logout().await.expect("logout");
     }
 
+    /// Appends mails that arrived at `internal_date` (IMAP form: `01-Jan-2024 10:00:00 +0000`).
+    pub async fn append_dated(&self, folder: &str, mails: &[Vec<u8>], internal_date: &str) {
+        let mut session = self.client().await;
+        let _ = session.create(folder).await;
+        // async-imap writes the date as given: the quotes are ours to add.
+        let quoted = format!("\"{internal_date}\"");
+        for mail in mails {
+            session.append(folder, None, Some(&quoted), mail).await.expect("append");
+        }
+        session.logout().await.expect("logout");
+    }
+
     /// Deletes and recreates `folder`: the server gives it a new UIDVALIDITY.
     pub async fn recreate(&self, folder: &str) {
         let mut session = self.client().await;
@@ -327,5 +339,7 @@ pub fn settings(dovecot: &Dovecot, smtp: &SmtpSink, folders: &[&str]) -> MailSet
         imap: dovecot.endpoint(),
         folders: folders.iter().map(|f| f.to_string()).collect(),
         smtp: smtp.endpoint(),
+        from_style: crate::mail_settings::FromStyle::Agent,
+        sync_since: None,
     }
 }

@@ -1,0 +1,135 @@
+//! `/mailboxes/:id/new`: an agent writes to a customer first. To (the customer: the first
+//! address), Cc, Bcc, subject, text and files; sending opens the new conversation, which
+//! waits for the customer's answer, assigned to the sender.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use model::AttachmentView;
+
+use super::{NotFoundMessage, Shell};
+use crate::api;
+use crate::error::AppError;
+use crate::format;
+use crate::fresh;
+use crate::i18n::use_texts;
+
+/// The page.
+#[component]
+pub fn NewConversationPage() -> impl IntoView {
+    let t = use_texts();
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let mailbox = Resource::new_blocking(id, api::mailbox);
+    view! {
+        <Shell>
+            <Suspense fallback=move || view! { <p class="loading">{t.loading}</p> }>
+                {move || Suspend::new(async move {
+                    match mailbox.await {
+                        Ok(m) => view! { <NewConversation mailbox=m.id.to_string() name=m.name address=m.address/> }.into_any(),
+                        Err(AppError::NotFound) => view! { <NotFoundMessage/> }.into_any(),
+                        Err(err) => view! { <p class="alert alert-error" role="alert">{err.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Shell>
+    }
+}
+
+#[component]
+fn NewConversation(mailbox: String, name: String, address: String) -> impl IntoView {
+    let t = use_texts();
+    let back = format!("/mailboxes/{mailbox}");
+    let start = ServerAction::<api::StartConversation>::new();
+    let client_id = fresh::request_id();
+    let files = RwSignal::new(Vec::<AttachmentView>::new());
+    let uploading = RwSignal::new(0usize);
+    let upload_error = RwSignal::new(None::<String>);
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(id)) = start.value().get() {
+            navigate(&format!("/conversations/{id}"), Default::default());
+        }
+    });
+    let failed = move || start.value().get().and_then(Result::err).map(|e| e.to_string());
+    let on_files = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        crate::upload::pick(ev, String::new(), files, uploading, upload_error, t.upload_failed);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
+    let remove_file = move |file: model::AttachmentId| {
+        leptos::task::spawn_local(async move {
+            match api::remove_upload(file.to_string()).await {
+                Ok(()) | Err(AppError::NotFound) => files.update(|f| f.retain(|x| x.id != file)),
+                Err(e) => upload_error.set(Some(e.to_string())),
+            }
+        });
+    };
+    let file_ids = move || files.with(|f| f.iter().map(|f| f.id.to_string()).collect::<Vec<_>>().join(","));
+    view! {
+        <header class="content-header">
+            <a class="back" href=back dir="auto">{name.clone()}</a>
+            <h1>{t.new_conversation}</h1>
+            <p class="muted" dir="ltr">{address}</p>
+        </header>
+        <section class="composer new-conversation">
+            <ActionForm action=start>
+                <input type="hidden" name="mailbox" value=mailbox/>
+                <input type="hidden" name="client_id" value=client_id/>
+                <input type="hidden" name="files" value=file_ids/>
+                <div class="recipients">
+                    <div class="recipient-row">
+                        <label for="n-to">{t.to_label}</label>
+                        <input id="n-to" name="to" type="text" dir="ltr" autocomplete="off" required/>
+                    </div>
+                    <div class="recipient-row">
+                        <label for="n-cc">{t.cc_label}</label>
+                        <input id="n-cc" name="cc" type="text" dir="ltr" autocomplete="off"/>
+                    </div>
+                    <div class="recipient-row">
+                        <label for="n-bcc">{t.bcc_label}</label>
+                        <input id="n-bcc" name="bcc" type="text" dir="ltr" autocomplete="off"/>
+                    </div>
+                    <div class="recipient-row">
+                        <label for="n-subject">{t.subject}</label>
+                        <input id="n-subject" name="subject" type="text" dir="auto" maxlength="250" required/>
+                    </div>
+                </div>
+                <textarea name="body" dir="auto" rows="8" aria-label=t.mode_reply required></textarea>
+                <ul class="attachments composer-files" aria-label=t.attachments>
+                    <For
+                        each=move || files.get()
+                        key=|f| f.id
+                        children=move |f| {
+                            let file = f.id;
+                            view! {
+                                <li>
+                                    <span dir="auto">{f.filename}</span>
+                                    " " <span class="muted" dir="ltr">{format::bytes(f.size)}</span>
+                                    " "
+                                    <button type="button" class="btn btn-quiet" on:click=move |_| remove_file(file)>
+                                        {t.remove_file}
+                                    </button>
+                                </li>
+                            }
+                        }
+                    />
+                </ul>
+                {move || upload_error.get().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
+                <div class="composer-footer">
+                    <label class="btn btn-quiet attach">
+                        {t.attach_files}
+                        <input type="file" multiple class="visually-hidden" on:change=on_files/>
+                    </label>
+                    <span class="draft-state muted" aria-live="polite">
+                        {move || if uploading.get() > 0 { t.uploading } else { "" }}
+                    </span>
+                    <button type="submit" class="btn btn-primary" disabled=move || start.pending().get() || uploading.get() != 0>
+                        {move || if start.pending().get() { t.posting } else { t.send }}
+                    </button>
+                </div>
+            </ActionForm>
+            {move || failed().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
+        </section>
+    }
+}
