@@ -50,6 +50,12 @@ pub struct Settings {
     /// [default: 10]
     #[arg(long, env = "SANDUQ_UNDO_SECS", global = true)]
     pub undo_secs: Option<u64>,
+
+    /// Seconds one SMTP delivery may take before it is given up and retried. A reply left
+    /// "sending" twice this long (Sanduq was stopped mid-send) is sent again with the same
+    /// Message-ID. [default: 60]
+    #[arg(long, env = "SANDUQ_SMTP_TIMEOUT_SECS", global = true)]
+    pub smtp_timeout_secs: Option<u64>,
 }
 
 impl fmt::Debug for Settings {
@@ -62,6 +68,7 @@ impl fmt::Debug for Settings {
             .field("trusted_proxies", &self.trusted_proxies)
             .field("imap_poll_secs", &self.imap_poll_secs)
             .field("undo_secs", &self.undo_secs)
+            .field("smtp_timeout_secs", &self.smtp_timeout_secs)
             .finish()
     }
 }
@@ -81,6 +88,8 @@ pub struct Config {
     pub imap_poll: Duration,
     /// How long a reply can be undone.
     pub undo_send: Duration,
+    /// Limit on one SMTP delivery.
+    pub smtp_timeout: Duration,
 }
 
 impl fmt::Debug for Config {
@@ -94,6 +103,7 @@ impl fmt::Debug for Config {
             .field("secret_key", &self.secret_key)
             .field("imap_poll", &self.imap_poll)
             .field("undo_send", &self.undo_send)
+            .field("smtp_timeout", &self.smtp_timeout)
             .finish()
     }
 }
@@ -172,9 +182,17 @@ impl Settings {
             Some(secs) => Duration::from_secs(secs),
             None => Duration::from_secs(backend::DEFAULT_UNDO_SECS),
         };
+        let smtp_timeout = match self.smtp_timeout_secs {
+            Some(secs) if !(1..=600).contains(&secs) => {
+                return Err("SANDUQ_SMTP_TIMEOUT_SECS must be 1 to 600".to_string());
+            }
+            Some(secs) => Duration::from_secs(secs),
+            None => Duration::from_secs(60),
+        };
         Ok(Config {
             imap_poll,
             undo_send,
+            smtp_timeout,
             data_dir: self.data_dir.clone(),
             database_url,
             engine,

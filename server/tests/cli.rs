@@ -174,6 +174,9 @@ fn help_documents_every_setting() {
         "SANDUQ_PUBLIC_URL",
         "SANDUQ_TRUSTED_PROXIES",
         "SANDUQ_SECRET_KEY",
+        "SANDUQ_IMAP_POLL_SECS",
+        "SANDUQ_UNDO_SECS",
+        "SANDUQ_SMTP_TIMEOUT_SECS",
     ] {
         assert!(help.contains(setting), "--help lacks {setting}");
     }

@@ -5,9 +5,9 @@
 //! - 4xx, a dropped connection or a timeout: retrying, with backoff, for up to 24 hours;
 //! - 5xx: failed, with the server's words for the agent.
 //!
-//! A row left `sending` by a crash is claimed again once it is older than
-//! [`STALE_SENDING_MICROS`] and sent with the same bytes, so a duplicate, if the server had
-//! accepted the first attempt, carries the same Message-ID.
+//! A row left `sending` by a crash is claimed again once it is older than twice the SMTP time
+//! limit (no live attempt lasts that long, see [`stale_after`]) and sent with the same bytes,
+//! so a duplicate, if the server had accepted the first attempt, carries the same Message-ID.
 
 use std::time::Duration;
 
@@ -23,8 +23,11 @@ use crate::secret::SecretKey;
 use crate::store::{DueMail, Store};
 use crate::time::now_micros;
 
-/// A claimed row still `sending` after this long was cut off by a crash.
-pub const STALE_SENDING_MICROS: i64 = 120 * 1_000_000;
+/// A claimed row still `sending` after this long (microseconds) was cut off by a crash: a
+/// live attempt gives up after `smtp_timeout`.
+pub fn stale_after(smtp_timeout: Duration) -> i64 {
+    i64::try_from(smtp_timeout.saturating_mul(2).as_micros()).unwrap_or(i64::MAX)
+}
 /// Temporary failures are retried for this long after the reply was written.
 pub const GIVE_UP_AFTER_MICROS: i64 = 24 * 3600 * 1_000_000;
 
@@ -113,7 +116,7 @@ pub async fn settle(store: &Store, mail: &DueMail, result: Attempt) -> Result<()
 
 /// One pass: claims what is due and sends it. Returns how many were tried.
 pub async fn send_due(store: &Store, key: &SecretKey, timeout: Duration) -> Result<usize> {
-    let due = store.claim_outbox(now_micros(), STALE_SENDING_MICROS, 20).await?;
+    let due = store.claim_outbox(now_micros(), stale_after(timeout), 20).await?;
     let count = due.len();
     for mail in due {
         let result = match store.mail_settings_of(mail.mailbox_id).await? {
