@@ -14,11 +14,22 @@ use crate::work::MAX_ATTACHED_BYTES;
 /// The longest file name kept, in characters.
 const MAX_FILENAME_CHARS: usize = 200;
 
-/// A file name as sent in mail: no folders, no control characters, not empty.
+/// Characters that reorder the text around them (embeddings, overrides, isolates): in a
+/// file name they disguise `invoice\u{202E}fdp.exe` as `invoiceexe.pdf`.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A file name as sent in mail: no folders, no control or reordering characters, not empty.
 pub fn clean_filename(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
-    let cleaned: String =
-        base.chars().filter(|c| !c.is_control()).take(MAX_FILENAME_CHARS).collect::<String>().trim().to_string();
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !is_bidi_control(*c))
+        .take(MAX_FILENAME_CHARS)
+        .collect::<String>()
+        .trim()
+        .to_string();
     if cleaned.is_empty() || cleaned.chars().all(|c| c == '.') { "file".to_string() } else { cleaned }
 }
 
@@ -101,6 +112,7 @@ mod tests {
         assert_eq!(clean_filename("C:\\Users\\sara\\فاتورة.pdf"), "فاتورة.pdf");
         assert_eq!(clean_filename("../../etc/passwd"), "passwd");
         assert_eq!(clean_filename(" \u{0}.. "), "file");
+        assert_eq!(clean_filename("invoice\u{202E}fdp.exe"), "invoicefdp.exe");
         assert_eq!(clean_content_type("Image/PNG; charset=x"), "image/png");
         assert_eq!(clean_content_type("text/html\r\nX-Evil: 1"), "application/octet-stream");
         assert_eq!(clean_content_type(""), "application/octet-stream");

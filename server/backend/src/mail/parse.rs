@@ -136,9 +136,13 @@ fn parse_inner(raw: &[u8], max_bytes: usize) -> Result<ParsedMail> {
                 })
                 .unwrap_or_else(|| "application/octet-stream".to_string())
                 .to_ascii_lowercase();
-            let filename = part.attachment_name().map(clean_line).filter(|n| !n.is_empty()).unwrap_or_else(|| {
-                if part.is_message() { "message.eml".to_string() } else { "attachment".to_string() }
-            });
+            let filename =
+                part.attachment_name()
+                    .map(|n| clean_line(n).chars().filter(|c| !crate::files::is_bidi_control(*c)).collect::<String>())
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or_else(|| {
+                        if part.is_message() { "message.eml".to_string() } else { "attachment".to_string() }
+                    });
             let inline = part.content_disposition().is_some_and(|d| d.is_inline()) && part.content_id().is_some();
             mail.attachments.push(Attachment {
                 filename,

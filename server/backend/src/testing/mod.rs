@@ -4,6 +4,7 @@
 //! tests share it without building the crates twice. Nothing in the product calls it.
 
 pub mod mailservers;
+pub mod pipeline;
 
 use crate::Store;
 
