@@ -49,6 +49,7 @@ for size in ${SIZES:-1000 100000}; do
   measure sidebar "" "sidebar counts (5 views + tags)"
   measure conversation "id=$conversation" "open a conversation"
   echo "  server RSS after the runs: $(awk '/VmRSS/ {print $2, $3}' /proc/$pid/status)"
-  kill $pid 2>/dev/null; wait $pid 2>/dev/null || true
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
   rm -rf "$data"
 done
