@@ -312,6 +312,8 @@ async fn a_backfill_date_skips_older_mail_and_keeps_everything_after_it() {
     rig.sync("INBOX").await;
     // From the oldest mail since the date on: the two recent ones and the late copy after them.
     assert_eq!(rig.messages().await, 3);
+    let health = rig.store().folder_health(rig.mailbox).await.expect("health");
+    assert_eq!((health[0].exists_count, health[0].pending_count), (3, 0), "progress counts the mail in scope");
     // New mail keeps coming after the first sync, whatever its date.
     rig.dovecot
         .append_dated(

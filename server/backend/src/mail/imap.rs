@@ -171,15 +171,20 @@ where
 
     // A first sync with a backfill date starts at the oldest mail that arrived since then.
     let mut first_wanted = last_uid + 1;
+    // What progress counts: the whole folder, or only the mail since the backfill date.
+    let mut backfill = false;
     if last_uid == 0
         && let Some(since) = store.mail_settings(mailbox).await?.and_then(|m| m.settings.sync_since)
     {
         let query = format!("SINCE {}", imap_date(since));
         let found = within(limits.batch, "searching mail by date", async { session.uid_search(&query).await }).await?;
         match found.iter().min() {
-            Some(oldest) => first_wanted = i64::from(*oldest),
+            Some(oldest) => {
+                first_wanted = i64::from(*oldest);
+                backfill = true;
+            }
             None => {
-                store.folder_progress(mailbox, folder, exists, 0, None).await?;
+                store.folder_progress(mailbox, folder, 0, 0, None).await?;
                 return Ok(report);
             }
         }
@@ -198,7 +203,8 @@ where
     new.sort_unstable();
     new.dedup_by_key(|(uid, _)| *uid);
     let mut pending = i64::try_from(new.len()).unwrap_or(i64::MAX);
-    store.folder_progress(mailbox, folder, exists, pending, None).await?;
+    let in_scope = if backfill { pending } else { exists };
+    store.folder_progress(mailbox, folder, in_scope, pending, None).await?;
 
     for batch in batches(&new, limits) {
         let set = batch.iter().map(|(uid, _)| uid.to_string()).collect::<Vec<_>>().join(",");
@@ -232,7 +238,7 @@ where
         store.record_fetched(mailbox, folder, uidvalidity, &stored, batch_last).await?;
         report.fetched += stored.len() as u64;
         pending -= i64::try_from(batch.len()).unwrap_or(0);
-        store.folder_progress(mailbox, folder, exists, pending.max(0), None).await?;
+        store.folder_progress(mailbox, folder, in_scope, pending.max(0), None).await?;
         after_batch().await?;
     }
     Ok(report)
