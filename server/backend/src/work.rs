@@ -144,6 +144,13 @@ impl Backend {
             }));
         }
         check_length(body)?;
+        // A retried post answers with the first one before its recipients and files are
+        // checked again (the files are the first one's attachments by now).
+        if let Some(earlier) = self.store.message_of_client_id(posted.client_id).await?
+            && earlier.conversation_id == id
+        {
+            return Ok(earlier);
+        }
         let new = match posted.mode {
             ComposerMode::Reply => self.reply(caller, &conversation, body, &posted, first).await?,
             ComposerMode::Note => NewMessage {

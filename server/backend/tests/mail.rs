@@ -536,15 +536,10 @@ async fn a_reply_with_a_file_cc_and_bcc_arrives_as_addressed_and_a_forward_carri
         bcc: "audit@shop.test".into(),
         forward: false,
     };
-    let reply = rig
-        .backend
-        .post(
-            &rig.agent,
-            conversation,
-            Posted { mode: ComposerMode::Reply, text, attachments: vec![file.id], client_id: Uuid::new_v4() },
-        )
-        .await
-        .expect("reply");
+    let posted = Posted { mode: ComposerMode::Reply, text, attachments: vec![file.id], client_id: Uuid::new_v4() };
+    let reply = rig.backend.post(&rig.agent, conversation, posted.clone()).await.expect("reply");
+    let again = rig.backend.post(&rig.agent, conversation, posted).await.expect("a retried post");
+    assert_eq!(again.id, reply.id, "posted once; its file is not asked for again");
     wait_until("the reply at the SMTP server", Duration::from_secs(20), || async { rig.smtp.received().len() == 1 })
         .await;
     let received = &rig.smtp.received()[0];

@@ -634,6 +634,14 @@ impl Store {
         Ok(names)
     }
 
+    /// The message posted with this browser-made id, if any.
+    pub async fn message_of_client_id(&self, client_id: Uuid) -> Result<Option<Message>> {
+        let sql = format!("{MESSAGE_SELECT} WHERE m.client_id = $1");
+        let row: Option<MessageRow> =
+            with_reader!(self, |pool| sqlx::query_as(&sql).bind(client_id).fetch_optional(pool).await?);
+        row.map(Message::try_from).transpose()
+    }
+
     /// The conversation holding the message posted with this browser-made id, if any.
     pub async fn conversation_of_client_id(&self, client_id: Uuid) -> Result<Option<ConversationId>> {
         let found: Option<Uuid> = with_reader!(self, |pool| {
