@@ -5,7 +5,8 @@
 /// composer lists it, or the server's words for why not.
 #[cfg(feature = "hydrate")]
 pub async fn upload(conversation: &str, file: web_sys::File) -> Result<model::AttachmentView, String> {
-    let url = format!("/uploads?conversation={}&name={}", escape(conversation), escape(&file.name()));
+    let url =
+        format!("/uploads?conversation={}&name={}", model::url_encode(conversation), model::url_encode(&file.name()));
     let content_type = file.type_();
     let content_type = if content_type.is_empty() { "application/octet-stream".to_string() } else { content_type };
     let response = gloo_net::http::Request::post(&url)
@@ -56,19 +57,4 @@ pub fn pick(
             uploading.update(|n| *n = n.saturating_sub(1));
         });
     }
-}
-
-/// Percent-encodes a query value.
-#[cfg(feature = "hydrate")]
-fn escape(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }

@@ -2,23 +2,8 @@
 // reload keeps, a signature set in Settings, a forward to a colleague outside, and a new
 // conversation started from a mailbox; then the same composer in Arabic.
 const { test, expect } = require('@playwright/test');
-const fs = require('fs');
 const path = require('path');
-
-const shots = path.join(__dirname, '..', 'screenshots');
-fs.mkdirSync(shots, { recursive: true });
-
-async function signIn(page, email, password) {
-  await page.goto('/signin');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.locator('html[data-hydrated="true"]')).toHaveCount(1);
-}
-
-async function hydrated(page) {
-  await expect(page.locator('html[data-hydrated="true"]')).toHaveCount(1);
-}
+const { shots, hydrated, signIn } = require('./support');
 
 test('an agent replies with copies and a file, signs, forwards and starts a conversation', async ({ page }) => {
   await page.setViewportSize({ width: 1440, height: 1000 });

@@ -2,19 +2,8 @@
 // the keyboard, write a note and a reply, change status and owner, and find everything kept
 // after a reload, the half-written reply included.
 const { test, expect } = require('@playwright/test');
-const fs = require('fs');
 const path = require('path');
-
-const shots = path.join(__dirname, '..', 'screenshots');
-fs.mkdirSync(shots, { recursive: true });
-
-async function signIn(page, email, password) {
-  await page.goto('/signin');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.locator('html[data-hydrated="true"]')).toHaveCount(1);
-}
+const { shots, hydrated, signIn } = require('./support');
 
 test('an agent works a conversation and a reload keeps every change', async ({ page }) => {
   await page.setViewportSize({ width: 1440, height: 900 });
@@ -38,7 +27,7 @@ test('an agent works a conversation and a reload keeps every change', async ({ p
   await page.keyboard.press('Enter');
   await expect(page).toHaveURL(/\/conversations\//);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(subject);
-  await expect(page.locator('html[data-hydrated="true"]')).toHaveCount(1);
+  await hydrated(page);
   const thread = page.getByRole('region', { name: 'Messages' });
 
   // A note: the composer turns to note mode, and the note is set apart in the thread.
@@ -115,7 +104,7 @@ test('the language switch turns the app Arabic and right to left, and back', asy
   await language.selectOption({ label: 'العربية' });
   await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
   await expect(page.locator('html')).toHaveAttribute('lang', 'ar');
-  await expect(page.locator('html[data-hydrated="true"]')).toHaveCount(1);
+  await hydrated(page);
 
   // The choice is the user's: it holds on every page, whatever the browser asks for.
   const views = page.getByRole('navigation', { name: 'طرق العرض' });

@@ -13,3 +13,24 @@ pub use actions::*;
 pub use ids::*;
 pub use mail::*;
 pub use types::*;
+
+/// Percent-encodes a URL query value or an RFC 5987 header value: everything but ASCII
+/// letters, digits and `-._~` (Arabic tags and file names, spaces, `&`).
+pub fn url_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn values_are_percent_encoded() {
+        assert_eq!(super::url_encode("a b&c~"), "a%20b%26c~");
+        assert_eq!(super::url_encode("شحن"), "%D8%B4%D8%AD%D9%86");
+    }
+}

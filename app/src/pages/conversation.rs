@@ -15,6 +15,7 @@ use model::{
     MessageView, Priority, ReplyComposer, Status,
 };
 
+use super::attach::{AttachButton, Attached, AttachedFiles};
 use super::{NotFoundMessage, Shell};
 use crate::api;
 use crate::error::AppError;
@@ -397,9 +398,7 @@ fn Composer(
     let bcc = RwSignal::new(setup.bcc.clone());
     let forward = RwSignal::new(setup.forward);
     let show_copies = RwSignal::new(!setup.cc.is_empty() || !setup.bcc.is_empty());
-    let files = RwSignal::new(setup.files.clone());
-    let uploading = RwSignal::new(0usize);
-    let upload_error = RwSignal::new(None::<String>);
+    let attached = Attached::new(setup.files.clone());
     let default_to = StoredValue::new(setup.default_to.clone());
     let reply_all = StoredValue::new(setup.reply_all.clone());
     let signature = setup.signature.clone();
@@ -459,7 +458,7 @@ fn Composer(
                 cc.set(String::new());
                 bcc.set(String::new());
                 forward.set(false);
-                files.set(Vec::new());
+                attached.files.set(Vec::new());
                 show_copies.set(false);
             }
             client_id.set(fresh::request_id());
@@ -512,21 +511,6 @@ fn Composer(
         show_copies.set(true);
         schedule_save();
     };
-    let on_files = move |ev: leptos::ev::Event| {
-        #[cfg(feature = "hydrate")]
-        crate::upload::pick(ev, id.get_value(), files, uploading, upload_error, t.upload_failed);
-        #[cfg(not(feature = "hydrate"))]
-        let _ = ev;
-    };
-    let remove_file = move |file: model::AttachmentId| {
-        leptos::task::spawn_local(async move {
-            match api::remove_upload(file.to_string()).await {
-                Ok(()) | Err(AppError::NotFound) => files.update(|f| f.retain(|x| x.id != file)),
-                Err(e) => upload_error.set(Some(e.to_string())),
-            }
-        });
-    };
-    let file_ids = move || files.with(|f| f.iter().map(|f| f.id.to_string()).collect::<Vec<_>>().join(","));
     let initial_text = text_of(mode.get_untracked()).get_untracked();
     let has_reply_all = !setup.reply_all.is_empty();
     let signature_view = (!signature.trim().is_empty()).then(|| {
@@ -550,7 +534,7 @@ fn Composer(
                 <input type="hidden" name="mode" value=move || mode.get().as_str()/>
                 <input type="hidden" name="client_id" value=move || client_id.get()/>
                 <input type="hidden" name="forward" value=move || forward.get().to_string()/>
-                <input type="hidden" name="files" value=file_ids/>
+                <input type="hidden" name="files" value=move || attached.ids()/>
                 <Show when=is_reply>
                     <div class="recipients">
                         <div class="recipient-row">
@@ -609,37 +593,15 @@ fn Composer(
                     <p class="muted composer-hint">{t.never_sends}</p>
                 </Show>
                 <Show when=is_reply>
-                    <ul class="attachments composer-files" aria-label=t.attachments>
-                        <For
-                            each=move || files.get()
-                            key=|f| f.id
-                            children=move |f| {
-                                let file = f.id;
-                                view! {
-                                    <li>
-                                        <span dir="auto">{f.filename}</span>
-                                        " " <span class="muted" dir="ltr">{format::bytes(f.size)}</span>
-                                        " "
-                                        <button type="button" class="btn btn-quiet" on:click=move |_| remove_file(file)>
-                                            {t.remove_file}
-                                        </button>
-                                    </li>
-                                }
-                            }
-                        />
-                    </ul>
+                    <AttachedFiles attached/>
                 </Show>
-                {move || upload_error.get().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
                 <div class="composer-footer">
                     <Show when=is_reply>
-                        <label class="btn btn-quiet attach">
-                            {t.attach_files}
-                            <input type="file" multiple class="visually-hidden" on:change=on_files/>
-                        </label>
+                        <AttachButton conversation=id.get_value() attached/>
                     </Show>
                     <span class="draft-state muted" aria-live="polite">
                         {move || {
-                            if uploading.get() > 0 {
+                            if attached.busy() {
                                 return t.uploading;
                             }
                             match draft_state.get() {
@@ -650,7 +612,7 @@ fn Composer(
                             }
                         }}
                     </span>
-                    <button type="submit" class="btn btn-primary" disabled=move || post.pending().get() || uploading.get() != 0>
+                    <button type="submit" class="btn btn-primary" disabled=move || post.pending().get() || attached.busy()>
                         {move || match (post.pending().get(), is_note(), forward.get()) {
                             (true, _, _) => t.posting,
                             (false, true, _) => t.add_note,

@@ -1,5 +1,6 @@
 //! The pages of the agent app and the frame they share.
 
+mod attach;
 mod conversation;
 mod keys;
 mod mail_servers;
@@ -250,22 +251,11 @@ impl Narrow {
         let mut out = String::new();
         for (key, value) in [("tag", &self.tag), ("assignee", &self.assignee)] {
             if let Some(value) = value {
-                out.push_str(&format!("&{key}={}", url_encode(value)));
+                out.push_str(&format!("&{key}={}", model::url_encode(value)));
             }
         }
         out
     }
-}
-
-/// Percent-encodes a query value (tags may be Arabic or hold spaces).
-fn url_encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// The filter bar: a plain GET form, so a filtered list is a URL that can be shared,

@@ -2,16 +2,14 @@
 //! address), Cc, Bcc, subject, text and files; sending opens the new conversation, which
 //! waits for the customer's answer, assigned to the sender.
 
-use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map};
-use model::AttachmentView;
-
+use super::attach::{AttachButton, Attached, AttachedFiles};
 use super::{NotFoundMessage, Shell};
 use crate::api;
 use crate::error::AppError;
-use crate::format;
 use crate::fresh;
 use crate::i18n::use_texts;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_params_map};
 
 /// The page.
 #[component]
@@ -41,9 +39,7 @@ fn NewConversation(mailbox: String, name: String, address: String) -> impl IntoV
     let back = format!("/mailboxes/{mailbox}");
     let start = ServerAction::<api::StartConversation>::new();
     let client_id = fresh::request_id();
-    let files = RwSignal::new(Vec::<AttachmentView>::new());
-    let uploading = RwSignal::new(0usize);
-    let upload_error = RwSignal::new(None::<String>);
+    let attached = Attached::new(Vec::new());
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(id)) = start.value().get() {
@@ -51,21 +47,6 @@ fn NewConversation(mailbox: String, name: String, address: String) -> impl IntoV
         }
     });
     let failed = move || start.value().get().and_then(Result::err).map(|e| e.to_string());
-    let on_files = move |ev: leptos::ev::Event| {
-        #[cfg(feature = "hydrate")]
-        crate::upload::pick(ev, String::new(), files, uploading, upload_error, t.upload_failed);
-        #[cfg(not(feature = "hydrate"))]
-        let _ = ev;
-    };
-    let remove_file = move |file: model::AttachmentId| {
-        leptos::task::spawn_local(async move {
-            match api::remove_upload(file.to_string()).await {
-                Ok(()) | Err(AppError::NotFound) => files.update(|f| f.retain(|x| x.id != file)),
-                Err(e) => upload_error.set(Some(e.to_string())),
-            }
-        });
-    };
-    let file_ids = move || files.with(|f| f.iter().map(|f| f.id.to_string()).collect::<Vec<_>>().join(","));
     view! {
         <header class="content-header">
             <a class="back" href=back dir="auto">{name.clone()}</a>
@@ -76,7 +57,7 @@ fn NewConversation(mailbox: String, name: String, address: String) -> impl IntoV
             <ActionForm action=start>
                 <input type="hidden" name="mailbox" value=mailbox/>
                 <input type="hidden" name="client_id" value=client_id/>
-                <input type="hidden" name="files" value=file_ids/>
+                <input type="hidden" name="files" value=move || attached.ids()/>
                 <div class="recipients">
                     <div class="recipient-row">
                         <label for="n-to">{t.to_label}</label>
@@ -96,35 +77,13 @@ fn NewConversation(mailbox: String, name: String, address: String) -> impl IntoV
                     </div>
                 </div>
                 <textarea name="body" dir="auto" rows="8" aria-label=t.mode_reply required></textarea>
-                <ul class="attachments composer-files" aria-label=t.attachments>
-                    <For
-                        each=move || files.get()
-                        key=|f| f.id
-                        children=move |f| {
-                            let file = f.id;
-                            view! {
-                                <li>
-                                    <span dir="auto">{f.filename}</span>
-                                    " " <span class="muted" dir="ltr">{format::bytes(f.size)}</span>
-                                    " "
-                                    <button type="button" class="btn btn-quiet" on:click=move |_| remove_file(file)>
-                                        {t.remove_file}
-                                    </button>
-                                </li>
-                            }
-                        }
-                    />
-                </ul>
-                {move || upload_error.get().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
+                <AttachedFiles attached/>
                 <div class="composer-footer">
-                    <label class="btn btn-quiet attach">
-                        {t.attach_files}
-                        <input type="file" multiple class="visually-hidden" on:change=on_files/>
-                    </label>
+                    <AttachButton conversation=String::new() attached/>
                     <span class="draft-state muted" aria-live="polite">
-                        {move || if uploading.get() > 0 { t.uploading } else { "" }}
+                        {move || if attached.busy() { t.uploading } else { "" }}
                     </span>
-                    <button type="submit" class="btn btn-primary" disabled=move || start.pending().get() || uploading.get() != 0>
+                    <button type="submit" class="btn btn-primary" disabled=move || start.pending().get() || attached.busy()>
                         {move || if start.pending().get() { t.posting } else { t.send }}
                     </button>
                 </div>

@@ -168,7 +168,7 @@ fn TagList(tags: Vec<TagSummary>) -> impl IntoView {
                 {tags
                     .into_iter()
                     .map(|tag| {
-                        let href = format!("/views/open?tag={}", super::url_encode(&tag.name));
+                        let href = format!("/views/open?tag={}", model::url_encode(&tag.name));
                         let style = format!("background:{}", tag.color);
                         view! {
                             <li>

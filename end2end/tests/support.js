@@ -1,0 +1,24 @@
+// What the end-to-end tests share: where screenshots go, signing in, and waiting for the
+// WASM to take over the server-rendered page.
+const { expect } = require('@playwright/test');
+const fs = require('fs');
+const path = require('path');
+
+const shots = path.join(__dirname, '..', 'screenshots');
+fs.mkdirSync(shots, { recursive: true });
+
+/// Resolves once hydration has made the page live.
+async function hydrated(page) {
+  await expect(page.locator('html[data-hydrated="true"]')).toHaveCount(1);
+}
+
+/// Signs in from the sign-in page and waits for the app.
+async function signIn(page, email, password) {
+  await page.goto('/signin');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await hydrated(page);
+}
+
+module.exports = { shots, hydrated, signIn };
