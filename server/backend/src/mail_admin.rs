@@ -206,29 +206,30 @@ impl Backend {
         } else {
             stored.to.clone()
         };
-        let blobs = self.blobs.as_ref().ok_or_else(|| Error::Internal("no blob store to read files from".into()))?;
-        let mut files = Vec::new();
-        for file in self.store.attachments_of(conversation.id).await?.into_iter().filter(|f| f.message_id == message) {
-            let bytes = blobs.get_async(&file.sha256).await?;
-            files.push(compose::OutgoingFile { filename: file.filename, content_type: file.content_type, bytes });
-        }
-        let (in_reply_to, references) = self.store.thread_headers(conversation.id).await?;
-        let outgoing = compose::render(&compose::Draft {
-            conversation: conversation.id,
-            message,
-            from_name: settings.settings.from_style.sender_name(&author, &mailbox.name),
-            from_address: mailbox.address.trim().to_lowercase(),
-            to: compose::parse_addresses(&to)?,
-            cc: compose::parse_addresses(&stored.cc)?,
-            bcc: compose::parse_addresses(&stored.bcc)?,
-            subject: stored.subject.clone(),
-            in_reply_to,
-            references,
-            text: stored.body_text.clone(),
-            automatic: false,
-            send_after: crate::time::now_micros(),
-            files,
-        })?;
+        let files = self
+            .store
+            .attachments_of(conversation.id)
+            .await?
+            .into_iter()
+            .filter(|f| f.message_id == message)
+            .map(|f| (f.filename, f.content_type, f.sha256))
+            .collect();
+        let outgoing = self
+            .render_outgoing(crate::work::Rendering {
+                conversation: conversation.id,
+                message,
+                from_name: settings.settings.from_style.sender_name(&author, &mailbox.name),
+                from_address: mailbox.address.trim().to_lowercase(),
+                to: compose::parse_addresses(&to)?,
+                cc: compose::parse_addresses(&stored.cc)?,
+                bcc: compose::parse_addresses(&stored.bcc)?,
+                subject: stored.subject.clone(),
+                text: stored.body_text.clone(),
+                files,
+                threaded: true,
+                send_after: crate::time::now_micros(),
+            })
+            .await?;
         self.store.outbox_rerender(message, &outgoing).await
     }
 

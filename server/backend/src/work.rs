@@ -56,6 +56,24 @@ pub struct NewOutbound {
     pub client_id: Uuid,
 }
 
+/// What [`Backend::render_outgoing`] makes a reply's bytes from.
+pub(crate) struct Rendering {
+    pub conversation: ConversationId,
+    pub message: MessageId,
+    pub from_name: String,
+    pub from_address: String,
+    pub to: Vec<Party>,
+    pub cc: Vec<Party>,
+    pub bcc: Vec<Party>,
+    pub subject: String,
+    pub text: String,
+    /// (file name, content type, blob) of each file, in order.
+    pub files: Vec<(String, String, String)>,
+    /// In the customer's thread (In-Reply-To, References); a forward is not.
+    pub threaded: bool,
+    pub send_after: i64,
+}
+
 impl Posted {
     /// Text alone: a note, or a reply to the customer with no copies and no files.
     pub fn text(mode: ComposerMode, body: &str, client_id: Uuid) -> Posted {
@@ -298,23 +316,13 @@ impl Backend {
 
         let outgoing = match self.store.mail_settings(mailbox.id).await? {
             Some(settings) if self.store.can_send(mailbox.id).await? => {
-                let blobs = self
-                    .blobs
-                    .as_ref()
-                    .ok_or_else(|| Error::Internal("no blob store to read files from".to_string()))?;
-                let mut files = Vec::new();
-                let wanted = uploads
+                let files = uploads
                     .iter()
                     .map(|u| (u.filename.clone(), u.content_type.clone(), u.sha256.clone()))
-                    .chain(forwarded_files);
-                for (filename, content_type, sha256) in wanted {
-                    let bytes = blobs.get_async(&sha256).await?;
-                    files.push(compose::OutgoingFile { filename, content_type, bytes });
-                }
-                let (in_reply_to, references) =
-                    if forward { (None, Vec::new()) } else { self.store.thread_headers(conversation.id).await? };
+                    .chain(forwarded_files)
+                    .collect();
                 let undo = i64::try_from(self.undo_send.as_micros()).unwrap_or(i64::MAX);
-                Some(compose::render(&compose::Draft {
+                let render = Rendering {
                     conversation: conversation.id,
                     message: MessageId(crate::store::new_message_id()),
                     from_name: settings.settings.from_style.sender_name(&caller.name, &mailbox.name),
@@ -323,13 +331,12 @@ impl Backend {
                     cc,
                     bcc,
                     subject: subject.clone(),
-                    in_reply_to,
-                    references,
                     text: text.clone(),
-                    automatic: false,
-                    send_after: now_micros().saturating_add(undo),
                     files,
-                })?)
+                    threaded: !forward,
+                    send_after: now_micros().saturating_add(undo),
+                };
+                Some(self.render_outgoing(render).await?)
             }
             _ => None,
         };
@@ -347,6 +354,36 @@ impl Backend {
             outgoing,
             attachments: posted.attachments.clone(),
             recipients,
+        })
+    }
+
+    /// Renders a reply to its final bytes: reads its files from the blob store and, for a
+    /// reply in the customer's thread, the thread's headers.
+    pub(crate) async fn render_outgoing(&self, r: Rendering) -> Result<crate::store::Outgoing> {
+        let blobs =
+            self.blobs.as_ref().ok_or_else(|| Error::Internal("no blob store to read files from".to_string()))?;
+        let mut files = Vec::with_capacity(r.files.len());
+        for (filename, content_type, sha256) in r.files {
+            let bytes = blobs.get_async(&sha256).await?;
+            files.push(compose::OutgoingFile { filename, content_type, bytes });
+        }
+        let (in_reply_to, references) =
+            if r.threaded { self.store.thread_headers(r.conversation).await? } else { (None, Vec::new()) };
+        compose::render(&compose::Draft {
+            conversation: r.conversation,
+            message: r.message,
+            from_name: r.from_name,
+            from_address: r.from_address,
+            to: r.to,
+            cc: r.cc,
+            bcc: r.bcc,
+            subject: r.subject,
+            in_reply_to,
+            references,
+            text: r.text,
+            automatic: false,
+            send_after: r.send_after,
+            files,
         })
     }
 
