@@ -176,6 +176,7 @@ fn row(listed: backend::store::ListedConversation) -> model::ConversationSummary
         priority: c.priority,
         assignee_name: listed.assignee_name,
         tags: listed.tags,
+        rev: c.rev,
     }
 }
 
@@ -220,16 +221,28 @@ pub async fn post_message(
     #[server(default)] bcc: String,
     #[server(default)] forward: String,
     #[server(default)] files: String,
+    #[server(default)] seen_seq: String,
 ) -> Result<model::ConversationDetail, AppError> {
     let caller = server::caller()?;
     let id = server::parse_id(&id)?;
     let mode = mode.parse().map_err(|e: model::UnknownWord| server::fail(AppError::Invalid(e.to_string())))?;
+    // A reply says which state of the conversation its author answered, so a reply written
+    // against an older one is refused instead of sent twice.
+    let seen_seq = match (mode, seen_seq.trim().parse::<i64>()) {
+        (model::ComposerMode::Note, _) => None,
+        (model::ComposerMode::Reply, Ok(seq)) => Some(seq),
+        (model::ComposerMode::Reply, Err(_)) => {
+            return Err(server::fail(AppError::Invalid(
+                "a reply must say which version of the conversation it answers (seen_seq)".to_string(),
+            )));
+        }
+    };
     let client_id =
         client_id.parse().map_err(|_| server::fail(AppError::Invalid("client_id must be a UUID".to_string())))?;
     let attachments = file_ids(&files)?;
     let text = backend::store::DraftText { body, to, cc, bcc, forward: forward == "true" };
     let backend = server::backend()?;
-    let posted = backend::work::Posted { mode, text, attachments, client_id };
+    let posted = backend::work::Posted { mode, text, attachments, client_id, seen_seq };
     backend.post(&caller, id, posted).await.map_err(server::fail)?;
     let opened = backend.open_conversation(&caller, id).await.map_err(server::fail)?;
     Ok(detail(caller.id, opened))
@@ -409,6 +422,7 @@ fn detail(caller: model::UserId, opened: backend::OpenedConversation) -> model::
     };
     let now = backend::time::now_micros();
     model::ConversationDetail {
+        seq: opened.listed.conversation.seq,
         viewer: caller,
         snoozed_until: opened.listed.conversation.snoozed_until.filter(|until| *until > now),
         assignee_id: opened.listed.conversation.assignee_id,

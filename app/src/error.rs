@@ -20,6 +20,10 @@ pub enum AppError {
     Invalid(String),
     #[error("{0}")]
     Conflict(String),
+    /// A reply was refused because someone added to the conversation since its author
+    /// loaded it: `seq` is the conversation's number now (send it to send anyway).
+    #[error("{message}")]
+    Stale { seq: i64, message: String },
     /// A mail server failed or refused; the words say how.
     #[error("{0}")]
     MailServer(String),
@@ -60,7 +64,7 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::Invalid(_) => StatusCode::BAD_REQUEST,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::Stale { .. } => StatusCode::CONFLICT,
             AppError::MailServer(_) => StatusCode::BAD_GATEWAY,
             AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -76,6 +80,12 @@ impl From<backend::Error> for AppError {
             E::NotFound => AppError::NotFound,
             E::Invalid(text) => AppError::Invalid(text),
             E::Conflict(text) => AppError::Conflict(text),
+            E::Stale { seq } => AppError::Stale {
+                seq,
+                message: "Someone else added to this conversation while you were writing. Read what happened, \
+                          then send anyway or edit."
+                    .to_string(),
+            },
             E::Remote(text) => AppError::MailServer(text),
             E::Unauthenticated | E::BadCredentials => AppError::NotSignedIn,
             E::Forbidden => AppError::Forbidden,

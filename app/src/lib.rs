@@ -14,6 +14,7 @@ pub mod error;
 pub mod format;
 mod fresh;
 pub mod i18n;
+mod live;
 mod pages;
 mod upload;
 
@@ -54,6 +55,7 @@ pub fn App() -> impl IntoView {
     let lang = i18n::page_lang();
     provide_context(lang);
     provide_context(format::page_clock(lang));
+    live::Live::provide();
     mark_hydrated();
 
     view! {

@@ -98,6 +98,9 @@ async fn run(
     backend: Backend,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), String> {
+    let hub = backend::live::hub::Hub::start(backend.clone())
+        .await
+        .map_err(|e| format!("the live channel cannot start: {e}"))?;
     let state = AppState {
         leptos: config.leptos.clone(),
         backend: backend.clone(),
@@ -105,6 +108,7 @@ async fn run(
             public_url: config.public_url.clone(),
             trusted_proxies: config.trusted_proxies.clone(),
         }),
+        hub: hub.clone(),
     };
     let sweeper = tokio::spawn(sweep_sessions(backend.clone()));
     let blobs = backend.blobs.clone().ok_or_else(|| "the backend has no blob folder".to_string())?;
@@ -112,6 +116,12 @@ async fn run(
     // IMAP sync and the outbox sender; dropped (stopped) when the server stops.
     let mail_workers = backend::mail::workers::start(backend.store.clone(), blobs, config.secret_key.clone(), options);
     let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    // Open websockets would hold a graceful shutdown forever: close them first.
+    let stopping = hub.clone();
+    let shutdown = async move {
+        shutdown.await;
+        stopping.stop().await;
+    };
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     sweeper.abort();
     drop(mail_workers);

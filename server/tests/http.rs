@@ -436,6 +436,7 @@ async fn the_conversation_list_pages_through_a_mailbox() {
             outgoing: None,
             attachments: Vec::new(),
             recipients: Recipients::default(),
+            seen_seq: None,
         };
         store.append_message(c.id, message).await.expect("message");
     }
@@ -488,6 +489,7 @@ async fn the_conversation_list_pages_through_a_mailbox() {
         outgoing: None,
         attachments: Vec::new(),
         recipients: Recipients::default(),
+        seen_seq: None,
     };
     store.append_message(newest, note).await.expect("note");
     store.set_status(newest, model::Status::Waiting, By::user(agent.id)).await.expect("status");
@@ -638,7 +640,30 @@ async fn agents_work_a_conversation_through_the_api() {
 
     // The composer is a plain form: JS or not, the same fields reach the same function.
     let client_id = uuid::Uuid::new_v4().to_string();
-    let reply = [("id", id.as_str()), ("mode", "reply"), ("body", "Hello Layla"), ("client_id", client_id.as_str())];
+    let unguarded =
+        [("id", id.as_str()), ("mode", "reply"), ("body", "Hello Layla"), ("client_id", client_id.as_str())];
+    let (status, body) = call(&app, "post_message", &unguarded, Some(&sara)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a reply says what it answers: {body}");
+    assert!(body.contains("seen_seq"), "{body}");
+    let seen = detail.seq.to_string();
+    let stale = (detail.seq + 7).to_string();
+    let late = [
+        ("id", id.as_str()),
+        ("mode", "reply"),
+        ("body", "Hello"),
+        ("client_id", client_id.as_str()),
+        ("seen_seq", &stale),
+    ];
+    let (status, body) = call(&app, "post_message", &late, Some(&sara)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "a reply to another state of the conversation: {body}");
+    assert!(body.contains("while you were writing"), "{body}");
+    let reply = [
+        ("id", id.as_str()),
+        ("mode", "reply"),
+        ("body", "Hello Layla"),
+        ("client_id", client_id.as_str()),
+        ("seen_seq", seen.as_str()),
+    ];
     let (status, body) = call(&app, "post_message", &reply, Some(&sara)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let detail: model::ConversationDetail = serde_json::from_str(&body).expect("json");
@@ -843,6 +868,7 @@ async fn uploads_attach_to_a_reply_and_stay_with_the_draft_until_then() {
         ("bcc", ""),
         ("forward", "false"),
         ("files", file_id.as_str()),
+        ("seen_seq", "0"),
     ];
     let (status, body) = call(&app, "post_message", &reply, Some(&sara)).await;
     assert_eq!(status, StatusCode::OK, "{body}");

@@ -6,6 +6,7 @@
 
 pub mod actions;
 pub mod ids;
+pub mod live;
 pub mod mail;
 pub mod types;
 

@@ -250,6 +250,9 @@ pub struct ConversationSummary {
     pub priority: Priority,
     pub assignee_name: Option<String>,
     pub tags: Vec<String>,
+    /// Bumped by every change: a live update with this `rev` or an older one is already here.
+    #[serde(default)]
+    pub rev: i64,
 }
 
 /// A page of the conversation list and where the next one starts.
@@ -264,6 +267,9 @@ pub struct ConversationPage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConversationDetail {
     pub summary: ConversationSummary,
+    /// Bumped by every message, note and queued reply: a reply sends the one its author saw.
+    #[serde(default)]
+    pub seq: i64,
     pub mailbox_id: crate::ids::MailboxId,
     pub mailbox_name: String,
     /// Oldest first.

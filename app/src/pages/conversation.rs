@@ -10,18 +10,21 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
+use model::live::{Doing, Writing};
 use model::{
     ComposerMode, ConversationAction, ConversationDetail, DeliveryStatus, Direction, HistoryChange, HistoryEntry,
     MessageView, Priority, ReplyComposer, Status,
 };
 
 use super::attach::{AttachButton, Attached, AttachedFiles};
+use super::presence::PresenceLine;
 use super::{NotFoundMessage, Shell};
 use crate::api;
 use crate::error::AppError;
 use crate::format;
 use crate::fresh;
 use crate::i18n::{Texts, use_texts};
+use crate::live::use_live;
 
 /// The statuses an agent picks from (spam and trash come with their own actions later).
 const WORKING_STATUSES: [Status; 4] = [Status::Open, Status::InProgress, Status::Waiting, Status::Closed];
@@ -84,13 +87,34 @@ fn Detail(d: ConversationDetail) -> impl IntoView {
     let mode = RwSignal::new(ComposerMode::Reply);
     let textarea = NodeRef::<leptos::html::Textarea>::new();
     let on_posted = Callback::new(move |fresh: ConversationDetail| state.set(fresh));
-    // After a retry or an undo on one message: the conversation as it now is.
+    // The conversation as it now is: after a retry or an undo on one message, a change made
+    // elsewhere, or a reconnection. An answer older than what is shown is dropped.
     let refresh = Callback::new(move |_: ()| {
         leptos::task::spawn_local(async move {
-            if let Ok(fresh) = api::conversation(id.get_value()).await {
+            if let Ok(fresh) = api::conversation(id.get_value()).await
+                && fresh.summary.rev >= state.with_untracked(|d| d.summary.rev)
+            {
                 state.set(fresh);
             }
         });
+    });
+
+    // Live: say this tab is here, and follow what others change.
+    let live = use_live();
+    let conversation = state.with_untracked(|d| d.summary.id);
+    live.open(Some(conversation));
+    on_cleanup(move || live.close(conversation));
+    live.on_change(move |change| {
+        if change.conversation == conversation && change.rev > state.with_untracked(|d| d.summary.rev) {
+            refresh.run(());
+        }
+    });
+    Effect::new(move |seen: Option<u64>| {
+        let now = live.connected.get();
+        if seen.is_some_and(|seen| seen != now) {
+            refresh.run(());
+        }
+        now
     });
 
     // r / n start a reply or a note, e closes, a assigns to me. Not while typing.
@@ -126,6 +150,7 @@ fn Detail(d: ConversationDetail) -> impl IntoView {
                 <header class="content-header">
                     <a class="back" href=back dir="auto">{mailbox_name}</a>
                     <Subject state act_with/>
+                    <PresenceLine conversation/>
                     <p class="muted">
                         <span dir="auto">{move || state.with(|d| d.summary.contact_name.clone())}</span>
                         " · "
@@ -141,7 +166,7 @@ fn Detail(d: ConversationDetail) -> impl IntoView {
                         children=move |m| view! { <MessageCard m refresh/> }
                     />
                 </section>
-                <Composer id=id.get_value() reply_draft note_draft setup mode textarea on_posted/>
+                <Composer id=id.get_value() reply_draft note_draft setup mode textarea on_posted state refresh/>
                 <section class="history">
                     <h2>{t.history}</h2>
                     <ol>
@@ -384,9 +409,17 @@ fn Composer(
     mode: RwSignal<ComposerMode>,
     textarea: NodeRef<leptos::html::Textarea>,
     on_posted: Callback<ConversationDetail>,
+    state: RwSignal<ConversationDetail>,
+    refresh: Callback<()>,
 ) -> impl IntoView {
     let t = use_texts();
     let id = StoredValue::new(id);
+    let live = use_live();
+    let conversation = state.with_untracked(|d| d.summary.id);
+    // The conversation's `seq` when the agent started this reply: sending is refused if
+    // anything was added since, until the agent has read it and chooses "Send anyway".
+    let seen = RwSignal::new(state.with_untracked(|d| d.seq));
+    let stale = RwSignal::new(false);
     let reply_text = RwSignal::new(reply_draft);
     let note_text = RwSignal::new(note_draft);
     let text_of = move |m: ComposerMode| match m {
@@ -437,7 +470,20 @@ fn Composer(
         );
     };
     let on_input = move |ev: leptos::ev::Event| {
-        text_of(mode.get_untracked()).set(event_target_value(&ev));
+        let m = mode.get_untracked();
+        let value = event_target_value(&ev);
+        let was_empty = text_of(m).with_untracked(|text| text.trim().is_empty());
+        if m == ComposerMode::Reply && (was_empty || stale.get_untracked()) {
+            // A new reply starts from what is on screen now; so does editing a refused one.
+            seen.set(state.with_untracked(|d| d.seq));
+            stale.set(false);
+        }
+        if value.trim().is_empty() {
+            live.idle(conversation);
+        } else {
+            live.typing(conversation, writing(m));
+        }
+        text_of(m).set(value);
         schedule_save();
     };
     let field_input = move |field: RwSignal<String>| {
@@ -463,10 +509,58 @@ fn Composer(
             }
             client_id.set(fresh::request_id());
             draft_state.set(DraftState::Idle);
+            seen.set(fresh.seq);
+            stale.set(false);
+            live.idle(conversation);
             on_posted.run(fresh);
         }
     });
-    let post_error = move || post.value().get().and_then(Result::err).map(|e| e.to_string());
+    Effect::new(move |_| {
+        if let Some(Err(AppError::Stale { .. })) = post.value().get() {
+            // Show what happened in place; the text stays for "Send anyway" or "Edit".
+            stale.set(true);
+            refresh.run(());
+        }
+    });
+    let post_error = move || {
+        post.value().get().and_then(Result::err).filter(|e| !matches!(e, AppError::Stale { .. })).map(|e| e.to_string())
+    };
+    let send_anyway = move |_| {
+        stale.set(false);
+        leptos::task::spawn_local(async move {
+            // Against the conversation as it is now, which the agent has just been shown.
+            if let Ok(fresh) = api::conversation(id.get_value()).await {
+                seen.set(fresh.seq);
+                state.set(fresh);
+            }
+            let m = mode.get_untracked();
+            post.dispatch(api::PostMessage {
+                id: id.get_value(),
+                mode: m.as_str().to_string(),
+                body: text_of(m).get_untracked(),
+                client_id: client_id.get_untracked(),
+                to: to.get_untracked(),
+                cc: cc.get_untracked(),
+                bcc: bcc.get_untracked(),
+                forward: forward.get_untracked().to_string(),
+                files: untrack(|| attached.ids()),
+                seen_seq: seen.get_untracked().to_string(),
+            });
+        });
+    };
+    let edit = move |_| {
+        stale.set(false);
+        seen.set(state.with_untracked(|d| d.seq));
+        if let Some(area) = textarea.get_untracked() {
+            let _ = area.focus();
+        }
+    };
+    // Before the first keystroke: someone else is already answering, or it is theirs.
+    let others_writing = move || {
+        live.others_in(conversation).into_iter().filter(|p| p.doing == Doing::Reply).map(|p| p.name).collect::<Vec<_>>()
+    };
+    let assigned_to_other =
+        move || state.with(|d| d.assignee_id.filter(|a| *a != d.viewer).and(d.summary.assignee_name.clone()));
     let is_note = move || mode.get() == ComposerMode::Note;
     let is_reply = move || mode.get() == ComposerMode::Reply;
     let pick = move |m: ComposerMode, fwd: bool| {
@@ -535,6 +629,20 @@ fn Composer(
                 <input type="hidden" name="client_id" value=move || client_id.get()/>
                 <input type="hidden" name="forward" value=move || forward.get().to_string()/>
                 <input type="hidden" name="files" value=move || attached.ids()/>
+                <input type="hidden" name="seen_seq" value=move || seen.get().to_string()/>
+                <Show when=is_reply>
+                    {move || {
+                        others_writing()
+                            .into_iter()
+                            .map(|name| view! {
+                                <p class="composer-warning" role="status"><bdi>{name}</bdi>" "{t.live_already_writing}</p>
+                            })
+                            .collect_view()
+                    }}
+                    {move || assigned_to_other().map(|name| view! {
+                        <p class="composer-warning" role="status">{t.live_assigned_to}" "<bdi>{name}</bdi></p>
+                    })}
+                </Show>
                 <Show when=is_reply>
                     <div class="recipients">
                         <div class="recipient-row">
@@ -622,8 +730,25 @@ fn Composer(
                     </button>
                 </div>
             </ActionForm>
+            <Show when=move || stale.get()>
+                <div class="alert alert-warning stale-reply" role="alert">
+                    <p>{t.live_stale}</p>
+                    <div class="stale-actions">
+                        <button type="button" class="btn btn-primary" on:click=send_anyway>{t.live_send_anyway}</button>
+                        <button type="button" class="btn" on:click=edit>{t.live_edit}</button>
+                    </div>
+                </div>
+            </Show>
             {move || post_error().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
         </section>
+    }
+}
+
+/// What the live channel calls a composer mode.
+fn writing(mode: ComposerMode) -> Writing {
+    match mode {
+        ComposerMode::Reply => Writing::Reply,
+        ComposerMode::Note => Writing::Note,
     }
 }
 

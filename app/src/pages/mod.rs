@@ -5,24 +5,34 @@ mod conversation;
 mod keys;
 mod mail_servers;
 mod new_conversation;
+mod presence;
 mod settings;
 mod shell;
 mod signin;
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use model::{ConversationPage, ConversationSummary, InboxView, ListView, Priority, TagSummary};
+use std::collections::HashMap;
+
+use model::{
+    ConversationId, ConversationPage, ConversationSummary, InboxView, ListView, MailboxId, Priority, TagSummary,
+};
 
 use crate::api;
 use crate::error::AppError;
 use crate::format;
 use crate::i18n::use_texts;
+use crate::live::use_live;
 pub use conversation::ConversationView;
 pub use mail_servers::MailServersPage;
 pub use new_conversation::NewConversationPage;
+use presence::RowAvatars;
 pub use settings::SettingsPage;
 pub use shell::Shell;
 pub use signin::SignIn;
+
+/// How long a list waits after a change before it reloads, so a burst reloads once.
+const RELOAD_DELAY_MS: u64 = 300;
 
 /// `/`: the signed-in home.
 #[component]
@@ -57,9 +67,10 @@ pub fn MailboxPage() -> impl IntoView {
             api::conversations(id, view.as_str().to_string(), after, narrow.tag, narrow.assignee)
         },
     );
+    let reload = Callback::new(move |_| page.refetch());
     view! {
         <Shell>
-            <Suspense fallback=move || view! { <p class="loading">{t.loading}</p> }>
+            <Transition fallback=move || view! { <p class="loading">{t.loading}</p> }>
                 {move || {
                     let sidebar = shell::sidebar_data();
                     Suspend::new(async move {
@@ -81,7 +92,8 @@ pub fn MailboxPage() -> impl IntoView {
                                 </header>
                                 <ViewTabs base=base.clone() current=view() narrow=narrow.clone()/>
                                 <Filters action=base view=Some(view().as_str()) narrow tags/>
-                                <ConversationList list first_page paged=after().is_some()/>
+                                <ConversationList list first_page paged=after().is_some() mailbox=Some(m.id)
+                                    reload/>
                             }
                             .into_any()
                         }
@@ -94,7 +106,7 @@ pub fn MailboxPage() -> impl IntoView {
                     }
                 })
                 }}
-            </Suspense>
+            </Transition>
         </Shell>
     }
 }
@@ -118,9 +130,52 @@ fn ViewTabs(base: String, current: ListView, narrow: Narrow) -> impl IntoView {
 
 /// A page of conversation rows with links to the newest and to the next page.
 /// `first_page` is the URL of the list's first page; later pages add `after=`.
+///
+/// The list follows what others change: a change to a conversation of `mailbox` (of any
+/// mailbox, for a view across them) that is newer than the row shown reloads the page in
+/// place, at most every [`RELOAD_DELAY_MS`], and so does a reconnection.
 #[component]
-fn ConversationList(list: ConversationPage, first_page: String, paged: bool) -> impl IntoView {
+fn ConversationList(
+    list: ConversationPage,
+    first_page: String,
+    paged: bool,
+    mailbox: Option<MailboxId>,
+    reload: Callback<()>,
+) -> impl IntoView {
     let t = use_texts();
+    let live = use_live();
+    let ids: Vec<ConversationId> = list.items.iter().map(|c| c.id).collect();
+    let revs: HashMap<ConversationId, i64> = list.items.iter().map(|c| (c.id, c.rev)).collect();
+    live.show_rows(ids.clone());
+    on_cleanup(move || live.hide_rows(&ids));
+    let due = StoredValue::new(false);
+    let schedule = move || {
+        if !due.get_value() {
+            due.set_value(true);
+            set_timeout(
+                move || {
+                    if due.try_set_value(false).is_none() {
+                        reload.run(());
+                    }
+                },
+                std::time::Duration::from_millis(RELOAD_DELAY_MS),
+            );
+        }
+    };
+    live.on_change(move |change| {
+        let ours = mailbox.is_none_or(|m| m == change.mailbox);
+        let newer = revs.get(&change.conversation).is_none_or(|rev| change.rev > *rev);
+        if ours && newer {
+            schedule();
+        }
+    });
+    Effect::new(move |seen: Option<u64>| {
+        let now = live.connected.get();
+        if seen.is_some_and(|seen| seen != now) {
+            schedule();
+        }
+        now
+    });
     let joiner = if first_page.contains('?') { '&' } else { '?' };
     let next = list.next.map(|token| format!("{first_page}{joiner}after={token}"));
     let first = paged.then_some(first_page);
@@ -155,9 +210,11 @@ fn ConversationRow(c: ConversationSummary) -> impl IntoView {
     let name = if c.contact_name.is_empty() { c.contact_email.clone() } else { c.contact_name.clone() };
     let initial = name.chars().next().map(|ch| ch.to_uppercase().collect::<String>()).unwrap_or_default();
     let href = format!("/conversations/{}", c.id);
+    let id = c.id;
     view! {
         <li class="conversation-row">
             <span class="avatar" aria-hidden="true">{initial}</span>
+            <RowAvatars conversation=id/>
             <a class="row-body" href=href>
                 <div class="row-top">
                     <span class="contact" dir="auto" title=c.contact_email>{name}</span>
@@ -189,9 +246,10 @@ pub fn ViewPage() -> impl IntoView {
         move || (word(), after(), narrow()),
         |(word, after, narrow)| api::inbox(word, after, narrow.tag, narrow.assignee),
     );
+    let reload = Callback::new(move |_| page.refetch());
     view! {
         <Shell>
-            <Suspense fallback=move || view! { <p class="loading">{t.loading}</p> }>
+            <Transition fallback=move || view! { <p class="loading">{t.loading}</p> }>
                 {move || {
                     let sidebar = shell::sidebar_data();
                     Suspend::new(async move {
@@ -218,7 +276,8 @@ pub fn ViewPage() -> impl IntoView {
                                     let narrow = Narrow { assignee: None, ..narrow };
                                     view! { <Filters action=base view=None narrow tags no_assignee=true/> }.into_any()
                                 }}
-                                <ConversationList list first_page paged=after().is_some()/>
+                                <ConversationList list first_page paged=after().is_some() mailbox=None
+                                    reload/>
                             }
                             .into_any()
                         }
@@ -227,7 +286,7 @@ pub fn ViewPage() -> impl IntoView {
                     }
                 })
                 }}
-            </Suspense>
+            </Transition>
         </Shell>
     }
 }

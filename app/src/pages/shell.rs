@@ -9,6 +9,7 @@ use crate::api;
 use crate::error::AppError;
 use crate::format;
 use crate::i18n::{Lang, use_texts};
+use crate::live::{Link, use_live};
 
 /// The signed-in frame around `children`.
 #[component]
@@ -21,6 +22,33 @@ pub fn Shell(children: Children) -> impl IntoView {
     let mailboxes = Resource::new_blocking(|| (), |_| api::mailboxes());
     let counts = Resource::new_blocking(|| (), |_| api::sidebar());
     provide_context(SidebarData(counts));
+    // What others change moves the counts: read them again, at most twice a second.
+    let live = use_live();
+    let due = StoredValue::new(false);
+    let recount = move || {
+        if !due.get_value() {
+            due.set_value(true);
+            set_timeout(
+                move || {
+                    if due.try_set_value(false).is_none() {
+                        counts.refetch();
+                        mailboxes.refetch();
+                    }
+                },
+                std::time::Duration::from_millis(500),
+            );
+        }
+    };
+    live.on_change(move |_| recount());
+    // Each (re)connection: what changed while the socket was down (or before it first opened)
+    // is unknown, so read again.
+    Effect::new(move |seen: Option<u64>| {
+        let now = live.connected.get();
+        if seen.is_some_and(|seen| seen != now) {
+            recount();
+        }
+        now
+    });
 
     view! {
         <div class="app">
@@ -104,8 +132,53 @@ pub fn Shell(children: Children) -> impl IntoView {
                 </Suspense>
             </nav>
             </div>
-            <main class="content">{children()}</main>
+            <main class="content">
+                <LiveBanner/>
+                {children()}
+            </main>
             <super::keys::Shortcuts/>
+        </div>
+    }
+}
+
+/// "Reconnecting…" while the live channel is down, and the notices meant for this user.
+#[component]
+fn LiveBanner() -> impl IntoView {
+    let t = use_texts();
+    let live = use_live();
+    view! {
+        <Show when=move || live.link.get() == Link::Reconnecting>
+            <p class="live-banner" role="status">{t.live_reconnecting}</p>
+        </Show>
+        <Show when=move || live.link.get() == Link::SignedOut>
+            <p class="live-banner" role="alert">
+                {t.session_ended} " " <a href="/signin?notice=expired">{t.sign_in}</a>
+            </p>
+        </Show>
+        <div class="notices" aria-live="polite">
+            <For
+                each=move || live.notices.get()
+                key=|n| n.id
+                children=move |n| {
+                    let id = n.id;
+                    set_timeout(move || live.dismiss(id), std::time::Duration::from_secs(12));
+                    let what = match &n.by {
+                        Some(by) => format!("{by} {}", t.live_assigned_you),
+                        None => t.live_assigned_to_you.to_string(),
+                    };
+                    view! {
+                        <div class="notice" role="status">
+                            <a href=format!("/conversations/{}", n.conversation) on:click=move |_| live.dismiss(id)>
+                                <span>{what}": "</span>
+                                <bdi>{n.subject}</bdi>
+                            </a>
+                            <button type="button" class="btn btn-quiet" aria-label=t.live_dismiss on:click=move |_| live.dismiss(id)>
+                                "×"
+                            </button>
+                        </div>
+                    }
+                }
+            />
         </div>
     }
 }

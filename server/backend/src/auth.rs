@@ -234,15 +234,21 @@ impl Backend {
         Ok(self.store.session_user(&token.hash()).await?.as_ref().map(Caller::from))
     }
 
-    /// Ends a session.
+    /// Ends a session; its live sockets close.
     pub async fn sign_out(&self, token: &SessionToken) -> Result<()> {
-        self.store.delete_session(&token.hash()).await
+        let user = self.store.session_user(&token.hash()).await?.map(|u| u.id);
+        self.store.delete_session(&token.hash()).await?;
+        if let Some(user) = user {
+            self.live.publish(crate::live::Signal::Sessions { user }).await?;
+        }
+        Ok(())
     }
 
-    /// Sets a new password and ends every session of the user.
+    /// Sets a new password and ends every session of the user, live sockets included.
     pub async fn set_password(&self, user: UserId, password: &str) -> Result<()> {
         check_new_password(password)?;
         let hash = hash_password(password).await?;
-        self.store.set_password_hash(user, &hash).await
+        self.store.set_password_hash(user, &hash).await?;
+        self.live.publish(crate::live::Signal::Sessions { user }).await
     }
 }

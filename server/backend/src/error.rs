@@ -16,6 +16,10 @@ pub enum Error {
     /// The change clashes with what is stored (a taken email, a duplicate name).
     #[error("{0}")]
     Conflict(String),
+    /// A reply was written against an older state of the conversation: someone added to it
+    /// since (`seq` is its number now). Nothing was sent.
+    #[error("someone else added to this conversation while you were writing; read it, then send anyway or edit")]
+    Stale { seq: i64 },
     /// No valid session.
     #[error("sign in to continue")]
     Unauthenticated,

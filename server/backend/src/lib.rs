@@ -11,6 +11,7 @@ pub mod auth;
 pub mod demo;
 pub mod error;
 pub mod files;
+pub mod live;
 pub mod mail;
 pub mod mail_admin;
 pub mod mail_settings;
@@ -48,6 +49,8 @@ pub struct Backend {
     secret: SecretKey,
     /// Raw mails and attachments, where the server keeps them.
     pub blobs: Option<mail::Blobs>,
+    /// Carries changes and presence to the open tabs of every node.
+    pub live: live::Bus,
 }
 
 impl Backend {
@@ -59,6 +62,7 @@ impl Backend {
     /// A backend over `store` with the given sign-in limits.
     pub fn with_limits(store: Store, limits: SignInLimits) -> Backend {
         Backend {
+            live: live::Bus::new(store.clone()),
             store,
             limiters: Arc::new(auth::SignInLimiters::new(limits)),
             undo_send: std::time::Duration::from_secs(DEFAULT_UNDO_SECS),

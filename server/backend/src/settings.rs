@@ -47,6 +47,21 @@ impl Backend {
     /// Applies one change from Settings; admins only.
     pub async fn change_settings(&self, caller: &Caller, change: SettingsChange) -> Result<()> {
         caller.require_admin()?;
+        // Whose live sockets must reconnect to hear about the right mailboxes.
+        let access_of = match &change {
+            SettingsChange::SetRole { user, .. }
+            | SettingsChange::SetActive { user, .. }
+            | SettingsChange::SetMember { user, .. } => Some(*user),
+            _ => None,
+        };
+        self.apply_settings(caller, change).await?;
+        if let Some(user) = access_of {
+            self.live.publish(crate::live::Signal::Access { user }).await?;
+        }
+        Ok(())
+    }
+
+    async fn apply_settings(&self, caller: &Caller, change: SettingsChange) -> Result<()> {
         match change {
             SettingsChange::SetRole { user, role } => {
                 if user == caller.id && role != model::Role::Admin {

@@ -43,6 +43,10 @@ pub struct Posted {
     pub attachments: Vec<AttachmentId>,
     /// The browser-made id: the same one twice posts once.
     pub client_id: Uuid,
+    /// The conversation's `seq` the author saw. A reply with one is refused with
+    /// [`Error::Stale`] if anything was added since; the app and the HTTP API always send it
+    /// (`None` is for the CLI, the demo and a conversation's first mail).
+    pub seen_seq: Option<i64>,
 }
 
 /// What "New conversation" sends.
@@ -77,7 +81,7 @@ pub(crate) struct Rendering {
 impl Posted {
     /// Text alone: a note, or a reply to the customer with no copies and no files.
     pub fn text(mode: ComposerMode, body: &str, client_id: Uuid) -> Posted {
-        Posted { mode, text: DraftText::body(body), attachments: Vec::new(), client_id }
+        Posted { mode, text: DraftText::body(body), attachments: Vec::new(), client_id, seen_seq: None }
     }
 }
 
@@ -185,6 +189,7 @@ impl Backend {
                 outgoing: None,
                 attachments: Vec::new(),
                 recipients: Recipients::default(),
+                seen_seq: None,
             },
         };
         let (message, _seq) = self.store.append_message(id, new).await?;
@@ -240,6 +245,7 @@ impl Backend {
             text: DraftText { forward: false, ..new.text },
             attachments: new.attachments,
             client_id: new.client_id,
+            seen_seq: Some(conversation.seq),
         };
         self.post_in(caller, conversation.id, posted, true).await?;
         Ok(conversation.id)
@@ -354,6 +360,7 @@ impl Backend {
             outgoing,
             attachments: posted.attachments.clone(),
             recipients,
+            seen_seq: posted.seen_seq,
         })
     }
 

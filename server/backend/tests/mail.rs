@@ -536,7 +536,13 @@ async fn a_reply_with_a_file_cc_and_bcc_arrives_as_addressed_and_a_forward_carri
         bcc: "audit@shop.test".into(),
         forward: false,
     };
-    let posted = Posted { mode: ComposerMode::Reply, text, attachments: vec![file.id], client_id: Uuid::new_v4() };
+    let posted = Posted {
+        mode: ComposerMode::Reply,
+        text,
+        attachments: vec![file.id],
+        client_id: Uuid::new_v4(),
+        seen_seq: None,
+    };
     let reply = rig.backend.post(&rig.agent, conversation, posted.clone()).await.expect("reply");
     let again = rig.backend.post(&rig.agent, conversation, posted).await.expect("a retried post");
     assert_eq!(again.id, reply.id, "posted once; its file is not asked for again");
@@ -569,6 +575,7 @@ async fn a_reply_with_a_file_cc_and_bcc_arrives_as_addressed_and_a_forward_carri
         text: DraftText::body("again"),
         attachments: vec![file.id],
         client_id: Uuid::new_v4(),
+        seen_seq: None,
     };
     let err = rig.backend.post(&rig.agent, conversation, gone).await.expect_err("sent already");
     assert!(err.to_string().contains("attach it again"), "{err}");
@@ -601,7 +608,13 @@ async fn a_reply_with_a_file_cc_and_bcc_arrives_as_addressed_and_a_forward_carri
         .post(
             &rig.agent,
             conversation,
-            Posted { mode: ComposerMode::Reply, text, attachments: Vec::new(), client_id: Uuid::new_v4() },
+            Posted {
+                mode: ComposerMode::Reply,
+                text,
+                attachments: Vec::new(),
+                client_id: Uuid::new_v4(),
+                seen_seq: None,
+            },
         )
         .await
         .expect("forward");

@@ -42,6 +42,7 @@ fn note(author: UserId, body: &str) -> NewMessage {
         outgoing: None,
         attachments: Vec::new(),
         recipients: Recipients::default(),
+        seen_seq: None,
     }
 }
 
@@ -60,6 +61,7 @@ fn inbound(body: &str, at: Option<i64>) -> NewMessage {
         outgoing: None,
         attachments: Vec::new(),
         recipients: Recipients::default(),
+        seen_seq: None,
     }
 }
 

@@ -314,6 +314,63 @@ async fn sidebar_counts_match_the_views(store: &Store) {
     }
 }
 
+/// Two agents answer the same state of a conversation at once: exactly one reply is stored
+/// and queued, the other is refused as stale with nothing written, and sending it again
+/// against the conversation as it now is ("Send anyway") goes through.
+async fn of_two_racing_replies_exactly_one_is_sent(store: &Store) {
+    let t = team(store).await;
+    let b = &t.backend;
+    let mut resent = 0;
+    for round in 0..20 {
+        let seen = store.conversation(t.conversation).await.expect("read").seq;
+        let reply =
+            |text: String| Posted { seen_seq: Some(seen), ..Posted::text(ComposerMode::Reply, &text, Uuid::new_v4()) };
+        let (sara, omar) = (b.clone(), b.clone());
+        let (sara_caller, omar_caller) = (t.sara.clone(), t.omar.clone());
+        let (one, two) = (reply(format!("Sara, round {round}")), reply(format!("Omar, round {round}")));
+        let first = tokio::spawn(async move { sara.post(&sara_caller, t.conversation, one).await });
+        let second =
+            tokio::spawn(
+                async move { omar.post(&omar_caller, t.conversation, two.clone()).await.map_err(|e| (e, two)) },
+            );
+        let (first, second) = (first.await.expect("task"), second.await.expect("task"));
+        let sent = usize::from(first.is_ok()) + usize::from(second.is_ok());
+        assert_eq!(sent, 1, "round {round}: exactly one of two racing replies passes");
+        let now = store.conversation(t.conversation).await.expect("read").seq;
+        assert_eq!(now, seen + 1, "round {round}: one bump only");
+        if let Err((err, refused)) = second {
+            assert!(matches!(err, Error::Stale { seq } if seq == now), "refused as stale: {err:?}");
+            // Send anyway: the same text against what the agent has now read.
+            b.post(&t.omar, t.conversation, Posted { seen_seq: Some(now), client_id: Uuid::new_v4(), ..refused })
+                .await
+                .expect("send anyway");
+            resent += 1;
+        } else if let Err(err) = first {
+            assert!(matches!(err, Error::Stale { .. }), "refused as stale: {err:?}");
+        }
+    }
+    let messages = store.messages(t.conversation).await.expect("messages");
+    let outbound = messages.iter().filter(|m| m.direction == Direction::Outbound).count();
+    assert_eq!(outbound, 20 + resent, "no reply was lost or doubled");
+
+    // A note also moves the conversation on: a reply written before it is refused.
+    let seen = store.conversation(t.conversation).await.expect("read").seq;
+    b.post(&t.omar, t.conversation, Posted::text(ComposerMode::Note, "I'll take this one", Uuid::new_v4()))
+        .await
+        .expect("note");
+    let late = Posted { seen_seq: Some(seen), ..Posted::text(ComposerMode::Reply, "Hello!", Uuid::new_v4()) };
+    let err = b.post(&t.sara, t.conversation, late.clone()).await.expect_err("stale");
+    assert!(err.to_string().contains("while you were writing"), "{err}");
+    assert_eq!(store.conversation(t.conversation).await.expect("read").seq, seen + 1, "the refusal wrote nothing");
+    // The same client id retried after a success answers with the first reply, however far
+    // the conversation has moved since.
+    let now = seen + 1;
+    let sent = b.post(&t.sara, t.conversation, Posted { seen_seq: Some(now), ..late.clone() }).await.expect("sent");
+    b.post(&t.omar, t.conversation, Posted::text(ComposerMode::Note, "ok", Uuid::new_v4())).await.expect("note");
+    let again = b.post(&t.sara, t.conversation, Posted { seen_seq: Some(now), ..late }).await.expect("retried");
+    assert_eq!(again.id, sent.id, "a retried request sends once");
+}
+
 macro_rules! on_both_engines {
     ($($scenario:ident),* $(,)?) => {
         mod sqlite {
@@ -339,6 +396,7 @@ macro_rules! on_both_engines {
 
 on_both_engines!(
     a_reply_is_queued_and_consumes_the_draft,
+    of_two_racing_replies_exactly_one_is_sent,
     the_same_client_id_posts_once,
     bad_input_is_refused_in_words,
     every_action_persists_and_writes_its_event,

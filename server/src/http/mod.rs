@@ -9,6 +9,7 @@ pub mod client;
 pub mod csrf;
 mod files;
 pub mod health;
+pub mod live;
 pub mod session;
 
 use std::sync::Arc;
@@ -34,6 +35,8 @@ pub struct AppState {
     pub leptos: LeptosOptions,
     pub backend: Backend,
     pub web: Arc<WebSettings>,
+    /// This node's live sockets and presence.
+    pub hub: backend::live::hub::Hub,
 }
 
 /// The HTTP-facing settings.
@@ -71,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .nest_service(&format!("/{}", leptos.site_pkg_dir), pkg_service)
         .route("/signin", post(session::sign_in))
         .route("/signout", post(session::sign_out))
+        .route("/live", get(live::live))
         .route("/attachments/{id}", get(files::attachment))
         .route(
             "/uploads",

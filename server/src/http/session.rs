@@ -23,7 +23,8 @@ use super::client::client_ip;
 pub const COOKIE: &str = "sanduq_session";
 
 /// Paths anyone may open without signing in.
-const PUBLIC_PATHS: &[&str] = &["/signin", "/signout", "/healthz", "/favicon.svg", "/robots.txt"];
+/// (`/live` answers 401 itself: a websocket cannot follow a redirect.)
+const PUBLIC_PATHS: &[&str] = &["/signin", "/signout", "/healthz", "/live", "/favicon.svg", "/robots.txt"];
 /// Path prefixes anyone may open: the app's assets, and the server functions (which check
 /// the caller themselves and answer 401).
 const PUBLIC_PREFIXES: &[&str] = &["/pkg/", "/api/"];

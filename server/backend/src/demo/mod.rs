@@ -191,6 +191,7 @@ async fn conversation(
         outgoing: None,
         attachments: Vec::new(),
         recipients: Recipients::default(),
+        seen_seq: None,
     };
     store.append_message(id, inbound(fill(scenario.customer, agent_name), started)).await?;
 
@@ -250,6 +251,7 @@ fn agent_message(direction: Direction, agent: UserId, body: String, at: i64) -> 
         outgoing: None,
         attachments: Vec::new(),
         recipients: Recipients::default(),
+        seen_seq: None,
     }
 }
 

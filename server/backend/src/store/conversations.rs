@@ -31,6 +31,8 @@ pub struct Conversation {
     pub snoozed_until: Option<i64>,
     /// Bumped by every message, note and queued reply.
     pub seq: i64,
+    /// Bumped by every change (each event).
+    pub rev: i64,
     pub last_activity_at: i64,
     pub created_at: i64,
 }
@@ -46,6 +48,7 @@ pub(super) struct ConversationRow {
     assignee_id: Option<Uuid>,
     snoozed_until: Option<i64>,
     seq: i64,
+    rev: i64,
     last_activity_at: i64,
     created_at: i64,
 }
@@ -64,6 +67,7 @@ impl TryFrom<ConversationRow> for Conversation {
             assignee_id: row.assignee_id.map(UserId),
             snoozed_until: row.snoozed_until,
             seq: row.seq,
+            rev: row.rev,
             last_activity_at: row.last_activity_at,
             created_at: row.created_at,
         })
@@ -72,7 +76,7 @@ impl TryFrom<ConversationRow> for Conversation {
 
 /// Unqualified, because SQLite's RETURNING cannot name a table alias.
 pub(super) const CONVERSATION_COLUMNS: &str = "id, mailbox_id, contact_id, subject, status, priority, \
-     assignee_id, snoozed_until, seq, last_activity_at, created_at";
+     assignee_id, snoozed_until, seq, rev, last_activity_at, created_at";
 
 /// What starting a conversation needs.
 #[derive(Debug, Clone)]
@@ -107,6 +111,9 @@ pub struct NewMessage {
     pub attachments: Vec<AttachmentId>,
     /// Whom an agent's reply is addressed to, kept even when it cannot leave yet.
     pub recipients: Recipients,
+    /// The conversation's `seq` its author saw. When set, the message is stored only if
+    /// nothing was added since ([`Error::Stale`] otherwise): the guard against two replies.
+    pub seen_seq: Option<i64>,
 }
 
 /// Address lists as `Name <address>, ...`.
@@ -371,23 +378,40 @@ enum Arg {
     Text(String),
 }
 
-/// Inserts one audit-trail row inside the transaction `$tx`.
+/// Inserts one audit-trail row inside the transaction `$tx`, bumps the conversation's `rev`
+/// and announces the change to the live bus (on PostgreSQL by NOTIFY, delivered at commit;
+/// SQLite's bus reads the events table after each commit).
 macro_rules! record_event {
-    ($tx:ident, $conversation:expr, $mailbox:expr, $actor:expr, $kind:expr, $data:expr, $at:expr) => {
+    ($tx:ident, $conversation:expr, $mailbox:expr, $actor:expr, $kind:expr, $data:expr, $at:expr) => {{
+        let conversation: Uuid = $conversation;
+        let mailbox: Uuid = $mailbox;
+        let actor: Option<Uuid> = $actor;
+        let kind: &str = $kind;
+        let data: serde_json::Value = $data;
+        let rev: i64 = sqlx::query_scalar("UPDATE conversations SET rev = rev + 1 WHERE id = $1 RETURNING rev")
+            .bind(conversation)
+            .fetch_one(&mut *$tx)
+            .await?;
         sqlx::query(
-            "INSERT INTO events (id, conversation_id, mailbox_id, actor_id, kind, data, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO events (id, conversation_id, mailbox_id, actor_id, kind, data, created_at, rev) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(new_id())
-        .bind($conversation)
-        .bind($mailbox)
-        .bind($actor)
-        .bind($kind)
-        .bind($data.to_string())
+        .bind(conversation)
+        .bind(mailbox)
+        .bind(actor)
+        .bind(kind)
+        .bind(data.to_string())
         .bind($at)
+        .bind(rev)
         .execute(&mut *$tx)
-        .await?
-    };
+        .await?;
+        $crate::live::Announce::announce(
+            &mut *$tx,
+            &$crate::live::Change::of_event(conversation, mailbox, actor, kind, rev, data),
+        )
+        .await?;
+    }};
 }
 
 /// Locks the conversation's row for the rest of the transaction `$tx` and reads it. On
@@ -443,6 +467,7 @@ impl Store {
             assignee_id: None,
             snoozed_until: None,
             seq: 0,
+            rev: 1,
             last_activity_at: at,
             created_at: at,
         })
@@ -486,15 +511,36 @@ impl Store {
             if let Some(earlier) = earlier {
                 Err((earlier, current.seq))
             } else {
-                let seq: i64 = sqlx::query_scalar(
-                    "UPDATE conversations SET seq = seq + 1, \
-                     last_activity_at = CASE WHEN last_activity_at > $2 THEN last_activity_at ELSE $2 END, \
-                     updated_at = $2 WHERE id = $1 RETURNING seq",
-                )
-                .bind(conversation.0)
-                .bind(at)
-                .fetch_one(&mut *tx)
-                .await?;
+                // The guard: a conditional update, so of two replies written against the same
+                // `seq` exactly one passes, whatever the engine or isolation level.
+                let bumped: Option<i64> = match new.seen_seq {
+                    Some(seen) => {
+                        sqlx::query_scalar(
+                            "UPDATE conversations SET seq = seq + 1, \
+                         last_activity_at = CASE WHEN last_activity_at > $2 THEN last_activity_at ELSE $2 END, \
+                         updated_at = $2 WHERE id = $1 AND seq = $3 RETURNING seq",
+                        )
+                        .bind(conversation.0)
+                        .bind(at)
+                        .bind(seen)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                    }
+                    None => {
+                        sqlx::query_scalar(
+                            "UPDATE conversations SET seq = seq + 1, \
+                         last_activity_at = CASE WHEN last_activity_at > $2 THEN last_activity_at ELSE $2 END, \
+                         updated_at = $2 WHERE id = $1 RETURNING seq",
+                        )
+                        .bind(conversation.0)
+                        .bind(at)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                    }
+                };
+                let Some(seq) = bumped else {
+                    return Err(Error::Stale { seq: current.seq });
+                };
                 sqlx::query(
                     "INSERT INTO messages (id, conversation_id, mailbox_id, direction, author_id, from_name, \
                      from_email, subject, body_text, body_html, client_id, created_at, message_id_header, \
@@ -602,6 +648,24 @@ impl Store {
             }
             Err((earlier, seq)) => Ok((self.message(MessageId(earlier)).await?, seq)),
         }
+    }
+
+    /// The mailbox of each of `ids` that exists.
+    pub async fn conversation_mailboxes(&self, ids: &[ConversationId]) -> Result<Vec<(ConversationId, MailboxId)>> {
+        let mut found = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let sql =
+                format!("SELECT id, mailbox_id FROM conversations WHERE id IN ({})", placeholders(1, chunk.len()));
+            let rows: Vec<(Uuid, Uuid)> = with_reader!(self, |pool| {
+                let mut query = sqlx::query_as(&sql);
+                for id in chunk {
+                    query = query.bind(id.0);
+                }
+                query.fetch_all(pool).await?
+            });
+            found.extend(rows.into_iter().map(|(c, m)| (ConversationId(c), MailboxId(m))));
+        }
+        Ok(found)
     }
 
     /// One message.

@@ -380,6 +380,7 @@ macro_rules! ingest_in_tx {
                                 assignee_id: None,
                                 snoozed_until: None,
                                 seq: 0,
+                                rev: 1,
                                 last_activity_at: at,
                                 created_at: at,
                             }

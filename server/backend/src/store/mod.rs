@@ -69,6 +69,9 @@ pub enum Db {
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) db: Db,
+    /// Woken after every SQLite write transaction commits, so the live bus reads the events it
+    /// wrote at once (PostgreSQL announces them with NOTIFY instead).
+    pub(crate) committed: std::sync::Arc<tokio::sync::Notify>,
 }
 
 /// Which engine a database URL names.
@@ -110,6 +113,7 @@ macro_rules! with_tx {
                 let mut $tx = write.begin_with("BEGIN IMMEDIATE").await?;
                 let out = $body;
                 $tx.commit().await?;
+                $store.committed.notify_one();
                 out
             }
             $crate::store::Db::Postgres(pool) => {
@@ -172,7 +176,7 @@ impl Store {
                 Db::Postgres(pool)
             }
         };
-        Ok(Store { db })
+        Ok(Store { db, committed: Default::default() })
     }
 
     /// Applies the migrations that have not run yet.

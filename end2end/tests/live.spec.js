@@ -1,0 +1,69 @@
+// Two agents at once, in two browsers: each sees the other in the conversation, sees them
+// writing, the second reply to the same state is refused with the first one shown in place
+// and goes out on "Send anyway", and a status change shows up in the other's list without a
+// reload. Waits are generous; the benchmark measures how fast.
+const { test, expect } = require('@playwright/test');
+const path = require('path');
+const { shots, hydrated, signIn } = require('./support');
+
+test('two agents see each other, and no customer gets two answers unawares', async ({ browser }) => {
+  const saraContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const rezaContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const sara = await saraContext.newPage();
+  const reza = await rezaContext.newPage();
+  await signIn(sara, 'sara@nour-store.example', 'sanduq-demo');
+  await signIn(reza, 'reza@nour-store.example', 'sanduq-demo');
+
+  // Both open the same open conversation of Support.
+  await sara.getByRole('navigation', { name: 'Mailboxes' }).getByRole('link', { name: /Support/ }).click();
+  await hydrated(sara);
+  const first = sara.getByRole('list', { name: 'Conversations' }).getByRole('listitem').first();
+  const href = await first.getByRole('link').getAttribute('href');
+  await sara.goto(href);
+  await hydrated(sara);
+  await reza.goto(href);
+  await hydrated(reza);
+
+  const saraSees = sara.getByRole('status', { name: 'People here' });
+  const rezaSees = reza.getByRole('status', { name: 'People here' });
+  await expect(saraSees).toContainText('رضا احمدی is viewing');
+  await expect(rezaSees).toContainText('Sara Nasser is viewing');
+
+  // Reza starts a reply: Sara sees it in the header, and her composer says so before she
+  // types a word.
+  await reza.getByRole('textbox', { name: 'Reply' }).fill('E2E live: Reza answers');
+  await expect(saraSees).toContainText('رضا احمدی is writing a reply…');
+  await expect(sara.locator('.composer-warning').filter({ hasText: 'is already writing a reply' })).toBeVisible();
+  await sara.screenshot({ path: path.join(shots, 'live-presence.png'), fullPage: true });
+
+  // Sara answers first; Reza's reply, written against what came before, is refused.
+  await sara.getByRole('textbox', { name: 'Reply' }).fill('E2E live: Sara answers first');
+  await sara.getByRole('button', { name: 'Send', exact: true }).click();
+  await expect(sara.locator('.thread')).toContainText('E2E live: Sara answers first');
+  // Sara's reply reaches Reza's open conversation without a reload.
+  await expect(reza.locator('.thread')).toContainText('E2E live: Sara answers first');
+  await reza.getByRole('button', { name: 'Send', exact: true }).click();
+  const refused = reza.locator('.stale-reply');
+  await expect(refused).toContainText('while you were writing');
+  await expect(reza.getByRole('textbox', { name: 'Reply' })).toHaveValue('E2E live: Reza answers');
+  await reza.screenshot({ path: path.join(shots, 'live-refused.png'), fullPage: true });
+  await refused.getByRole('button', { name: 'Send anyway' }).click();
+  await expect(refused).toBeHidden();
+  await expect(reza.locator('.thread')).toContainText('E2E live: Reza answers');
+  await expect(sara.locator('.thread')).toContainText('E2E live: Reza answers');
+
+  // Sara goes back to the list; Reza closes the conversation; it leaves her Open list.
+  await sara.getByRole('navigation', { name: 'Mailboxes' }).getByRole('link', { name: /Support/ }).click();
+  await hydrated(sara);
+  const row = sara.locator(`.conversation-list a[href="${href}"]`);
+  await expect(row).toHaveCount(1);
+  // Reza is still in it: his avatar is on its row.
+  const rowItem = sara.locator('.conversation-row', { has: sara.locator(`a[href="${href}"]`) });
+  await expect(rowItem.locator('.row-presence')).toContainText('ر');
+  await reza.getByLabel('Status').selectOption('closed');
+  await expect(row).toHaveCount(0);
+  await sara.screenshot({ path: path.join(shots, 'live-list.png'), fullPage: true });
+
+  await saraContext.close();
+  await rezaContext.close();
+});
