@@ -97,10 +97,14 @@ figures: build
 	bash .ci/figures.sh
 
 ## Latency of the list server functions at demo size; then mail ingest from a loopback Dovecot
-## (INGEST_MAILS mails, 10,000 by default) against mbsync.
+## (INGEST_MAILS mails, 10,000 by default) against mbsync; then live-channel fan-out (1,000
+## sockets, 1,000 typing frames a second) on one node with SQLite and two with PostgreSQL.
 bench: build test-tools
 	bash .ci/bench-list.sh
 	cargo run --release -p backend --example ingest_bench -- $${INGEST_MAILS:-10000}
+	cargo run --release -p server --example live_load
+	pg="$$(bash .ci/ensure-postgres.sh)"; export SANDUQ_TEST_POSTGRES_URL="$$pg"; \
+	cargo run --release -p server --example live_load -- --postgres --nodes 2
 
 clean:
 	rm -rf target/site end2end/test-results end2end/screenshots
