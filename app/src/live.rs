@@ -43,6 +43,8 @@ pub struct Changed {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
     pub id: u64,
+    /// `assigned` or `mentioned`.
+    pub kind: String,
     pub conversation: ConversationId,
     pub by: Option<String>,
     pub subject: String,
@@ -241,10 +243,10 @@ impl Live {
                     listener(&change);
                 }
             }
-            ServerMsg::Notice { conversation, by, subject, .. } => {
+            ServerMsg::Notice { conversation, kind, by, subject } => {
                 let id = self.next_id.get_value() + 1;
                 self.next_id.set_value(id);
-                self.notices.update(|n| n.push(Notice { id, conversation, by, subject }));
+                self.notices.update(|n| n.push(Notice { id, kind, conversation, by, subject }));
             }
             ServerMsg::Heartbeat | ServerMsg::Pong { .. } | ServerMsg::Error { .. } => {}
         }

@@ -56,6 +56,11 @@ pub struct Settings {
     /// Message-ID. [default: 60]
     #[arg(long, env = "SANDUQ_SMTP_TIMEOUT_SECS", global = true)]
     pub smtp_timeout_secs: Option<u64>,
+    /// How long a node's hold on a mailbox's IMAP sync lasts without renewal: with several
+    /// nodes, a dead node's mailboxes are synced by another within about this time.
+    /// [default: 30]
+    #[arg(long, env = "SANDUQ_SYNC_LEASE_SECS", global = true)]
+    pub sync_lease_secs: Option<u64>,
 }
 
 impl fmt::Debug for Settings {
@@ -69,6 +74,7 @@ impl fmt::Debug for Settings {
             .field("imap_poll_secs", &self.imap_poll_secs)
             .field("undo_secs", &self.undo_secs)
             .field("smtp_timeout_secs", &self.smtp_timeout_secs)
+            .field("sync_lease_secs", &self.sync_lease_secs)
             .finish()
     }
 }
@@ -90,6 +96,8 @@ pub struct Config {
     pub undo_send: Duration,
     /// Limit on one SMTP delivery.
     pub smtp_timeout: Duration,
+    /// How long a mailbox's sync lease lasts without renewal.
+    pub sync_lease: Duration,
 }
 
 impl fmt::Debug for Config {
@@ -104,6 +112,7 @@ impl fmt::Debug for Config {
             .field("imap_poll", &self.imap_poll)
             .field("undo_send", &self.undo_send)
             .field("smtp_timeout", &self.smtp_timeout)
+            .field("sync_lease", &self.sync_lease)
             .finish()
     }
 }
@@ -189,10 +198,18 @@ impl Settings {
             Some(secs) => Duration::from_secs(secs),
             None => Duration::from_secs(60),
         };
+        let sync_lease = match self.sync_lease_secs {
+            Some(secs) if !(3..=600).contains(&secs) => {
+                return Err("SANDUQ_SYNC_LEASE_SECS must be 3 to 600".to_string());
+            }
+            Some(secs) => Duration::from_secs(secs),
+            None => Duration::from_secs(30),
+        };
         Ok(Config {
             imap_poll,
             undo_send,
             smtp_timeout,
+            sync_lease,
             data_dir: self.data_dir.clone(),
             database_url,
             engine,

@@ -112,9 +112,16 @@ async fn run(
     };
     let sweeper = tokio::spawn(sweep_sessions(backend.clone()));
     let blobs = backend.blobs.clone().ok_or_else(|| "the backend has no blob folder".to_string())?;
-    let options = MailOptions { poll: config.imap_poll, smtp_timeout: config.smtp_timeout, ..MailOptions::default() };
+    let options = MailOptions {
+        poll: config.imap_poll,
+        smtp_timeout: config.smtp_timeout,
+        lease: config.sync_lease,
+        ..MailOptions::default()
+    };
     // IMAP sync and the outbox sender; dropped (stopped) when the server stops.
-    let mail_workers = backend::mail::workers::start(backend.store.clone(), blobs, config.secret_key.clone(), options);
+    let node = backend.live.node.0.clone();
+    let mail_workers =
+        backend::mail::workers::start(backend.store.clone(), blobs, config.secret_key.clone(), options, node);
     let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
     // Open websockets would hold a graceful shutdown forever: close them first.
     let stopping = hub.clone();

@@ -221,6 +221,14 @@ async fn changes_reach_only_the_members_of_the_mailbox() {
             subject: "Where is my order?".into()
         }
     );
+    // A note that @mentions her gives her a notice too; Omar, who wrote it, gets none.
+    let note = backend::work::Posted::text(model::ComposerMode::Note, "@sara can you call her?", uuid::Uuid::new_v4());
+    backend.post(&omar, rig.conversation, note).await.expect("note");
+    let notice = until(&mut sara_tab, |m| matches!(m, ServerMsg::Notice { .. })).await;
+    assert!(
+        matches!(notice, ServerMsg::Notice { ref kind, ref by, .. } if kind == "mentioned" && by.as_deref() == Some("عمر")),
+        "{notice:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

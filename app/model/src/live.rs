@@ -28,7 +28,8 @@
 //! - `change`: something happened to a conversation the user may see: its id, mailbox,
 //!   kind and `rev` after the change. Details are fetched by id; a tab that already holds
 //!   that `rev` or a later one drops it.
-//! - `notice`: for this user alone (a conversation was assigned to them).
+//! - `notice`: for this user alone (a conversation was assigned to them, a note mentions
+//!   them).
 //! - `error`: a frame from the tab could not be read (the socket stays open).
 //!
 //! # Reconnecting
@@ -143,7 +144,7 @@ pub enum ServerMsg {
     },
     Notice {
         conversation: ConversationId,
-        /// `assigned`.
+        /// `assigned` or `mentioned`.
         kind: String,
         /// Who did it, if a person did.
         by: Option<String>,

@@ -162,9 +162,10 @@ fn LiveBanner() -> impl IntoView {
                 children=move |n| {
                     let id = n.id;
                     set_timeout(move || live.dismiss(id), std::time::Duration::from_secs(12));
-                    let what = match &n.by {
-                        Some(by) => format!("{by} {}", t.live_assigned_you),
-                        None => t.live_assigned_to_you.to_string(),
+                    let what = match (&n.by, n.kind.as_str()) {
+                        (Some(by), "mentioned") => format!("{by} {}", t.live_mentioned_you),
+                        (Some(by), _) => format!("{by} {}", t.live_assigned_you),
+                        (None, _) => t.live_assigned_to_you.to_string(),
                     };
                     view! {
                         <div class="notice" role="status">

@@ -88,7 +88,7 @@ async fn main() {
             }
         })
     };
-    let report = imap::sync_folder(&mut session, &db.store, &blobs, mailbox, "INBOX", &limits, || {
+    let report = imap::sync_folder(&mut session, &db.store, &blobs, mailbox, "INBOX", &limits, None, || {
         bell.notify_one();
         async { Ok(()) }
     })
@@ -116,6 +116,7 @@ async fn main() {
         blobs.clone(),
         key.clone(),
         MailOptions { reload: Duration::from_millis(100), ..MailOptions::default() },
+        "bench".to_string(),
     );
     tokio::time::sleep(Duration::from_secs(2)).await;
     let mut delays = Vec::new();

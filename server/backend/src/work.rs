@@ -60,6 +60,27 @@ pub struct NewOutbound {
     pub client_id: Uuid,
 }
 
+/// The people a note mentions: `@` followed by a member's full name or first name
+/// (any case), ending at a space, punctuation or the end of the text. Names in Arabic and
+/// Persian script work alike.
+pub fn mentions(text: &str, members: &[(model::UserId, String)]) -> Vec<model::UserId> {
+    let lower = text.to_lowercase();
+    let ends_word = |rest: &str| rest.chars().next().is_none_or(|c| !c.is_alphanumeric());
+    let mut found = Vec::new();
+    for (id, name) in members {
+        let full = name.trim().to_lowercase();
+        let first = full.split_whitespace().next().unwrap_or_default().to_string();
+        let named = lower.match_indices('@').any(|(at, _)| {
+            let rest = &lower[at + 1..];
+            [&full, &first].iter().any(|n| !n.is_empty() && rest.starts_with(n.as_str()) && ends_word(&rest[n.len()..]))
+        });
+        if named && !found.contains(id) {
+            found.push(*id);
+        }
+    }
+    found
+}
+
 /// What [`Backend::render_outgoing`] makes a reply's bytes from.
 pub(crate) struct Rendering {
     pub conversation: ConversationId,
@@ -193,6 +214,13 @@ impl Backend {
             },
         };
         let (message, _seq) = self.store.append_message(id, new).await?;
+        if message.direction == Direction::Note {
+            let members = self.store.mailbox_users(conversation.mailbox_id).await?;
+            let named: Vec<(model::UserId, String)> =
+                members.into_iter().filter(|u| u.id != caller.id).map(|u| (u.id, u.name)).collect();
+            let people = mentions(&message.body_text, &named);
+            self.store.record_mentions(id, message.id, &people, By::user(caller.id)).await?;
+        }
         Ok(message)
     }
 
@@ -487,6 +515,17 @@ mod tests {
     fn subjects_get_one_re() {
         assert_eq!(reply_subject("Where is my order?"), "Re: Where is my order?");
         assert_eq!(reply_subject("RE: Where is my order?"), "RE: Where is my order?");
+    }
+
+    #[test]
+    fn mentions_name_members_by_full_or_first_name() {
+        let (sara, omar, reza) =
+            (model::UserId(Uuid::nil()), model::UserId(Uuid::max()), model::UserId(Uuid::from_u128(7)));
+        let team = [(sara, "Sara Nasser".to_string()), (omar, "عمر خليل".to_string()), (reza, "Reza".to_string())];
+        assert_eq!(mentions("@sara can you check?", &team), [sara]);
+        assert_eq!(mentions("Ask @Sara Nasser and @عمر.", &team), [sara, omar]);
+        assert_eq!(mentions("@Rezaei is someone else; mail reza@shop.test", &team), []);
+        assert_eq!(mentions("no one here", &team), []);
     }
 
     #[test]

@@ -65,7 +65,7 @@ impl Rig {
             imap::sign_in(&self.dovecot.endpoint(), mailservers::PASSWORD, &limits).await.expect("sign in");
         let ingest = self.ingest();
         let mailbox = self.mailbox;
-        let report = imap::sync_folder(&mut session, self.store(), &self.blobs, mailbox, folder, &limits, || {
+        let report = imap::sync_folder(&mut session, self.store(), &self.blobs, mailbox, folder, &limits, None, || {
             let ingest = ingest.clone();
             async move { ingest.run(mailbox).await.map(|_| ()) }
         })
@@ -89,7 +89,7 @@ impl Rig {
             limits: Limits { batch_count: 25, call: Duration::from_secs(5), ..Limits::default() },
             ..MailOptions::default()
         };
-        workers::start(self.store().clone(), self.blobs.clone(), self.key.clone(), options)
+        workers::start(self.store().clone(), self.blobs.clone(), self.key.clone(), options, "test-node".to_string())
     }
 }
 

@@ -347,6 +347,33 @@ async fn mail_settings_keep_sealed_passwords_until_replaced(store: &Store) {
     assert_eq!(key.open(&smtp.expect("smtp")).expect("open"), "three", "replaced when given");
 }
 
+/// One node at a time holds a mailbox's sync lease: the holder renews it under the same
+/// token, nobody else gets it until it expires, a new holder gets a new token, and mail
+/// fetched under the old token is refused.
+async fn a_sync_lease_has_one_holder_and_fences_the_last(store: &Store) {
+    let mailbox = store.create_mailbox("Support", "support@shop.test", false).await.expect("mailbox").id;
+    let minute = 60 * 1_000_000;
+    assert_eq!(store.acquire_sync_lease(mailbox, "node-a", minute).await.expect("take"), Some(1));
+    assert_eq!(store.acquire_sync_lease(mailbox, "node-b", minute).await.expect("ask"), None, "held");
+    assert_eq!(store.acquire_sync_lease(mailbox, "node-a", minute).await.expect("renew"), Some(1), "same token");
+    store.reset_folder(mailbox, "INBOX", 7).await.expect("folder");
+    let fetched = [backend::store::Fetched { uid: 1, sha256: "ab".repeat(32), size: 10 }];
+    store.record_fetched(mailbox, "INBOX", 7, &fetched, 1, Some(1)).await.expect("recorded under the lease");
+
+    // node-a stops renewing (a lease that ended a moment ago): node-b takes it over.
+    assert_eq!(store.acquire_sync_lease(mailbox, "node-a", -1).await.expect("let lapse"), Some(1));
+    assert_eq!(store.acquire_sync_lease(mailbox, "node-b", minute).await.expect("take over"), Some(2));
+    let lease = store.sync_lease(mailbox).await.expect("read").expect("held");
+    assert_eq!((lease.holder.as_str(), lease.token), ("node-b", 2));
+    assert_eq!(store.acquire_sync_lease(mailbox, "node-a", minute).await.expect("ask"), None, "node-a lost it");
+    let late = [backend::store::Fetched { uid: 2, sha256: "cd".repeat(32), size: 10 }];
+    let err = store.record_fetched(mailbox, "INBOX", 7, &late, 2, Some(1)).await.expect_err("fenced");
+    assert!(err.to_string().contains("another node took over"), "{err}");
+    store.record_fetched(mailbox, "INBOX", 7, &late, 2, Some(2)).await.expect("the holder records");
+    let lease_again = store.acquire_sync_lease(mailbox, "node-b", minute).await.expect("renew");
+    assert_eq!(lease_again, Some(2));
+}
+
 macro_rules! on_both_engines {
     ($($scenario:ident),* $(,)?) => {
         mod sqlite {
@@ -372,6 +399,7 @@ macro_rules! on_both_engines {
 
 on_both_engines!(
     creates_and_reads_a_conversation,
+    a_sync_lease_has_one_holder_and_fences_the_last,
     messages_bump_seq_and_activity,
     a_client_id_stores_one_message,
     changes_write_events_and_no_ops_do_not,

@@ -8,7 +8,8 @@ use serde_json::json;
 
 use super::AppState;
 
-/// 200 with `"status": "ok"` when the database answers; 503 otherwise.
+/// 200 with `"status": "ok"` when the database answers; 503 otherwise. `node` names this
+/// process as it appears on the mailboxes' sync leases and live presence.
 pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     let engine = match state.backend.store.engine() {
         backend::store::Engine::Sqlite => "sqlite",
@@ -27,6 +28,8 @@ pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     let body = json!({
         "status": word,
         "version": env!("CARGO_PKG_VERSION"),
+        "node": state.backend.live.node.0,
+        "live_sockets": state.hub.sockets(),
         "database": { "status": word, "engine": engine, "latency_ms": millis, "error": error },
     });
     (status, Json(body))

@@ -333,6 +333,9 @@ impl Hub {
         match signal {
             Signal::Presence(p) => {
                 let mut state = self.lock();
+                // Presence proves its node alive too: a node first heard of this way (its
+                // first Alive came before this one listened) is still timed out if it dies.
+                state.nodes.insert(p.node.clone(), Instant::now());
                 let key = (p.node.clone(), p.socket);
                 let mut touched = Vec::new();
                 if let Some(old) = state.located.remove(&key) {
@@ -419,7 +422,7 @@ impl Hub {
     }
 
     /// Sends a change to every socket that may see its mailbox, and a notice to the person a
-    /// conversation was assigned to.
+    /// conversation was assigned to or a note mentions.
     async fn fan_out(&self, change: Change) {
         let msg = frame(&ServerMsg::Change {
             conversation: change.conversation,
@@ -435,7 +438,7 @@ impl Hub {
             for (id, sock) in &state.sockets {
                 if sock.visible.allows(change.mailbox) {
                     push(sock, msg.clone());
-                    if change.assignee == Some(sock.user) && change.actor != Some(sock.user) {
+                    if change.notify.contains(&sock.user) && change.actor != Some(sock.user) {
                         notify.push(*id);
                     }
                 }

@@ -57,9 +57,10 @@ pub struct Change {
     pub kind: String,
     /// The conversation's `rev` after the change.
     pub rev: i64,
-    /// For an assignment, who it went to (a notice goes to them).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assignee: Option<UserId>,
+    /// Who gets a notice of it: the person a conversation was assigned to, the people a note
+    /// mentions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notify: Vec<UserId>,
 }
 
 impl Change {
@@ -73,16 +74,19 @@ impl Change {
         rev: i64,
         data: serde_json::Value,
     ) -> Signal {
-        let assignee = (kind == "assigned")
-            .then(|| data.get("to").and_then(|to| to.as_str()).and_then(|to| to.parse().ok()).map(UserId))
-            .flatten();
+        let id = |v: &serde_json::Value| v.as_str().and_then(|s| s.parse().ok()).map(UserId);
+        let notify = match kind {
+            "assigned" => data.get("to").and_then(id).into_iter().collect(),
+            "mentioned" => data.get("users").and_then(|u| u.as_array()).into_iter().flatten().filter_map(id).collect(),
+            _ => Vec::new(),
+        };
         Signal::Change(Change {
             conversation: ConversationId(conversation),
             mailbox: MailboxId(mailbox),
             actor: actor.map(UserId),
             kind: kind.to_string(),
             rev,
-            assignee,
+            notify,
         })
     }
 }

@@ -129,7 +129,9 @@ pub struct FolderSync {
 /// bytes before moving the last UID. `after_batch` runs after each batch is recorded (the
 /// caller ingests there). The first sync of a mailbox with a backfill date (see
 /// [`crate::mail_settings::MailSettings::sync_since`]) starts at the oldest mail that arrived
-/// since that day; after that every new mail is fetched.
+/// since that day; after that every new mail is fetched. `fence` is the node's sync-lease
+/// token: once another node holds the lease, nothing more is recorded.
+#[allow(clippy::too_many_arguments)] // each is a different thing the sync needs; none is optional
 pub async fn sync_folder<F, Fut>(
     session: &mut ImapSession,
     store: &Store,
@@ -137,6 +139,7 @@ pub async fn sync_folder<F, Fut>(
     mailbox: MailboxId,
     folder: &str,
     limits: &Limits,
+    fence: Option<i64>,
     mut after_batch: F,
 ) -> Result<FolderSync>
 where
@@ -235,7 +238,7 @@ where
         .map_err(|e| Error::Internal(format!("the blob writer stopped: {e}")))??;
         // A mail expunged between listing and fetching is simply gone; the UID moves past it.
         let batch_last = batch.last().map(|(uid, _)| i64::from(*uid)).unwrap_or(last_uid);
-        store.record_fetched(mailbox, folder, uidvalidity, &stored, batch_last).await?;
+        store.record_fetched(mailbox, folder, uidvalidity, &stored, batch_last, fence).await?;
         report.fetched += stored.len() as u64;
         pending -= i64::try_from(batch.len()).unwrap_or(0);
         store.folder_progress(mailbox, folder, in_scope, pending.max(0), None).await?;

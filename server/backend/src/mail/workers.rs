@@ -2,7 +2,9 @@
 //! outbox sender.
 //!
 //! The supervisor reads the mailboxes' mail settings every few seconds and starts, restarts
-//! (settings changed) or stops folder tasks to match. A folder task signs in, syncs, and then
+//! (settings changed) or stops folder tasks to match, for the mailboxes whose sync lease this
+//! node holds: with several nodes on one PostgreSQL database, each mailbox is synced by one
+//! node at a time, and by another within a lease's time when that node dies. A folder task signs in, syncs, and then
 //! waits: INBOX in IDLE where the server offers it (re-issued before 29 minutes), other folders
 //! by polling. Any failure drops the connection and reconnects with backoff; the folder's
 //! last error is kept for its sync health. Dropping [`Workers`] stops everything.
@@ -40,6 +42,9 @@ pub struct MailOptions {
     pub smtp_timeout: Duration,
     /// Longest wait between reconnects.
     pub max_backoff: Duration,
+    /// A mailbox's sync lease lasts this long; the holder renews it every third of it, and a
+    /// dead holder's mailboxes move to another node within about this time.
+    pub lease: Duration,
     pub limits: Limits,
     pub max_mail_bytes: usize,
 }
@@ -53,6 +58,7 @@ impl Default for MailOptions {
             send_tick: Duration::from_secs(1),
             smtp_timeout: Duration::from_secs(60),
             max_backoff: Duration::from_secs(300),
+            lease: Duration::from_secs(30),
             limits: Limits::default(),
             max_mail_bytes: super::parse::DEFAULT_MAX_MAIL_BYTES,
         }
@@ -75,6 +81,8 @@ impl Drop for Workers {
 /// Everything a folder task needs.
 #[derive(Clone)]
 struct Shared {
+    /// This node's name on the sync leases.
+    node: String,
     store: Store,
     blobs: Blobs,
     key: SecretKey,
@@ -132,9 +140,10 @@ async fn run_ingest(ingest: Ingest, mailbox: MailboxId, bell: Arc<Notify>) {
     }
 }
 
-/// Starts the supervisor and the sender.
-pub fn start(store: Store, blobs: Blobs, key: SecretKey, options: MailOptions) -> Workers {
+/// Starts the supervisor and the sender; `node` names this process on the sync leases.
+pub fn start(store: Store, blobs: Blobs, key: SecretKey, options: MailOptions, node: String) -> Workers {
     let shared = Shared {
+        node,
         store,
         blobs,
         key,
@@ -146,10 +155,12 @@ pub fn start(store: Store, blobs: Blobs, key: SecretKey, options: MailOptions) -
     Workers { supervisor, sender }
 }
 
-/// A running folder task and the settings it was started with.
+/// A running folder task, the settings it was started with and the lease token it syncs
+/// under.
 struct FolderTask {
     settings: MailSettings,
     password: Vec<u8>,
+    token: i64,
     task: JoinHandle<()>,
 }
 
@@ -159,46 +170,75 @@ impl Drop for FolderTask {
     }
 }
 
+/// Keeps a folder task running for every configured folder of the mailboxes whose sync lease
+/// this node holds, and none for the others. Runs every third of the lease (or more often
+/// when `reload` says so), which also renews the leases held.
 async fn supervise(shared: Shared) {
     let mut running: HashMap<(MailboxId, String), FolderTask> = HashMap::new();
+    let tick = shared.options.reload.min(shared.options.lease / 3);
+    let ttl = i64::try_from(shared.options.lease.as_micros()).unwrap_or(i64::MAX);
     loop {
         match shared.store.all_mail_settings().await {
             Ok(all) => {
                 let mut wanted = HashMap::new();
                 for (mailbox, stored) in all {
                     let Ok((Some(sealed), _)) = shared.store.sealed_mail_passwords(mailbox).await else { continue };
+                    let token = match shared.store.acquire_sync_lease(mailbox, &shared.node, ttl).await {
+                        Ok(Some(token)) => token,
+                        Ok(None) => continue,
+                        Err(e) => {
+                            tracing::warn!(%mailbox, error = %e, "renewing the sync lease failed");
+                            continue;
+                        }
+                    };
                     for folder in &stored.settings.folders {
-                        wanted.insert((mailbox, folder.clone()), (stored.settings.clone(), sealed.clone()));
+                        wanted.insert((mailbox, folder.clone()), (stored.settings.clone(), sealed.clone(), token));
                     }
                 }
                 running.retain(|key, task| {
-                    wanted.get(key).is_some_and(|(s, p)| *s == task.settings && *p == task.password)
+                    wanted
+                        .get(key)
+                        .is_some_and(|(s, p, token)| *s == task.settings && *p == task.password && *token == task.token)
                         && !task.task.is_finished()
                 });
-                for (key, (settings, password)) in wanted {
+                for (key, (settings, password, token)) in wanted {
                     if running.contains_key(&key) {
                         continue;
                     }
                     let (mailbox, folder) = key.clone();
-                    let task =
-                        tokio::spawn(run_folder(shared.clone(), mailbox, folder, settings.clone(), password.clone()));
-                    running.insert(key, FolderTask { settings, password, task });
+                    tracing::info!(%mailbox, folder, token, "syncing under this node's lease");
+                    let task = tokio::spawn(run_folder(
+                        shared.clone(),
+                        mailbox,
+                        folder,
+                        settings.clone(),
+                        password.clone(),
+                        token,
+                    ));
+                    running.insert(key, FolderTask { settings, password, token, task });
                 }
             }
             Err(e) => tracing::warn!(error = %e, "reading mail settings failed"),
         }
-        tokio::time::sleep(shared.options.reload).await;
+        tokio::time::sleep(tick).await;
     }
 }
 
 /// Syncs one folder for as long as it is configured.
-async fn run_folder(shared: Shared, mailbox: MailboxId, folder: String, settings: MailSettings, sealed: Vec<u8>) {
+async fn run_folder(
+    shared: Shared,
+    mailbox: MailboxId,
+    folder: String,
+    settings: MailSettings,
+    sealed: Vec<u8>,
+    token: i64,
+) {
     let mut failures: u32 = 0;
     // Mail stored raw by an earlier run but not yet parsed goes first.
     shared.kick_ingest(mailbox);
     loop {
         let result = match shared.key.open(&sealed) {
-            Ok(password) => folder_session(&shared, mailbox, &folder, &settings, &password, &mut failures).await,
+            Ok(password) => folder_session(&shared, mailbox, &folder, &settings, &password, token, &mut failures).await,
             Err(_) => Err(Error::Remote("the IMAP password cannot be read with this secret key".to_string())),
         };
         if let Err(e) = result {
@@ -225,6 +265,7 @@ async fn folder_session(
     folder: &str,
     settings: &MailSettings,
     password: &str,
+    token: i64,
     failures: &mut u32,
 ) -> Result<()> {
     let limits = shared.options.limits;
@@ -241,7 +282,7 @@ async fn folder_session(
     loop {
         // The sync below covers everything announced so far.
         while unsolicited.try_recv().is_ok() {}
-        imap::sync_folder(&mut session, &shared.store, &shared.blobs, mailbox, folder, &limits, || {
+        imap::sync_folder(&mut session, &shared.store, &shared.blobs, mailbox, folder, &limits, Some(token), || {
             shared.kick_ingest(mailbox);
             async { Ok(()) }
         })

@@ -201,6 +201,34 @@ impl Store {
         Ok(true)
     }
 
+    /// Records that a note mentions `people` (each gets a notice). Nothing for nobody.
+    pub async fn record_mentions(
+        &self,
+        conversation: ConversationId,
+        message: model::MessageId,
+        people: &[UserId],
+        by: By,
+    ) -> Result<()> {
+        if people.is_empty() {
+            return Ok(());
+        }
+        let (actor, at) = (by.actor, by.time());
+        with_tx!(self, |tx| {
+            let current = lock_conversation!(tx, conversation.0);
+            let users: Vec<Uuid> = people.iter().map(|p| p.0).collect();
+            record_event!(
+                tx,
+                conversation.0,
+                current.mailbox_id.0,
+                actor.map(|a| a.0),
+                "mentioned",
+                json!({ "message_id": message.0, "users": users }),
+                at
+            );
+        });
+        Ok(())
+    }
+
     /// Gives the conversation a new subject. Returns whether anything changed.
     pub async fn rename(&self, conversation: ConversationId, subject: &str, by: By) -> Result<bool> {
         let (actor, at) = (by.actor, by.time());

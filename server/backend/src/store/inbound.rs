@@ -525,7 +525,8 @@ impl Store {
     }
 
     /// Records mails fetched and stored raw, and moves the folder's last UID to `last_uid`, in
-    /// one transaction. Bytes already known in this mailbox add no row.
+    /// one transaction. Bytes already known in this mailbox add no row. With `fence`, the
+    /// mailbox's sync lease must still carry that token, or nothing is recorded.
     pub async fn record_fetched(
         &self,
         mailbox: MailboxId,
@@ -533,9 +534,25 @@ impl Store {
         uidvalidity: i64,
         fetched: &[Fetched],
         last_uid: i64,
+        fence: Option<i64>,
     ) -> Result<()> {
         let now = now_micros();
         with_tx!(self, |tx| {
+            if let Some(token) = fence {
+                // An update, not a read: on PostgreSQL it locks the lease row against a
+                // takeover until this transaction ends.
+                let held = sqlx::query("UPDATE sync_leases SET token = token WHERE mailbox_id = $1 AND token = $2")
+                    .bind(mailbox.0)
+                    .bind(token)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if held != 1 {
+                    return Err(Error::Conflict(
+                        "another node took over this mailbox's sync; this node stops syncing it".to_string(),
+                    ));
+                }
+            }
             for mail in fetched {
                 sqlx::query(
                     "INSERT INTO inbound_mails (id, mailbox_id, sha256, size, folder, uid, state, attempts, \

@@ -19,6 +19,7 @@ mod contacts;
 mod conversations;
 mod drafts;
 mod inbound;
+mod leases;
 mod mail;
 mod mailboxes;
 mod outbox;
@@ -44,6 +45,7 @@ pub use drafts::{Draft, DraftText};
 pub use inbound::{
     Fetched, FolderHealth, FolderState, InboundMail, IncomingMail, IngestOutcome, QUARANTINE_AFTER, StoredAttachment,
 };
+pub use leases::SyncLease;
 pub use mailboxes::{Mailbox, MailboxScope};
 pub use outbox::DueMail;
 pub use tags::TagCount;

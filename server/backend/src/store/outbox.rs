@@ -4,7 +4,10 @@
 use model::MailboxId;
 use uuid::Uuid;
 
-use super::{Outgoing, Store, with_reader, with_tx};
+use serde_json::json;
+
+use super::conversations::record_event;
+use super::{Outgoing, Store, new_id, with_reader, with_tx};
 use crate::error::{Error, Result};
 use crate::mail_settings::MailSettings;
 use crate::time::now_micros;
@@ -30,6 +33,28 @@ pub struct DueMail {
 const DUE: &str =
     "((status IN ('queued', 'retrying') AND next_attempt_at <= $1) OR (status = 'sending' AND updated_at < $2))";
 
+/// Records a reply's new delivery state as an event of its conversation (not shown in the
+/// history; it moves the reply's badge in every open tab).
+macro_rules! announce_delivery {
+    ($tx:ident, $message:expr, $status:expr, $at:expr) => {{
+        let message: Uuid = $message;
+        let (conversation, mailbox): (Uuid, Uuid) =
+            sqlx::query_as("SELECT conversation_id, mailbox_id FROM messages WHERE id = $1")
+                .bind(message)
+                .fetch_one(&mut *$tx)
+                .await?;
+        record_event!(
+            $tx,
+            conversation,
+            mailbox,
+            None::<Uuid>,
+            "delivery",
+            json!({ "message_id": message, "status": $status }),
+            $at
+        );
+    }};
+}
+
 impl Store {
     /// Claims up to `limit` due replies of mailboxes that can send, marking them `sending`.
     pub async fn claim_outbox(&self, now: i64, stale_micros: i64, limit: i64) -> Result<Vec<DueMail>> {
@@ -49,17 +74,20 @@ impl Store {
     async fn settle_outbox(&self, id: Uuid, status: &str, error: Option<&str>, next: Option<i64>) -> Result<()> {
         let now = now_micros();
         with_tx!(self, |tx| {
-            sqlx::query(
+            let settled: Option<Uuid> = sqlx::query_scalar(
                 "UPDATE outbox SET status = $2, last_error = $3, next_attempt_at = COALESCE($4, next_attempt_at), \
-                 updated_at = $5 WHERE id = $1 AND status = 'sending'",
+                 updated_at = $5 WHERE id = $1 AND status = 'sending' RETURNING message_id",
             )
             .bind(id)
             .bind(status)
             .bind(error)
             .bind(next)
             .bind(now)
-            .execute(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await?;
+            if let Some(message) = settled {
+                announce_delivery!(tx, message, status, now);
+            }
         });
         Ok(())
     }
@@ -84,7 +112,7 @@ impl Store {
     pub async fn outbox_retry_failed(&self, message: model::MessageId) -> Result<()> {
         let now = now_micros();
         let changed = with_tx!(self, |tx| {
-            sqlx::query(
+            let changed = sqlx::query(
                 "UPDATE outbox SET status = 'queued', next_attempt_at = $2, updated_at = $2, created_at = $2 \
                  WHERE message_id = $1 AND status = 'failed'",
             )
@@ -92,7 +120,11 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?
-            .rows_affected()
+            .rows_affected();
+            if changed == 1 {
+                announce_delivery!(tx, message.0, "queued", now);
+            }
+            changed
         });
         if changed == 1 { Ok(()) } else { Err(Error::NotFound) }
     }
@@ -153,14 +185,18 @@ impl Store {
     pub async fn outbox_cancel(&self, message: model::MessageId) -> Result<()> {
         let now = now_micros();
         let changed = with_tx!(self, |tx| {
-            sqlx::query(
+            let changed = sqlx::query(
                 "UPDATE outbox SET status = 'cancelled', updated_at = $2 WHERE message_id = $1 AND status = 'queued'",
             )
             .bind(message.0)
             .bind(now)
             .execute(&mut *tx)
             .await?
-            .rows_affected()
+            .rows_affected();
+            if changed == 1 {
+                announce_delivery!(tx, message.0, "cancelled", now);
+            }
+            changed
         });
         if changed == 1 { Ok(()) } else { Err(Error::Conflict("this reply has already left".to_string())) }
     }

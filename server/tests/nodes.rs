@@ -1,0 +1,229 @@
+//! Two real `sanduq serve` processes on one PostgreSQL database, as behind one load balancer:
+//! presence and changes cross between them, a mailbox is synced by one node only (no mail
+//! stored twice), and by the other once the first is killed (SIGKILL).
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use backend::mail_settings;
+use backend::testing::mailservers::{self, Dovecot, SmtpSink, free_port, settings};
+use backend::testing::{TestDb, count};
+use backend::work::Posted;
+use backend::{Backend, Caller, SecretKey, Store};
+use futures::{SinkExt, StreamExt};
+use model::live::{ClientMsg, Doing, ServerMsg, Writing};
+use model::{ComposerMode, MailboxId, Role};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+const BIN: &str = env!("CARGO_BIN_EXE_sanduq");
+const ORIGIN: &str = "http://sanduq.test";
+const PASSWORD: &str = "correct horse battery";
+const WAIT: Duration = Duration::from_secs(30);
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// A node: its process, address and name.
+struct Node {
+    child: Child,
+    addr: String,
+    name: String,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn start_node(data: &std::path::Path, database: &str, key: &str) -> Node {
+    let addr = format!("127.0.0.1:{}", free_port());
+    let site = data.join("site");
+    std::fs::create_dir_all(&site).expect("site dir");
+    let child = Command::new(BIN)
+        .arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        // One data folder for both, as a shared volume: the raw mails one node fetched are
+        // there for the other.
+        .env("SANDUQ_DATA_DIR", data)
+        .env("SANDUQ_DATABASE_URL", database)
+        .env("SANDUQ_SECRET_KEY", key)
+        .env("SANDUQ_PUBLIC_URL", ORIGIN)
+        .env("SANDUQ_ADDR", &addr)
+        .env("SANDUQ_SYNC_LEASE_SECS", "3")
+        .env("LEPTOS_SITE_ROOT", &site)
+        .env("LEPTOS_OUTPUT_NAME", "sanduq")
+        .env("RUST_LOG", std::env::var("NODE_LOG").unwrap_or_else(|_| "error".to_string()))
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start sanduq");
+    let http = reqwest::Client::new();
+    let started = Instant::now();
+    let name = loop {
+        if let Ok(response) = http.get(format!("http://{addr}/healthz")).send().await
+            && let Ok(body) = response.json::<serde_json::Value>().await
+        {
+            break body["node"].as_str().expect("a node name").to_string();
+        }
+        assert!(started.elapsed() < WAIT, "the node did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    Node { child, addr, name }
+}
+
+async fn sign_in(node: &Node, email: &str) -> String {
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let response = client
+        .post(format!("http://{}/signin", node.addr))
+        .header("origin", ORIGIN)
+        .form(&[("email", email), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("sign in");
+    let cookie = response.headers().get("set-cookie").expect("a session").to_str().expect("ascii");
+    cookie.split(';').next().expect("pair").to_string()
+}
+
+async fn connect(node: &Node, cookie: &str) -> Socket {
+    let mut request = format!("ws://{}/live", node.addr).into_client_request().expect("request");
+    request.headers_mut().insert("cookie", cookie.parse().expect("header"));
+    request.headers_mut().insert("origin", ORIGIN.parse().expect("header"));
+    tokio_tungstenite::connect_async(request).await.expect("websocket").0
+}
+
+async fn send(socket: &mut Socket, msg: ClientMsg) {
+    socket.send(Message::Text(serde_json::to_string(&msg).expect("json").into())).await.expect("send");
+}
+
+/// Frames until one matches.
+async fn until(socket: &mut Socket, what: impl Fn(&ServerMsg) -> bool) -> ServerMsg {
+    let started = Instant::now();
+    loop {
+        let left = WAIT.saturating_sub(started.elapsed());
+        let frame = tokio::time::timeout(left, socket.next()).await.expect("the frame in time");
+        let frame = frame.expect("open").expect("frame");
+        if std::env::var("NODE_LOG").is_ok() {
+            eprintln!("frame: {frame:?}");
+        }
+        if let Message::Text(text) = frame
+            && let Ok(msg) = serde_json::from_str::<ServerMsg>(text.as_str())
+            && what(&msg)
+        {
+            return msg;
+        }
+    }
+}
+
+fn doing_of(msg: &ServerMsg, name: &str) -> Option<Doing> {
+    match msg {
+        ServerMsg::Presence { people, .. } => people.iter().find(|p| p.name == name).map(|p| p.doing),
+        _ => None,
+    }
+}
+
+fn mail(n: usize) -> Vec<u8> {
+    format!(
+        "From: Customer {n} <c{n}@customer.test>\r\nTo: support@shop.test\r\nSubject: Question {n}\r\n\
+         Message-ID: <q{n}@customer.test>\r\nDate: Tue, 03 Nov 2026 10:00:00 +0000\r\n\r\nHello {n}\r\n"
+    )
+    .into_bytes()
+}
+
+async fn wait_for_messages(store: &Store, mailbox: MailboxId, wanted: i64) {
+    let started = Instant::now();
+    let from = format!("messages WHERE mailbox_id = '{}' AND direction = 'inbound'", mailbox.0);
+    loop {
+        let stored = count(store, &from).await;
+        assert!(stored <= wanted, "{stored} mails stored for {wanted} sent: something was stored twice");
+        if stored == wanted {
+            return;
+        }
+        assert!(started.elapsed() < WAIT * 2, "only {stored} of {wanted} mails arrived");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_nodes_share_presence_and_changes_and_sync_each_mailbox_once() {
+    let db = TestDb::postgres().await;
+    let store = db.store.clone();
+    let data = tempfile::tempdir().expect("tempdir");
+    let key_text = "ef".repeat(32);
+    let key = SecretKey::parse(&key_text).expect("key");
+    let dovecot = Dovecot::start();
+    let smtp = SmtpSink::start();
+
+    let backend = Backend::new(store.clone());
+    let mailbox = store.create_mailbox("Support", "support@shop.test", false).await.expect("mailbox").id;
+    let mut callers = Vec::new();
+    for (email, name) in [("sara@shop.test", "Sara"), ("omar@shop.test", "Omar")] {
+        let user = backend.add_user(email, name, Role::Agent, PASSWORD).await.expect("user");
+        store.add_member(mailbox, user.id).await.expect("member");
+        callers.push(Caller::from(&user));
+    }
+    let servers = settings(&dovecot, &smtp, &["INBOX"]);
+    mail_settings::save(&store, &key, mailbox, &servers, Some(mailservers::PASSWORD), Some("")).await.expect("servers");
+
+    let a = start_node(data.path(), &db.url, &key_text).await;
+    let b = start_node(data.path(), &db.url, &key_text).await;
+    assert_ne!(a.name, b.name);
+
+    // Mail arrives once, fetched by whichever node holds the mailbox's lease.
+    dovecot.append_all("INBOX", &(0..4).map(mail).collect::<Vec<_>>(), None).await;
+    wait_for_messages(&store, mailbox, 4).await;
+    let lease = store.sync_lease(mailbox).await.expect("lease").expect("held");
+    assert!(lease.holder == a.name || lease.holder == b.name, "held by one of the two: {lease:?}");
+    let raw = format!("inbound_mails WHERE mailbox_id = '{}'", mailbox.0);
+    assert_eq!(count(&store, &raw).await, 4, "each mail fetched once");
+
+    // Sara on node A, Omar on node B, in the same conversation.
+    let page = backend
+        .mailbox_conversations(&callers[0], mailbox, model::ListView::Open, backend::Refine::default(), None, 1)
+        .await
+        .expect("list");
+    let conversation = page.items.first().expect("a conversation").conversation.id;
+    let (sara_cookie, omar_cookie) = (sign_in(&a, "sara@shop.test").await, sign_in(&b, "omar@shop.test").await);
+    let (mut sara, mut omar) = (connect(&a, &sara_cookie).await, connect(&b, &omar_cookie).await);
+    send(&mut omar, ClientMsg::Watch { conversations: vec![conversation] }).await;
+    send(&mut omar, ClientMsg::View { conversation: Some(conversation) }).await;
+    send(&mut sara, ClientMsg::Watch { conversations: vec![conversation] }).await;
+    send(&mut sara, ClientMsg::View { conversation: Some(conversation) }).await;
+    until(&mut omar, |m| doing_of(m, "Sara") == Some(Doing::Viewing)).await;
+    until(&mut sara, |m| doing_of(m, "Omar") == Some(Doing::Viewing)).await;
+    send(&mut sara, ClientMsg::Typing { conversation, mode: Writing::Reply, stamp: None }).await;
+    until(&mut omar, |m| doing_of(m, "Sara") == Some(Doing::Reply)).await;
+
+    // A note written through node A's database reaches Omar on node B.
+    let note = Posted::text(ComposerMode::Note, "I'll take this one", uuid::Uuid::new_v4());
+    backend.post(&callers[0], conversation, note).await.expect("note");
+    until(
+        &mut omar,
+        |m| matches!(m, ServerMsg::Change { conversation: c, kind, .. } if *c == conversation && kind == "message"),
+    )
+    .await;
+
+    // The holder dies; the other node takes the mailbox over and fetches what comes next,
+    // and the dead node's people leave the conversation.
+    let dead_is_a = lease.holder == a.name;
+    let (mut dead, survivor) = if dead_is_a { (a, b) } else { (b, a) };
+    dead.child.kill().expect("SIGKILL");
+    dead.child.wait().expect("reaped");
+    // Whoever was on the survivor watches the other leave.
+    let (watcher, gone) = if dead_is_a { (&mut omar, "Sara") } else { (&mut sara, "Omar") };
+    let started = Instant::now();
+    until(watcher, |m| matches!(m, ServerMsg::Presence { .. }) && doing_of(m, gone).is_none()).await;
+    assert!(started.elapsed() < Duration::from_secs(15), "a dead node's presence lingered {:?}", started.elapsed());
+    dovecot.append_all("INBOX", &(4..6).map(mail).collect::<Vec<_>>(), None).await;
+    wait_for_messages(&store, mailbox, 6).await;
+    let taken = store.sync_lease(mailbox).await.expect("lease").expect("held");
+    assert_eq!(taken.holder, survivor.name, "the survivor syncs now");
+    assert!(taken.token > lease.token, "a new holder gets a new fencing token");
+    assert_eq!(count(&store, &raw).await, 6, "nothing fetched twice across the takeover");
+    drop(survivor);
+    drop(dead);
+}
