@@ -185,6 +185,20 @@ impl Live {
         });
     }
 
+    /// Calls `run` after each (re)connection that happens while the calling component lives:
+    /// what changed while the socket was down (or before it first opened) is unknown, so
+    /// what is on screen is read again.
+    pub fn on_reconnect(&self, run: impl Fn() + 'static) {
+        let connected = self.connected;
+        Effect::new(move |seen: Option<u64>| {
+            let now = connected.get();
+            if seen.is_some_and(|seen| seen != now) {
+                run();
+            }
+            now
+        });
+    }
+
     /// Everyone else in a conversation.
     pub fn others_in(&self, conversation: ConversationId) -> Vec<Present> {
         let me = self.me.get();
@@ -249,6 +263,32 @@ impl Live {
                 self.notices.update(|n| n.push(Notice { id, kind, conversation, by, subject }));
             }
             ServerMsg::Heartbeat | ServerMsg::Pong { .. } | ServerMsg::Error { .. } => {}
+        }
+    }
+}
+
+/// `run`, at most once per `delay`: the first call schedules it, and the calls until it runs
+/// fold into that one (a burst of changes reloads a list once). Nothing runs after the
+/// calling component is gone.
+pub fn coalesced(
+    delay: std::time::Duration,
+    run: impl Fn() + Send + Sync + 'static,
+) -> impl Fn() + Copy + Send + Sync + 'static {
+    let due = StoredValue::new(false);
+    let run: StoredValue<Arc<dyn Fn() + Send + Sync>> = StoredValue::new(Arc::new(run));
+    move || {
+        if due.try_get_value() == Some(false) {
+            due.set_value(true);
+            set_timeout(
+                move || {
+                    if due.try_set_value(false).is_none()
+                        && let Some(run) = run.try_get_value()
+                    {
+                        run();
+                    }
+                },
+                delay,
+            );
         }
     }
 }

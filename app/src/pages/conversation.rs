@@ -109,13 +109,7 @@ fn Detail(d: ConversationDetail) -> impl IntoView {
             refresh.run(());
         }
     });
-    Effect::new(move |seen: Option<u64>| {
-        let now = live.connected.get();
-        if seen.is_some_and(|seen| seen != now) {
-            refresh.run(());
-        }
-        now
-    });
+    live.on_reconnect(move || refresh.run(()));
 
     // r / n start a reply or a note, e closes, a assigns to me. Not while typing.
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {

@@ -22,7 +22,7 @@ use crate::api;
 use crate::error::AppError;
 use crate::format;
 use crate::i18n::use_texts;
-use crate::live::use_live;
+use crate::live::{coalesced, use_live};
 pub use conversation::ConversationView;
 pub use mail_servers::MailServersPage;
 pub use new_conversation::NewConversationPage;
@@ -148,20 +148,7 @@ fn ConversationList(
     let revs: HashMap<ConversationId, i64> = list.items.iter().map(|c| (c.id, c.rev)).collect();
     live.show_rows(ids.clone());
     on_cleanup(move || live.hide_rows(&ids));
-    let due = StoredValue::new(false);
-    let schedule = move || {
-        if !due.get_value() {
-            due.set_value(true);
-            set_timeout(
-                move || {
-                    if due.try_set_value(false).is_none() {
-                        reload.run(());
-                    }
-                },
-                std::time::Duration::from_millis(RELOAD_DELAY_MS),
-            );
-        }
-    };
+    let schedule = coalesced(std::time::Duration::from_millis(RELOAD_DELAY_MS), move || reload.run(()));
     live.on_change(move |change| {
         let ours = mailbox.is_none_or(|m| m == change.mailbox);
         let newer = revs.get(&change.conversation).is_none_or(|rev| change.rev > *rev);
@@ -169,13 +156,7 @@ fn ConversationList(
             schedule();
         }
     });
-    Effect::new(move |seen: Option<u64>| {
-        let now = live.connected.get();
-        if seen.is_some_and(|seen| seen != now) {
-            schedule();
-        }
-        now
-    });
+    live.on_reconnect(schedule);
     let joiner = if first_page.contains('?') { '&' } else { '?' };
     let next = list.next.map(|token| format!("{first_page}{joiner}after={token}"));
     let first = paged.then_some(first_page);

@@ -9,7 +9,7 @@ use crate::api;
 use crate::error::AppError;
 use crate::format;
 use crate::i18n::{Lang, use_texts};
-use crate::live::{Link, use_live};
+use crate::live::{Link, coalesced, use_live};
 
 /// The signed-in frame around `children`.
 #[component]
@@ -24,31 +24,12 @@ pub fn Shell(children: Children) -> impl IntoView {
     provide_context(SidebarData(counts));
     // What others change moves the counts: read them again, at most twice a second.
     let live = use_live();
-    let due = StoredValue::new(false);
-    let recount = move || {
-        if !due.get_value() {
-            due.set_value(true);
-            set_timeout(
-                move || {
-                    if due.try_set_value(false).is_none() {
-                        counts.refetch();
-                        mailboxes.refetch();
-                    }
-                },
-                std::time::Duration::from_millis(500),
-            );
-        }
-    };
-    live.on_change(move |_| recount());
-    // Each (re)connection: what changed while the socket was down (or before it first opened)
-    // is unknown, so read again.
-    Effect::new(move |seen: Option<u64>| {
-        let now = live.connected.get();
-        if seen.is_some_and(|seen| seen != now) {
-            recount();
-        }
-        now
+    let recount = coalesced(std::time::Duration::from_millis(500), move || {
+        counts.refetch();
+        mailboxes.refetch();
     });
+    live.on_change(move |_| recount());
+    live.on_reconnect(recount);
 
     view! {
         <div class="app">
