@@ -67,3 +67,52 @@ test('two agents see each other, and no customer gets two answers unawares', asy
   await saraContext.close();
   await rezaContext.close();
 });
+
+test('a tab that lost its connection says so, and catches up once it is back', async ({ browser }) => {
+  const saraContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const rezaContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const sara = await saraContext.newPage();
+  const reza = await rezaContext.newPage();
+  // Sara's live socket goes through the test, which can cut it and refuse new ones.
+  let offline = false;
+  const open = [];
+  await sara.routeWebSocket(/\/live$/, (socket) => {
+    if (offline) {
+      socket.close({ code: 1011, reason: 'e2e: offline' });
+      return;
+    }
+    socket.connectToServer();
+    open.push(socket);
+  });
+  await signIn(sara, 'sara@nour-store.example', 'sanduq-demo');
+  await signIn(reza, 'reza@nour-store.example', 'sanduq-demo');
+  await sara.getByRole('navigation', { name: 'Mailboxes' }).getByRole('link', { name: /Support/ }).click();
+  await hydrated(sara);
+  const href = await sara.getByRole('list', { name: 'Conversations' }).getByRole('listitem').nth(1)
+    .getByRole('link').getAttribute('href');
+  await sara.goto(href);
+  await hydrated(sara);
+  await reza.goto(href);
+  await hydrated(reza);
+  await expect(sara.getByRole('status', { name: 'People here' })).toContainText('رضا احمدی is viewing');
+
+  // The connection drops and stays down: Sara is told, and Reza's note cannot reach her.
+  offline = true;
+  for (const socket of open.splice(0)) await socket.close({ code: 1011, reason: 'e2e: cut' });
+  await expect(sara.getByText('Reconnecting…')).toBeVisible();
+  await reza.getByRole('tab', { name: 'Note' }).click();
+  await reza.getByRole('textbox', { name: 'Note' }).fill('E2E: written while Sara was offline');
+  await reza.getByRole('button', { name: 'Add note' }).click();
+  await expect(reza.locator('.thread')).toContainText('E2E: written while Sara was offline');
+  await sara.screenshot({ path: path.join(shots, 'live-reconnecting.png') });
+  await expect(sara.locator('.thread')).not.toContainText('E2E: written while Sara was offline');
+
+  // Back online: the tab reconnects, refetches, and the note is there without a reload.
+  offline = false;
+  await expect(sara.locator('.thread')).toContainText('E2E: written while Sara was offline');
+  await expect(sara.getByText('Reconnecting…')).toBeHidden();
+  await expect(sara.getByRole('status', { name: 'People here' })).toContainText('رضا احمدی');
+
+  await saraContext.close();
+  await rezaContext.close();
+});
