@@ -52,6 +52,12 @@ test('two agents see each other, and no customer gets two answers unawares', asy
   await expect(reza.locator('.thread')).toContainText('E2E live: Reza answers');
   await expect(sara.locator('.thread')).toContainText('E2E live: Reza answers');
 
+  // Reza gives the conversation to Sara: she is told wherever she is.
+  await reza.getByLabel('Assignee').selectOption({ label: 'Sara Nasser' });
+  const notice = sara.locator('.notice');
+  await expect(notice).toContainText('رضا احمدی assigned you');
+  await sara.screenshot({ path: path.join(shots, 'live-notice.png') });
+
   // Sara goes back to the list; Reza closes the conversation; it leaves her Open list.
   await sara.getByRole('navigation', { name: 'Mailboxes' }).getByRole('link', { name: /Support/ }).click();
   await hydrated(sara);
