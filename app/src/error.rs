@@ -80,12 +80,7 @@ impl From<backend::Error> for AppError {
             E::NotFound => AppError::NotFound,
             E::Invalid(text) => AppError::Invalid(text),
             E::Conflict(text) => AppError::Conflict(text),
-            E::Stale { seq } => AppError::Stale {
-                seq,
-                message: "Someone else added to this conversation while you were writing. Read what happened, \
-                          then send anyway or edit."
-                    .to_string(),
-            },
+            E::Stale { seq } => AppError::Stale { seq, message: err.to_string() },
             E::Remote(text) => AppError::MailServer(text),
             E::Unauthenticated | E::BadCredentials => AppError::NotSignedIn,
             E::Forbidden => AppError::Forbidden,

@@ -225,6 +225,11 @@ impl Live {
         ids
     }
 
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    fn watched_untracked(&self) -> Vec<ConversationId> {
+        untrack(|| self.watched())
+    }
+
     #[allow(unused_variables)]
     fn send(&self, msg: &ClientMsg) {
         #[cfg(feature = "hydrate")]
@@ -394,12 +399,5 @@ mod connection {
         let location = window().location();
         let scheme = if location.protocol().ok().as_deref() == Some("https:") { "wss" } else { "ws" };
         format!("{scheme}://{}/live", location.host().unwrap_or_default())
-    }
-}
-
-impl Live {
-    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-    fn watched_untracked(&self) -> Vec<ConversationId> {
-        untrack(|| self.watched())
     }
 }

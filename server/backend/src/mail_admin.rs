@@ -215,20 +215,26 @@ impl Backend {
             .map(|f| (f.filename, f.content_type, f.sha256))
             .collect();
         let outgoing = self
-            .render_outgoing(crate::work::Rendering {
-                conversation: conversation.id,
-                message,
-                from_name: settings.settings.from_style.sender_name(&author, &mailbox.name),
-                from_address: mailbox.address.trim().to_lowercase(),
-                to: compose::parse_addresses(&to)?,
-                cc: compose::parse_addresses(&stored.cc)?,
-                bcc: compose::parse_addresses(&stored.bcc)?,
-                subject: stored.subject.clone(),
-                text: stored.body_text.clone(),
+            .render_outgoing(
+                compose::Draft {
+                    conversation: conversation.id,
+                    message,
+                    from_name: settings.settings.from_style.sender_name(&author, &mailbox.name),
+                    from_address: mailbox.address.trim().to_lowercase(),
+                    to: compose::parse_addresses(&to)?,
+                    cc: compose::parse_addresses(&stored.cc)?,
+                    bcc: compose::parse_addresses(&stored.bcc)?,
+                    subject: stored.subject.clone(),
+                    in_reply_to: None,
+                    references: Vec::new(),
+                    text: stored.body_text.clone(),
+                    automatic: false,
+                    send_after: crate::time::now_micros(),
+                    files: Vec::new(),
+                },
                 files,
-                threaded: true,
-                send_after: crate::time::now_micros(),
-            })
+                true,
+            )
             .await?;
         self.store.outbox_rerender(message, &outgoing).await
     }

@@ -81,23 +81,8 @@ pub fn mentions(text: &str, members: &[(model::UserId, String)]) -> Vec<model::U
     found
 }
 
-/// What [`Backend::render_outgoing`] makes a reply's bytes from.
-pub(crate) struct Rendering {
-    pub conversation: ConversationId,
-    pub message: MessageId,
-    pub from_name: String,
-    pub from_address: String,
-    pub to: Vec<Party>,
-    pub cc: Vec<Party>,
-    pub bcc: Vec<Party>,
-    pub subject: String,
-    pub text: String,
-    /// (file name, content type, blob) of each file, in order.
-    pub files: Vec<(String, String, String)>,
-    /// In the customer's thread (In-Reply-To, References); a forward is not.
-    pub threaded: bool,
-    pub send_after: i64,
-}
+/// A reply's files as stored: (file name, content type, blob), in order.
+pub(crate) type StoredFiles = Vec<(String, String, String)>;
 
 impl Posted {
     /// Text alone: a note, or a reply to the customer with no copies and no files.
@@ -356,7 +341,7 @@ impl Backend {
                     .chain(forwarded_files)
                     .collect();
                 let undo = i64::try_from(self.undo_send.as_micros()).unwrap_or(i64::MAX);
-                let render = Rendering {
+                let draft = compose::Draft {
                     conversation: conversation.id,
                     message: MessageId(crate::store::new_message_id()),
                     from_name: settings.settings.from_style.sender_name(&caller.name, &mailbox.name),
@@ -365,12 +350,14 @@ impl Backend {
                     cc,
                     bcc,
                     subject: subject.clone(),
+                    in_reply_to: None,
+                    references: Vec::new(),
                     text: text.clone(),
-                    files,
-                    threaded: !forward,
+                    automatic: false,
                     send_after: now_micros().saturating_add(undo),
+                    files: Vec::new(),
                 };
-                Some(self.render_outgoing(render).await?)
+                Some(self.render_outgoing(draft, files, !forward).await?)
             }
             _ => None,
         };
@@ -394,32 +381,22 @@ impl Backend {
 
     /// Renders a reply to its final bytes: reads its files from the blob store and, for a
     /// reply in the customer's thread, the thread's headers.
-    pub(crate) async fn render_outgoing(&self, r: Rendering) -> Result<crate::store::Outgoing> {
+    pub(crate) async fn render_outgoing(
+        &self,
+        mut draft: compose::Draft,
+        files: StoredFiles,
+        threaded: bool,
+    ) -> Result<crate::store::Outgoing> {
         let blobs =
             self.blobs.as_ref().ok_or_else(|| Error::Internal("no blob store to read files from".to_string()))?;
-        let mut files = Vec::with_capacity(r.files.len());
-        for (filename, content_type, sha256) in r.files {
+        for (filename, content_type, sha256) in files {
             let bytes = blobs.get_async(&sha256).await?;
-            files.push(compose::OutgoingFile { filename, content_type, bytes });
+            draft.files.push(compose::OutgoingFile { filename, content_type, bytes });
         }
-        let (in_reply_to, references) =
-            if r.threaded { self.store.thread_headers(r.conversation).await? } else { (None, Vec::new()) };
-        compose::render(&compose::Draft {
-            conversation: r.conversation,
-            message: r.message,
-            from_name: r.from_name,
-            from_address: r.from_address,
-            to: r.to,
-            cc: r.cc,
-            bcc: r.bcc,
-            subject: r.subject,
-            in_reply_to,
-            references,
-            text: r.text,
-            automatic: false,
-            send_after: r.send_after,
-            files,
-        })
+        if threaded {
+            (draft.in_reply_to, draft.references) = self.store.thread_headers(draft.conversation).await?;
+        }
+        compose::render(&draft)
     }
 
     /// Saves the caller's draft as they type; a blank one is deleted.

@@ -172,14 +172,7 @@ impl Hub {
         let left = {
             let mut state = self.lock();
             let Some(sock) = state.sockets.remove(&id) else { return };
-            for conversation in &sock.watched {
-                if let Some(set) = state.watchers.get_mut(conversation) {
-                    set.remove(&id);
-                    if set.is_empty() {
-                        state.watchers.remove(conversation);
-                    }
-                }
-            }
+            state.unwatch(id, &sock.watched);
             sock.viewing.map(|_| self.presence_of(id, &sock, None, None))
         };
         if let Some(left) = left {
@@ -198,15 +191,10 @@ impl Hub {
                     let mut state = self.lock();
                     let Some(sock) = state.sockets.get_mut(&id) else { return };
                     let old = std::mem::replace(&mut sock.watched, allowed.iter().copied().collect());
-                    for conversation in old.difference(&sock.watched.clone()) {
-                        if let Some(set) = state.watchers.get_mut(conversation) {
-                            set.remove(&id);
-                        }
-                    }
+                    state.unwatch(id, &old);
                     for conversation in &allowed {
                         state.watchers.entry(*conversation).or_default().insert(id);
                     }
-                    state.watchers.retain(|_, set| !set.is_empty());
                     allowed
                         .iter()
                         .filter(|c| state.presence.get(c).is_some_and(|p| !p.is_empty()))
@@ -523,6 +511,18 @@ impl Hub {
 }
 
 impl State {
+    /// Stops sending a socket the presence of `conversations`.
+    fn unwatch(&mut self, id: u64, conversations: &HashSet<ConversationId>) {
+        for conversation in conversations {
+            if let Some(set) = self.watchers.get_mut(conversation) {
+                set.remove(&id);
+                if set.is_empty() {
+                    self.watchers.remove(conversation);
+                }
+            }
+        }
+    }
+
     /// Everyone in a conversation, one entry per person (their busiest socket), by name.
     fn people(&self, conversation: &ConversationId) -> Vec<Present> {
         let mut by_user: HashMap<UserId, Present> = HashMap::new();
