@@ -7,6 +7,17 @@ use std::sync::Arc;
 
 use crate::i18n::Lang;
 
+/// The markup that makes a `<textarea>` start with `text`, for its `inner_html`.
+///
+/// A textarea's contents are text to the browser (character references are decoded, tags are
+/// not), but tachys 0.2 prints a textarea's children into the server's HTML without escaping
+/// them, so a draft holding `</textarea><img onerror=…>` would end the element and run as
+/// markup. Escaped here, the server's HTML and the browser's `innerHTML` both give back the
+/// exact text.
+pub fn textarea_markup(text: &str) -> String {
+    html_escape::encode_text(text).into_owned()
+}
+
 /// How to print times and numbers for the person reading the page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Clock {

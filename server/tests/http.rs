@@ -161,14 +161,108 @@ async fn call(app: &TestApp, endpoint: &str, form: &[(&str, &str)], cookie: Opti
 }
 
 #[tokio::test]
-async fn healthz_reports_the_database() {
+async fn healthz_tells_anyone_it_is_up_and_only_admins_the_details() {
     let app = spawn_app().await;
     let response = app.get("/healthz", None).await;
     assert_eq!(response.status(), StatusCode::OK);
     let body: serde_json::Value = response.json().await.expect("json");
-    assert_eq!(body["status"], "ok");
+    assert_eq!(body, serde_json::json!({ "status": "ok" }), "no version, node or sockets for strangers");
+
+    app.add_user("sara@shop.test", "Sara", Role::Agent).await;
+    let agent = app.sign_in("sara@shop.test").await;
+    let body: serde_json::Value = app.get("/healthz", Some(&agent)).await.json().await.expect("json");
+    assert_eq!(body, serde_json::json!({ "status": "ok" }));
+
+    app.add_user("amal@shop.test", "Amal", Role::Admin).await;
+    let admin = app.sign_in("amal@shop.test").await;
+    let body: serde_json::Value = app.get("/healthz", Some(&admin)).await.json().await.expect("json");
     assert_eq!(body["database"]["status"], "ok");
     assert_eq!(body["database"]["engine"], "sqlite");
+    assert!(body["version"].is_string() && body["node"].is_string(), "{body}");
+}
+
+#[tokio::test]
+async fn sign_in_never_sends_the_browser_to_another_site() {
+    let many = SignInLimits { account_burst: 100, ..SignInLimits::default() };
+    let app = spawn_app_with(TestDb::sqlite().await, None, many).await;
+    app.add_user("sara@shop.test", "Sara", Role::Agent).await;
+    // What a form field holds once `next=/%09/evil.test`, `/%0a/x` and their kin are decoded.
+    for next in ["/\t/evil.test", "/\n/x", "/\r\n//evil.test", "/\\evil.test", "//evil.test", "/\u{0}/x", "/ /x"] {
+        let form = [("email", "sara@shop.test"), ("password", PASSWORD), ("next", next)];
+        let r = app.post_form("/signin", &form, None).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{next:?}");
+        assert_eq!(location(r.headers()), "/", "{next:?}");
+        let form = [("email", "sara@shop.test"), ("password", "wrong wrong"), ("next", next)];
+        let r = app.post_form("/signin", &form, None).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{next:?}");
+        assert!(location(r.headers()).ends_with("&next=%2F"), "{next:?}: {}", location(r.headers()));
+    }
+    let form = [("email", "sara@shop.test"), ("password", PASSWORD), ("next", "/views/mine?status=open")];
+    let r = app.post_form("/signin", &form, None).await;
+    assert_eq!(location(r.headers()), "/views/mine?status=open", "a path on this site is kept");
+}
+
+#[tokio::test]
+async fn pages_carry_security_headers_and_only_their_own_scripts_run() {
+    let app = spawn_app().await;
+    let r = app.get("/signin", None).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let header = |name: &str| r.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let policy = header("content-security-policy");
+    for directive in ["frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'", "'wasm-unsafe-eval'"] {
+        assert!(policy.contains(directive), "{directive} in {policy}");
+    }
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    assert_eq!(header("x-frame-options"), "DENY");
+    assert_eq!(header("referrer-policy"), "same-origin");
+    assert!(header("permissions-policy").contains("camera=()"));
+    let nonce = scripts_carry_the_nonce(r).await;
+    let again = scripts_carry_the_nonce(app.get("/signin", None).await).await;
+    assert_ne!(nonce, again, "a nonce is used once");
+    // A path that is no page renders its 404 under the same rule.
+    app.add_user("sara@shop.test", "Sara", Role::Agent).await;
+    let cookie = app.sign_in("sara@shop.test").await;
+    let missing = app.get("/no/such/page", Some(&cookie)).await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    scripts_carry_the_nonce(missing).await;
+}
+
+/// The nonce of a page's policy, after checking that every script in the page carries it.
+async fn scripts_carry_the_nonce(page: reqwest::Response) -> String {
+    let policy = page.headers().get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let nonce = policy.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect("a nonce").to_string();
+    let html = page.text().await.expect("html");
+    let scripts = html.matches("<script").count();
+    assert!(scripts > 0, "the page hydrates through inline scripts");
+    assert_eq!(html.matches(&format!("nonce=\"{nonce}\"")).count(), scripts, "every script carries the nonce: {html}");
+    nonce
+}
+
+#[tokio::test]
+async fn failed_guesses_from_elsewhere_never_lock_the_owner_out() {
+    let app = spawn_app().await;
+    app.add_user("sara@shop.test", "Sara", Role::Agent).await;
+    // A stranger on another address (127.0.0.2 reaches the server on 127.0.0.1) keeps guessing.
+    let stranger = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .expect("client");
+    let mut tripped = false;
+    for _ in 0..8 {
+        let r = stranger
+            .post(app.url("/signin"))
+            .form(&[("email", "sara@shop.test"), ("password", "guess guess")])
+            .header("origin", &app.origin)
+            .send()
+            .await
+            .expect("POST");
+        tripped |= location(r.headers()).contains("error=rate_limited");
+    }
+    assert!(tripped, "the stranger is slowed down");
+    // Sara, who has not failed, signs in at once with her password.
+    let cookie = app.sign_in("sara@shop.test").await;
+    assert_eq!(call(&app, "current_user", &[], Some(&cookie)).await.0, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -389,7 +483,9 @@ async fn the_sign_in_rate_limit_trips() {
 #[tokio::test]
 async fn the_server_runs_on_postgres() {
     let app = spawn_app_with(TestDb::postgres().await, None, SignInLimits::default()).await;
-    let health: serde_json::Value = app.get("/healthz", None).await.json().await.expect("json");
+    app.add_user("amal@shop.test", "Amal", Role::Admin).await;
+    let admin = app.sign_in("amal@shop.test").await;
+    let health: serde_json::Value = app.get("/healthz", Some(&admin)).await.json().await.expect("json");
     assert_eq!(health["database"]["engine"], "postgres");
     app.add_user("sara@shop.test", "Sara", Role::Manager).await;
     let mailbox = app.mailbox("Support", &["sara@shop.test"]).await;
@@ -733,7 +829,7 @@ async fn each_user_reads_in_their_language_and_time_zone() {
     let arabic_browser = app.page_in_language("/", &reza, "ar-SA,ar;q=0.9").await;
     assert!(arabic_browser.contains("lang=\"ar\""), "until Reza chooses, the browser's language holds");
     assert!(page.contains("data-tz=\"-9223372036854775808:0\""), "UTC until chosen");
-    assert!(page.contains("aria-label=\"Account\""));
+    assert!(page.contains(" Account</span>"), "the account button says Account");
 
     let (status, body) =
         call(&app, "set_preferences", &[("locale", "fa"), ("time_zone", "Asia/Tehran")], Some(&reza)).await;

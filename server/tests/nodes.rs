@@ -21,6 +21,8 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 const BIN: &str = env!("CARGO_BIN_EXE_sanduq");
 const ORIGIN: &str = "http://sanduq.test";
 const PASSWORD: &str = "correct horse battery";
+/// The admin each test node is asked its name by.
+const ADMIN: &str = "admin@shop.test";
 const WAIT: Duration = Duration::from_secs(30);
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -64,22 +66,29 @@ async fn start_node(data: &std::path::Path, database: &str, key: &str) -> Node {
         .expect("start sanduq");
     let http = reqwest::Client::new();
     let started = Instant::now();
-    let name = loop {
-        if let Ok(response) = http.get(format!("http://{addr}/healthz")).send().await
-            && let Ok(body) = response.json::<serde_json::Value>().await
-        {
-            break body["node"].as_str().expect("a node name").to_string();
-        }
+    while !http.get(format!("http://{addr}/healthz")).send().await.is_ok_and(|r| r.status().is_success()) {
         assert!(started.elapsed() < WAIT, "the node did not start");
         tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    }
+    // The node's name is for admins' eyes only.
+    let admin = sign_in(&addr, ADMIN).await;
+    let health: serde_json::Value = http
+        .get(format!("http://{addr}/healthz"))
+        .header("cookie", admin)
+        .send()
+        .await
+        .expect("healthz")
+        .json()
+        .await
+        .expect("json");
+    let name = health["node"].as_str().expect("a node name").to_string();
     Node { child, addr, name }
 }
 
-async fn sign_in(node: &Node, email: &str) -> String {
+async fn sign_in(addr: &str, email: &str) -> String {
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
     let response = client
-        .post(format!("http://{}/signin", node.addr))
+        .post(format!("http://{addr}/signin"))
         .header("origin", ORIGIN)
         .form(&[("email", email), ("password", PASSWORD)])
         .send()
@@ -166,6 +175,7 @@ async fn two_nodes_share_presence_and_changes_and_sync_each_mailbox_once() {
         store.add_member(mailbox, user.id).await.expect("member");
         callers.push(Caller::from(&user));
     }
+    backend.add_user(ADMIN, "Admin", Role::Admin, PASSWORD).await.expect("admin");
     let servers = settings(&dovecot, &smtp, &["INBOX"]);
     mail_settings::save(&store, &key, mailbox, &servers, Some(mailservers::PASSWORD), Some("")).await.expect("servers");
 
@@ -187,7 +197,8 @@ async fn two_nodes_share_presence_and_changes_and_sync_each_mailbox_once() {
         .await
         .expect("list");
     let conversation = page.items.first().expect("a conversation").conversation.id;
-    let (sara_cookie, omar_cookie) = (sign_in(&a, "sara@shop.test").await, sign_in(&b, "omar@shop.test").await);
+    let (sara_cookie, omar_cookie) =
+        (sign_in(&a.addr, "sara@shop.test").await, sign_in(&b.addr, "omar@shop.test").await);
     let (mut sara, mut omar) = (connect(&a, &sara_cookie).await, connect(&b, &omar_cookie).await);
     send(&mut omar, ClientMsg::Watch { conversations: vec![conversation] }).await;
     send(&mut omar, ClientMsg::View { conversation: Some(conversation) }).await;

@@ -8,6 +8,7 @@ pub mod actions;
 pub mod ids;
 pub mod live;
 pub mod mail;
+pub mod text;
 pub mod types;
 
 pub use actions::*;

@@ -599,7 +599,7 @@ fn Composer(
         show_copies.set(true);
         schedule_save();
     };
-    let initial_text = text_of(mode.get_untracked()).get_untracked();
+    let initial_text = crate::format::textarea_markup(&text_of(mode.get_untracked()).get_untracked());
     let has_reply_all = !setup.reply_all.is_empty();
     let signature_view = (!signature.trim().is_empty()).then(|| {
         view! {
@@ -676,6 +676,7 @@ fn Composer(
                         if is_note() { t.note_placeholder } else if forward.get() { t.forward_placeholder } else { t.reply_placeholder }
                     }
                     prop:value=move || text_of(mode.get()).get()
+                    inner_html=initial_text
                     on:input=on_input
                     on:blur=move |_| {
                         // Leaving the box (to click a link, say) saves at once.
@@ -684,9 +685,7 @@ fn Composer(
                             save_draft.dispatch(mode.get_untracked());
                         }
                     }
-                >
-                    {initial_text}
-                </textarea>
+                ></textarea>
                 {signature_view}
                 <Show when=move || is_reply() && forward.get()>
                     <p class="muted composer-hint">{t.forward_hint}</p>

@@ -336,7 +336,8 @@ fn SignatureForm(s: model::SignatureView) -> impl IntoView {
         <ActionForm action=save attr:class="signature-form">
             <input type="hidden" name="mailbox" value=s.mailbox_id.to_string()/>
             <label for=field.clone() dir="auto">{s.mailbox_name}</label>
-            <textarea id=field name="body" rows="3" dir="auto" maxlength="2000">{s.body}</textarea>
+            <textarea id=field name="body" rows="3" dir="auto" maxlength="2000"
+                inner_html=crate::format::textarea_markup(&s.body)></textarea>
             <div>
                 <button type="submit" class="btn" disabled=move || save.pending().get()>{t.save}</button>
                 " "

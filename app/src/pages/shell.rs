@@ -365,11 +365,13 @@ fn AccountMenu(me: Me) -> impl IntoView {
                 class="account-button"
                 aria-haspopup="true"
                 aria-expanded=move || open.get().to_string()
-                aria-label=t.account_menu
                 on:click=move |_| open.update(|o| *o = !*o)
             >
+                // The accessible name starts with the name people see (WCAG 2.5.3), then says
+                // what the button opens.
                 <span class="avatar" aria-hidden="true">{initial}</span>
                 <span class="account-name" dir="auto">{me.name.clone()}</span>
+                <span class="visually-hidden">{format!(" {}", t.account_menu)}</span>
             </button>
             <Show when=move || open.get()>
                 <div class="menu" role="menu">

@@ -2,9 +2,11 @@
 //!
 //! Passwords are hashed with argon2id on the blocking pool (hashing takes tens of
 //! milliseconds and must not stall the async workers). A session is a random token in an
-//! HttpOnly cookie; the store keeps only its SHA-256. Sign-in is rate limited per account and
-//! per client address before any password is checked, so the limit also caps the CPU an
-//! attacker can make us spend on hashing.
+//! HttpOnly cookie; the store keeps only its SHA-256. Sign-in is rate limited before any
+//! password is checked, so the limit also caps the CPU an attacker can make us spend on
+//! hashing. The limits are per client address (one address cannot try account after account)
+//! and per account *from one client address*: a stranger guessing Sara's password from
+//! elsewhere uses up their own attempts, never Sara's, so the rightful owner is not locked out.
 
 use std::fmt;
 use std::net::IpAddr;
@@ -74,7 +76,8 @@ impl SessionToken {
 /// How many sign-in attempts are allowed before the limit trips.
 #[derive(Debug, Clone, Copy)]
 pub struct SignInLimits {
-    /// Attempts for one account in a burst, then one more per `account_period`.
+    /// Attempts for one account from one client address in a burst, then one more per
+    /// `account_period`.
     pub account_burst: u32,
     pub account_period: Duration,
     /// Attempts from one client address in a burst, then one more per `address_period`.
@@ -93,10 +96,10 @@ impl Default for SignInLimits {
     }
 }
 
-/// The sign-in rate limiters, per account and per client address. In memory: each node
-/// counts its own attempts.
+/// The sign-in rate limiters, per account from one client address and per client address. In
+/// memory: each node counts its own attempts.
 pub(crate) struct SignInLimiters {
-    per_account: DefaultKeyedRateLimiter<String>,
+    per_account: DefaultKeyedRateLimiter<(String, Option<IpAddr>)>,
     per_address: DefaultKeyedRateLimiter<IpAddr>,
 }
 
@@ -170,13 +173,10 @@ impl Backend {
     /// Creates a user after checking every field. Used by the CLI and by admins.
     pub async fn add_user(&self, email: &str, name: &str, role: Role, password: &str) -> Result<User> {
         let email = EmailAddress::parse(email).map_err(|e| Error::Invalid(e.to_string()))?;
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(Error::Invalid("a name has 1 to 100 characters".to_string()));
-        }
+        let name = model::text::one_line(name, 100).map_err(|fault| Error::Invalid(format!("a name {fault}")))?;
         check_new_password(password)?;
         let password_hash = hash_password(password).await?;
-        self.store.create_user(NewUser { email: email.to_string(), name: name.to_string(), role, password_hash }).await
+        self.store.create_user(NewUser { email: email.to_string(), name, role, password_hash }).await
     }
 
     /// Checks the email and password and opens a session. Wrong email, wrong password and
@@ -220,7 +220,8 @@ impl Backend {
         if let Some(ClientAddr(ip)) = client {
             self.limiters.per_address.check_key(&ip).map_err(|n| limited(n.wait_time_from(now)))?;
         }
-        self.limiters.per_account.check_key(&account.to_string()).map_err(|n| limited(n.wait_time_from(now)))?;
+        let key = (account.to_string(), client.map(|c| c.0));
+        self.limiters.per_account.check_key(&key).map_err(|n| limited(n.wait_time_from(now)))?;
         // Forget keys whose limit has fully recovered, so the maps cannot grow without end.
         if self.limiters.per_account.len() > 100_000 {
             self.limiters.per_account.retain_recent();

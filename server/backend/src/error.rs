@@ -29,7 +29,7 @@ pub enum Error {
     /// Wrong email or password. One message for both, so accounts cannot be probed.
     #[error("wrong email or password")]
     BadCredentials,
-    /// Too many sign-in attempts for this account or from this address.
+    /// Too many sign-in attempts from this address, for this account or for any.
     #[error("too many sign-in attempts; try again in {retry_after_secs} seconds")]
     RateLimited { retry_after_secs: u64 },
     /// A mail server failed or refused; the text says how, in words an admin can act on.

@@ -81,15 +81,13 @@ pub struct Endpoint {
 impl Endpoint {
     fn check(&self, what: &str) -> Result<()> {
         let host = self.host.trim();
-        if host.is_empty() || host.chars().any(|c| c.is_whitespace() || c == '/') {
+        if host.is_empty() || host.chars().any(|c| c.is_whitespace() || c.is_control() || c == '/') {
             return Err(Error::Invalid(format!("{what} host {host:?} is not a host name")));
         }
         if self.port == 0 {
             return Err(Error::Invalid(format!("{what} port must be 1 to 65535")));
         }
-        if self.user.trim().is_empty() {
-            return Err(Error::Invalid(format!("{what} user cannot be empty")));
-        }
+        model::text::one_line(&self.user, 320).map_err(|fault| Error::Invalid(format!("{what} user {fault}")))?;
         let loopback = matches!(host, "localhost" | "127.0.0.1" | "::1" | "[::1]");
         if self.security == Security::None && !loopback {
             return Err(Error::Invalid(format!(
@@ -170,7 +168,7 @@ impl MailSettings {
         if self.folders.is_empty() || self.folders.len() > 50 {
             return Err(Error::Invalid("sync 1 to 50 folders (INBOX by default)".to_string()));
         }
-        if self.folders.iter().any(|f| f.trim().is_empty() || f.contains(['\n', '\r'])) {
+        if self.folders.iter().any(|f| f.trim().is_empty() || f.chars().any(char::is_control)) {
             return Err(Error::Invalid("a folder name cannot be empty or hold a line break".to_string()));
         }
         Ok(())

@@ -53,9 +53,8 @@ impl Backend {
     pub async fn set_signature(&self, caller: &Caller, mailbox: MailboxId, body: &str) -> Result<()> {
         self.check_mailbox(caller, mailbox).await?;
         let body = body.trim_end();
-        if body.chars().count() > MAX_SIGNATURE_CHARS {
-            return Err(Error::Invalid(format!("a signature has at most {MAX_SIGNATURE_CHARS} characters")));
-        }
+        model::text::check_multi_line(body, MAX_SIGNATURE_CHARS)
+            .map_err(|fault| Error::Invalid(format!("a signature {fault}")))?;
         self.store.set_signature(caller.id, mailbox, body).await
     }
 }

@@ -20,6 +20,11 @@ pub struct TeamSettings {
 /// The longest mailbox name, in characters.
 const MAX_MAILBOX_NAME: usize = 80;
 
+/// A mailbox name as stored: one line, 1 to [`MAX_MAILBOX_NAME`] characters.
+pub fn mailbox_name(name: &str) -> Result<String> {
+    model::text::one_line(name, MAX_MAILBOX_NAME).map_err(|fault| Error::Invalid(format!("a mailbox name {fault}")))
+}
+
 impl Backend {
     /// The team, the mailboxes and the tags; admins only.
     pub async fn settings(&self, caller: &Caller) -> Result<TeamSettings> {
@@ -85,10 +90,7 @@ impl Backend {
                 }
             }
             SettingsChange::RenameMailbox { mailbox, name } => {
-                let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
-                if name.is_empty() || name.chars().count() > MAX_MAILBOX_NAME {
-                    return Err(Error::Invalid(format!("a mailbox name has 1 to {MAX_MAILBOX_NAME} characters")));
-                }
+                let name = mailbox_name(&name)?;
                 self.store.rename_mailbox(mailbox, &name).await
             }
             SettingsChange::CreateTag { name, color } => self.store.create_tag(&name, &color).await.map(|_| ()),

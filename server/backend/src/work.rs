@@ -120,13 +120,7 @@ impl Backend {
             ConversationAction::RemoveTag(name) => self.store.remove_tag(id, &name, by).await,
             ConversationAction::Follow(follow) => self.store.set_following(id, caller.id, follow, by).await,
             ConversationAction::Rename(subject) => {
-                let subject = one_line(&subject);
-                if subject.is_empty() {
-                    return Err(Error::Invalid("the subject cannot be empty".to_string()));
-                }
-                if subject.chars().count() > MAX_SUBJECT_CHARS {
-                    return Err(Error::Invalid(format!("a subject has at most {MAX_SUBJECT_CHARS} characters")));
-                }
+                let subject = subject_line(&subject)?;
                 self.store.rename(id, &subject, by).await
             }
         }
@@ -217,13 +211,7 @@ impl Backend {
         if let Some(earlier) = self.store.conversation_of_client_id(new.client_id).await? {
             return Ok(earlier);
         }
-        let subject = one_line(&new.subject);
-        if subject.is_empty() {
-            return Err(Error::Invalid("write a subject".to_string()));
-        }
-        if subject.chars().count() > MAX_SUBJECT_CHARS {
-            return Err(Error::Invalid(format!("a subject has at most {MAX_SUBJECT_CHARS} characters")));
-        }
+        let subject = subject_line(&new.subject)?;
         if new.text.body.trim().is_empty() {
             return Err(Error::Invalid("write the mail before sending".to_string()));
         }
@@ -419,15 +407,12 @@ impl Backend {
 }
 
 fn check_length(body: &str) -> Result<()> {
-    if body.chars().count() > MAX_BODY_CHARS {
-        return Err(Error::Invalid(format!("a message has at most {MAX_BODY_CHARS} characters")));
-    }
-    Ok(())
+    model::text::check_multi_line(body, MAX_BODY_CHARS).map_err(|fault| Error::Invalid(format!("a message {fault}")))
 }
 
-/// Text on one line: runs of whitespace (newlines included) become one space.
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+/// A subject as stored: one line, 1 to [`MAX_SUBJECT_CHARS`] characters.
+fn subject_line(text: &str) -> Result<String> {
+    model::text::one_line(text, MAX_SUBJECT_CHARS).map_err(|fault| Error::Invalid(format!("a subject {fault}")))
 }
 
 /// The subject of a reply: the conversation's, with one "Re: " in front.
@@ -503,10 +488,5 @@ mod tests {
         assert_eq!(mentions("Ask @Sara Nasser and @عمر.", &team), [sara, omar]);
         assert_eq!(mentions("@Rezaei is someone else; mail reza@shop.test", &team), []);
         assert_eq!(mentions("no one here", &team), []);
-    }
-
-    #[test]
-    fn one_line_folds_whitespace() {
-        assert_eq!(one_line("  New\n subject\t here "), "New subject here");
     }
 }

@@ -143,6 +143,15 @@ async fn bad_input_is_refused_in_words(store: &Store) {
     invalid(b.act(&t.sara, t.conversation, ConversationAction::Snooze(Some(now_micros() - 1))).await);
     invalid(b.act(&t.sara, t.conversation, ConversationAction::Snooze(Some(now_micros() + 400 * DAY))).await);
     invalid(b.act(&t.sara, t.conversation, ConversationAction::AddTag(" ".to_string())).await);
+    // Control characters cannot be typed, only injected: refused in every one-line field, and
+    // in texts that keep line breaks (PostgreSQL could not even store a NUL).
+    for injected in ["Order\0 1042", "\u{1b}[2J", "a\u{7f}b"] {
+        let words = invalid(b.act(&t.sara, t.conversation, ConversationAction::Rename(injected.to_string())).await);
+        assert!(words.contains("control characters"), "{words}");
+        invalid(b.act(&t.sara, t.conversation, ConversationAction::AddTag(injected.to_string())).await);
+        invalid(b.post(&t.sara, t.conversation, Posted::text(ComposerMode::Note, injected, Uuid::new_v4())).await);
+    }
+    invalid(b.set_signature(&t.sara, t.support, "Sara\0").await);
     let words = invalid(b.act(&t.sara, t.conversation, ConversationAction::Assign(Some(t.nadia.id))).await);
     assert!(words.contains("not an active member"), "{words}");
     assert_eq!(kinds(store, t.conversation).await, vec!["created"], "nothing refused left a trace");

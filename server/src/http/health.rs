@@ -1,16 +1,21 @@
 //! `GET /healthz`: is the process up and does the database answer.
+//!
+//! Anyone (a load balancer, an uptime check) gets liveness and readiness: the status code and
+//! `"status"`. What would help an attacker map the deployment (version, node id, engine, open
+//! sockets) is for signed-in admins only.
 
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use axum::{Extension, Json};
+use backend::Caller;
 use serde_json::json;
 
 use super::AppState;
 
-/// 200 with `"status": "ok"` when the database answers; 503 otherwise. `node` names this
-/// process as it appears on the mailboxes' sync leases and live presence.
-pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+/// 200 with `"status": "ok"` when the database answers; 503 otherwise. For an admin, `node`
+/// names this process as it appears on the mailboxes' sync leases and live presence.
+pub async fn healthz(State(state): State<AppState>, caller: Option<Extension<Caller>>) -> impl IntoResponse {
     let engine = match state.backend.store.engine() {
         backend::store::Engine::Sqlite => "sqlite",
         backend::store::Engine::Postgres => "postgres",
@@ -25,6 +30,9 @@ pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
             (StatusCode::SERVICE_UNAVAILABLE, "error", Some("the database does not answer"))
         }
     };
+    if !caller.is_some_and(|Extension(c)| c.role == model::Role::Admin) {
+        return (status, Json(json!({ "status": word })));
+    }
     let body = json!({
         "status": word,
         "version": env!("CARGO_PKG_VERSION"),

@@ -1,6 +1,7 @@
 //! The HTTP surface: the router and the layers every request passes.
 //!
-//! Order of the layers, outermost first: tracing, compression, the cross-site request guard
+//! Order of the layers, outermost first: tracing, the security headers ([`headers`]),
+//! compression, the cross-site request guard
 //! ([`csrf`]), the session lookup that puts the [`backend::Caller`] on the request
 //! ([`session`]), and the sign-in gate in front of the pages.
 
@@ -8,6 +9,7 @@ pub mod api_errors;
 pub mod client;
 pub mod csrf;
 mod files;
+pub mod headers;
 pub mod health;
 pub mod live;
 pub mod session;
@@ -61,6 +63,14 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
+/// What every page render gets in its context: the backend, and this response's script nonce.
+fn page_context(backend: Backend) -> impl Fn() + Clone + Send + 'static {
+    move || {
+        provide_context(backend.clone());
+        headers::provide_page_nonce();
+    }
+}
+
 /// The whole router.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -80,18 +90,14 @@ pub fn router(state: AppState) -> Router {
             "/uploads",
             post(files::upload).layer(axum::extract::DefaultBodyLimit::max(files::MAX_UPLOAD_REQUEST_BYTES)),
         )
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(backend.clone()),
-            move || shell(leptos.clone()),
-        )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .leptos_routes_with_context(&state, routes, page_context(backend.clone()), move || shell(leptos.clone()))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context(backend), shell))
         .layer(middleware::from_fn(api_errors::fix_status))
         .layer(middleware::from_fn(session::require_sign_in))
         .layer(middleware::from_fn_with_state(state.clone(), session::load_session))
         .layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
         .layer(CompressionLayer::new())
+        .layer(middleware::from_fn(headers::security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -96,8 +96,16 @@ fn wants_json(headers: &HeaderMap) -> bool {
 }
 
 /// Where to go after signing in: a path on this site, never another site.
+///
+/// Browsers strip tabs and line breaks from a `Location` and read `\` as `/`, so `/\t/evil`
+/// is `//evil`, another site. Only visible ASCII is taken (the app itself only ever sends a
+/// percent-encoded path here), which also keeps the header value valid.
 fn safe_next(next: &str) -> &str {
-    let ok = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.starts_with("/signin");
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+        && !next.starts_with("/signin")
+        && next.parse::<axum::http::uri::PathAndQuery>().is_ok();
     if ok { next } else { "/" }
 }
 
@@ -205,6 +213,25 @@ mod tests {
         assert_eq!(safe_next("https://evil.test"), "/");
         assert_eq!(safe_next("/\\evil.test"), "/");
         assert_eq!(safe_next(""), "/");
+        assert_eq!(safe_next("/conversations/1?tab=notes#end"), "/conversations/1?tab=notes#end");
+        // What `next=/%09/evil.test`, `/%0a/x` and their kin decode to.
+        for bad in [
+            "/\t/evil.test",
+            "/\n/x",
+            "/\r\n/x",
+            "/ /evil.test",
+            "/\u{0}/x",
+            "/\u{7f}/x",
+            "/\u{a0}/evil.test",
+            "/\u{3000}/evil.test",
+            "/\t\\evil.test",
+            "\t//evil.test",
+            " /x",
+            "/signin?next=//evil.test",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(safe_next(bad), "/", "{bad:?}");
+        }
     }
 
     #[test]

@@ -315,11 +315,9 @@ impl Store {
     }
 }
 
-/// A tag name as stored: trimmed, lower-cased, 1 to 50 characters.
+/// A tag name as stored: one line, lower-cased, 1 to 50 characters.
 pub(super) fn normalize_tag(name: &str) -> Result<String> {
-    let name = name.trim().to_lowercase();
-    if name.is_empty() || name.chars().count() > 50 {
-        return Err(Error::Invalid("a tag name has 1 to 50 characters".to_string()));
-    }
-    Ok(name)
+    model::text::one_line(name, 50)
+        .map(|name| name.to_lowercase())
+        .map_err(|fault| Error::Invalid(format!("a tag name {fault}")))
 }
