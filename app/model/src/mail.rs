@@ -46,7 +46,7 @@ pub struct FolderHealthView {
     pub last_error: Option<String>,
 }
 
-/// A mail that failed to be read three times.
+/// A mail set aside: the parser refused it, or it kept failing for hours.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QuarantinedView {
     /// The raw mail's id, for the retry action.
@@ -70,6 +70,8 @@ pub struct MailServersView {
     pub has_smtp_password: bool,
     pub folders: Vec<FolderHealthView>,
     pub quarantined: Vec<QuarantinedView>,
+    /// Mails that failed for a reason that may pass, waiting for their next try.
+    pub retrying: i64,
 }
 
 /// What "Test connection" found: words for each server, good or bad.

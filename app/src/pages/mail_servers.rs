@@ -205,6 +205,10 @@ fn MailServers(v: MailServersView) -> impl IntoView {
                 }
                 .into_any()
             }}
+            {move || {
+                let waiting = state.with(|s| s.retrying);
+                (waiting > 0).then(|| view! { <p class="muted">{t.retrying} " " {format::number(waiting)}</p> })
+            }}
             <h3>{t.quarantined}</h3>
             {move || {
                 let list = state.with(|s| s.quarantined.clone());

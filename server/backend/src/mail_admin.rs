@@ -123,6 +123,7 @@ impl Backend {
             has_smtp_password,
             folders,
             quarantined,
+            retrying: self.store.retrying_inbound(mailbox).await?,
         })
     }
 

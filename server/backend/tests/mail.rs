@@ -383,16 +383,54 @@ async fn odd_mails_arrive_and_a_broken_one_blocks_nothing() {
     assert_eq!(rig.messages().await, 4, "every mail but the garbage is stored");
     let attachments = count(rig.store(), "attachments WHERE filename LIKE 'f%.txt'").await;
     assert_eq!(attachments, 200);
-    // The garbage fails once per pass and is quarantined on the third, with its reason.
-    for _ in 0..2 {
-        rig.ingest().run(rig.mailbox).await.expect("ingest pass");
-    }
+    // The parser's verdict cannot change: the garbage is quarantined at once, with its reason,
+    // and nothing is left waiting for a next pass.
     let quarantined = rig.store().quarantined(rig.mailbox).await.expect("quarantined");
     assert_eq!(quarantined.len(), 1);
     assert!(quarantined[0].last_error.as_deref().is_some_and(|e| e.contains("header")), "{quarantined:?}");
+    assert!(rig.store().pending_inbound(rig.mailbox, 10).await.expect("pending").is_empty());
+    assert_eq!(rig.store().next_inbound_retry(rig.mailbox).await.expect("next"), None);
     // Retrying puts it back in line.
     rig.store().retry_inbound(rig.mailbox, quarantined[0].id).await.expect("retry");
     assert_eq!(rig.store().pending_inbound(rig.mailbox, 10).await.expect("pending").len(), 1);
+}
+
+#[tokio::test]
+async fn a_mail_that_failed_for_a_passing_reason_is_tried_again_on_its_own() {
+    let rig = rig(&["INBOX"]).await;
+    let raw = mail("Layla <layla@customer.test>", "Order 1042", Some("1042@customer.test"), None, "Where is it?");
+    rig.dovecot.append_all("INBOX", &[raw], None).await;
+    // Fetch and store the raw mail without parsing it yet.
+    let limits = Limits::default();
+    let mut session = imap::sign_in(&rig.dovecot.endpoint(), mailservers::PASSWORD, &limits).await.expect("sign in");
+    imap::sync_folder(&mut session, rig.store(), &rig.blobs, rig.mailbox, "INBOX", &limits, None, || async { Ok(()) })
+        .await
+        .expect("sync");
+    imap::sign_out(session, &limits).await;
+    let waiting = rig.store().pending_inbound(rig.mailbox, 10).await.expect("pending");
+    assert_eq!(waiting.len(), 1);
+
+    // Its bytes cannot be read for a while (a disk that went away): a passing failure.
+    let sha = &waiting[0].sha256;
+    let blob = rig._blob_dir.path().join(&sha[..2]).join(&sha[2..4]).join(sha);
+    let aside = rig._blob_dir.path().join("aside");
+    std::fs::rename(&blob, &aside).expect("move the blob away");
+    let report = rig.ingest().run(rig.mailbox).await.expect("ingest pass");
+    assert_eq!((report.failed, report.quarantined), (1, 0));
+    assert!(rig.store().pending_inbound(rig.mailbox, 10).await.expect("pending").is_empty(), "not due yet");
+    assert_eq!(rig.store().retrying_inbound(rig.mailbox).await.expect("retrying"), 1, "sync health counts it");
+    let due = rig.store().next_inbound_retry(rig.mailbox).await.expect("next").expect("a retry time");
+    assert!(due > backend::time::now_micros() + 20_000_000, "the first retry waits about 30 s");
+
+    // The disk is back. Without any new mail, the ingest task tries again when it is due
+    // (brought forward here to 3 s from now).
+    std::fs::rename(&aside, &blob).expect("put the blob back");
+    execute(rig.store(), &format!("UPDATE inbound_mails SET retry_at = {}", backend::time::now_micros() + 3_000_000))
+        .await;
+    let _workers = rig.workers();
+    wait_until("the retried mail to be stored", Duration::from_secs(20), || async { rig.messages().await == 1 }).await;
+    assert_eq!(rig.store().retrying_inbound(rig.mailbox).await.expect("retrying"), 0);
+    assert!(rig.store().quarantined(rig.mailbox).await.expect("quarantined").is_empty());
 }
 
 #[tokio::test]
@@ -679,7 +717,7 @@ async fn an_agent_starts_a_conversation_and_the_customer_answer_threads_into_it(
 
     // Bad input is refused in words and starts nothing.
     for (subject, to, words) in [
-        ("", "a@b.test", "write a subject"),
+        ("", "a@b.test", "a subject cannot be empty"),
         ("Hi", "", "add the customer's address"),
         ("Hi", "nope", "\"nope\" is not an email address"),
     ] {
@@ -811,6 +849,38 @@ fn form(rig: &Rig, folders: &str) -> model::MailServersForm {
         smtp: server(rig.smtp.port),
         ..Default::default()
     }
+}
+
+#[tokio::test]
+async fn an_smtp_server_without_auth_fails_at_once_and_says_what_to_change() {
+    let rig = rig(&["INBOX"]).await;
+    let conversation = first_conversation(&rig).await;
+    // aiosmtpd offers no AUTH; the mailbox has an SMTP password all the same.
+    let settings = mailservers::settings(&rig.dovecot, &rig.smtp, &["INBOX"]);
+    mail_settings::save(rig.store(), &rig.key, rig.mailbox, &settings, None, Some("a password")).await.expect("save");
+    let _workers = rig.workers();
+    let reply = rig
+        .backend
+        .post(&rig.agent, conversation, Posted::text(ComposerMode::Reply, "Hello", Uuid::new_v4()))
+        .await
+        .expect("reply");
+    wait_until("the reply to fail", Duration::from_secs(20), || async {
+        rig.store().outbox_status(reply.id).await.expect("status").is_some_and(|(s, _, _)| s == "failed")
+    })
+    .await;
+    let (_, attempts, reason) = rig.store().outbox_status(reply.id).await.expect("status").expect("row");
+    assert_eq!(attempts, 1, "a set-up error is not retried");
+    let reason = reason.unwrap_or_default();
+    assert!(reason.contains("AUTH") && reason.contains("clear the password"), "{reason}");
+    assert!(rig.smtp.received().is_empty());
+
+    let backend = rig.backend.clone().with_secret(rig.key.clone());
+    let admin =
+        backend.add_user("admin@shop.test", "Admin", Role::Admin, "correct horse battery").await.expect("admin");
+    let mut with_password = form(&rig, "INBOX");
+    with_password.smtp.password = "a password".into();
+    let check = backend.test_mail_servers(&Caller::from(&admin), rig.mailbox, &with_password).await.expect("test");
+    assert!(!check.smtp_ok && check.smtp.contains("clear the password"), "{check:?}");
 }
 
 #[tokio::test]

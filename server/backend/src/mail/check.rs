@@ -57,6 +57,7 @@ async fn check_smtp(settings: &MailSettings, password: &str) -> std::result::Res
     match transport.test_connection().await {
         Ok(true) => Ok(format!("{host} accepted the connection and the sign-in")),
         Ok(false) => Err(format!("{host} did not accept the connection")),
+        Err(e) if e.is_client() => Err(super::send::setup_words(&e).unwrap_or_else(|| e.to_string())),
         Err(e) if e.is_permanent() => Err(format!("the SMTP server rejected us: {e} (check the user and password)")),
         Err(e) if e.to_string().to_lowercase().contains("tls") => Err(format!("TLS failed with {host}: {e}")),
         Err(e) => Err(format!("the SMTP server failed: {e}")),

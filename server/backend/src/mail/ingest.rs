@@ -1,8 +1,10 @@
 //! Raw mails to messages: read the stored bytes, parse, sanitize the HTML, store the
 //! attachments, then store the message in one transaction ([`Store::ingest_mail`]).
 //!
-//! A mail that fails is counted; the third failure quarantines it with its reason, and the
-//! mails after it go on regardless.
+//! A mail that fails never holds up the mails after it. One the parser refuses is
+//! quarantined at once with its reason (the same bytes would be refused again); one that
+//! failed for a passing reason is tried again on its own timer, with backoff (see
+//! [`crate::store::after_failure`]).
 
 use std::collections::HashSet;
 
@@ -13,7 +15,7 @@ use super::blobs::Blobs;
 use super::parse::{self, ParsedMail};
 use super::sanitize::sanitize_html;
 use crate::error::{Error, Result};
-use crate::store::{InboundMail, IncomingMail, IngestOutcome, Store, StoredAttachment};
+use crate::store::{Failure, InboundMail, IncomingMail, IngestOutcome, Store, StoredAttachment};
 
 /// Mails stored per transaction.
 pub const BATCH: usize = 50;
@@ -122,7 +124,7 @@ impl Ingest {
         let reason = reason(err);
         tracing::warn!(%mailbox, sha256 = %mail.sha256, error = %reason, "a mail failed to ingest");
         report.failed += 1;
-        if self.store.inbound_failed(mail.id, &reason).await? {
+        if self.store.inbound_failed(mail.id, &reason, failure_of(err)).await? {
             report.quarantined += 1;
         }
         Ok(())
@@ -152,6 +154,15 @@ impl Ingest {
                 },
             )
             .await
+    }
+}
+
+/// Whether a failure can pass: the parser's verdict ([`Error::Invalid`]) on the same bytes
+/// cannot.
+fn failure_of(err: &Error) -> Failure {
+    match err {
+        Error::Invalid(_) => Failure::Refused,
+        _ => Failure::Passing,
     }
 }
 

@@ -3,7 +3,9 @@
 //!
 //! - accepted (2xx): sent, never again;
 //! - 4xx, a dropped connection or a timeout: retrying, with backoff, for up to 24 hours;
-//! - 5xx: failed, with the server's words for the agent.
+//! - 5xx: failed, with the server's words for the agent;
+//! - a set-up that cannot work with this server (a password set but no AUTH offered,
+//!   STARTTLS chosen but not offered): failed at once, saying what an admin should change.
 //!
 //! A row left `sending` by a crash is claimed again once it is older than twice the SMTP time
 //! limit (no live attempt lasts that long, see [`stale_after`]) and sent with the same bytes,
@@ -87,9 +89,37 @@ pub async fn attempt(transport: &AsyncSmtpTransport<Tokio1Executor>, mail: &DueM
     };
     match transport.send_raw(&envelope, &mail.raw).await {
         Ok(_) => Attempt::Sent,
-        Err(e) if e.is_permanent() => Attempt::Permanent(smtp_words(&e)),
-        Err(e) => Attempt::Temporary(smtp_words(&e)),
+        Err(e) => match setup_words(&e) {
+            Some(words) => Attempt::Permanent(words),
+            None if e.is_permanent() => Attempt::Permanent(smtp_words(&e)),
+            None => Attempt::Temporary(smtp_words(&e)),
+        },
     }
+}
+
+/// What an admin must change when the mailbox's SMTP set-up cannot work with its server.
+/// lettre calls these client errors: they come from what we asked for, not from the
+/// server's state, so trying again cannot help.
+pub fn setup_words(error: &lettre::transport::smtp::Error) -> Option<String> {
+    if !error.is_client() {
+        return None;
+    }
+    let text = error.to_string();
+    let lower = text.to_lowercase();
+    Some(if lower.contains("authentication mechanism") {
+        "the SMTP server offers no sign-in (AUTH) that Sanduq can use, yet the mailbox has an SMTP password: \
+         clear the password in Mail servers if the server needs none, or turn on AUTH PLAIN or LOGIN on it"
+            .to_string()
+    } else if lower.contains("starttls") {
+        "the SMTP server does not offer STARTTLS: choose TLS (usually port 465) in Mail servers, or none for a \
+         server on this machine"
+            .to_string()
+    } else if lower.contains("not encrypted") {
+        "the SMTP connection is not encrypted, so the password was not sent: choose STARTTLS or TLS in Mail servers"
+            .to_string()
+    } else {
+        format!("the SMTP settings do not fit this server ({text}): check them in Mail servers")
+    })
 }
 
 /// The server's own words where there are some.

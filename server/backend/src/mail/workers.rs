@@ -26,6 +26,7 @@ use crate::error::{Error, Result};
 use crate::mail_settings::MailSettings;
 use crate::secret::SecretKey;
 use crate::store::Store;
+use crate::time::now_micros;
 
 /// How the workers behave; every duration has an environment setting in the server.
 #[derive(Debug, Clone)]
@@ -125,10 +126,21 @@ impl Shared {
     }
 }
 
-/// Parses and stores a mailbox's raw mails whenever its bell rings.
+/// Parses and stores a mailbox's raw mails whenever its bell rings, and when a mail that
+/// failed for a passing reason is due again (no new mail needs to arrive for that).
 async fn run_ingest(ingest: Ingest, mailbox: MailboxId, bell: Arc<Notify>) {
+    let mut next_retry: Option<i64> = None;
     loop {
-        bell.notified().await;
+        match next_retry {
+            Some(at) => {
+                let wait = Duration::from_micros(u64::try_from(at - now_micros()).unwrap_or(0));
+                tokio::select! {
+                    _ = bell.notified() => {}
+                    _ = tokio::time::sleep(wait) => {}
+                }
+            }
+            None => bell.notified().await,
+        }
         match ingest.run(mailbox).await {
             Ok(report) if report != super::ingest::IngestReport::default() => {
                 tracing::info!(%mailbox, stored = report.stored, duplicates = report.duplicates,
@@ -137,6 +149,11 @@ async fn run_ingest(ingest: Ingest, mailbox: MailboxId, bell: Arc<Notify>) {
             Ok(_) => {}
             Err(e) => tracing::warn!(%mailbox, error = %e, "ingesting mail failed"),
         }
+        next_retry = match ingest.store.next_inbound_retry(mailbox).await {
+            Ok(at) => at,
+            // The database failed: look again in a minute rather than never.
+            Err(_) => Some(now_micros() + 60_000_000),
+        };
     }
 }
 

@@ -19,8 +19,44 @@ use crate::mail::parse::{ParsedMail, Party};
 use crate::mail::thread::{SUBJECT_WINDOW_MICROS, conversation_of, subject_key};
 use crate::time::now_micros;
 
-/// How many failed attempts quarantine a raw mail.
-pub const QUARANTINE_AFTER: i64 = 3;
+/// How many failed attempts for a passing reason quarantine a raw mail: with the backoff of
+/// [`retry_delay_micros`], about two hours of trying.
+pub const QUARANTINE_AFTER: i64 = 8;
+
+/// Why a raw mail could not become a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// The parser's verdict on these bytes (no header, too large): trying again cannot
+    /// change it.
+    Refused,
+    /// Something that may pass (the blob could not be read, the database failed).
+    Passing,
+}
+
+/// What happens to a raw mail after a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterFailure {
+    /// Set aside with its reason, shown in the mailbox's sync health until an admin retries.
+    Quarantine,
+    /// Tried again at this time (UTC microseconds).
+    RetryAt(i64),
+}
+
+/// The wait before the next try of a mail that failed `attempts` times for a passing reason:
+/// 30 s, 1, 2, 4 … minutes, at most an hour.
+pub fn retry_delay_micros(attempts: i64) -> i64 {
+    crate::mail::send::backoff_micros(attempts.saturating_sub(1))
+}
+
+/// The rule for a failed raw mail that had failed `attempts_before` times already.
+pub fn after_failure(failure: Failure, attempts_before: i64, now: i64) -> AfterFailure {
+    let attempts = attempts_before + 1;
+    match failure {
+        Failure::Refused => AfterFailure::Quarantine,
+        Failure::Passing if attempts >= QUARANTINE_AFTER => AfterFailure::Quarantine,
+        Failure::Passing => AfterFailure::RetryAt(now + retry_delay_micros(attempts)),
+    }
+}
 
 /// Where a folder's sync got to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -647,16 +683,46 @@ impl Store {
         }))
     }
 
-    /// Raw mails of the mailbox waiting to be parsed, fewest attempts first, oldest first.
+    /// Raw mails of the mailbox due to be parsed (new, or due again after a passing failure),
+    /// fewest attempts first, oldest first.
     pub async fn pending_inbound(&self, mailbox: MailboxId, limit: i64) -> Result<Vec<InboundMail>> {
+        let now = now_micros();
         Ok(with_reader!(self, |pool| {
             sqlx::query_as(
                 "SELECT id, sha256, size, folder, uid, state, attempts, last_error, created_at FROM inbound_mails \
-                 WHERE mailbox_id = $1 AND state = 'pending' ORDER BY attempts, created_at, id LIMIT $2",
+                 WHERE mailbox_id = $1 AND state = 'pending' AND (retry_at IS NULL OR retry_at <= $3) \
+                 ORDER BY attempts, created_at, id LIMIT $2",
             )
             .bind(mailbox.0)
             .bind(limit)
+            .bind(now)
             .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// When the mailbox's next mail that failed for a passing reason is due again, if any.
+    pub async fn next_inbound_retry(&self, mailbox: MailboxId) -> Result<Option<i64>> {
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT MIN(retry_at) FROM inbound_mails WHERE mailbox_id = $1 AND state = 'pending' \
+                 AND retry_at IS NOT NULL",
+            )
+            .bind(mailbox.0)
+            .fetch_one(pool)
+            .await?
+        }))
+    }
+
+    /// How many of the mailbox's raw mails failed for a passing reason and wait to be tried
+    /// again.
+    pub async fn retrying_inbound(&self, mailbox: MailboxId) -> Result<i64> {
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM inbound_mails WHERE mailbox_id = $1 AND state = 'pending' AND attempts > 0",
+            )
+            .bind(mailbox.0)
+            .fetch_one(pool)
             .await?
         }))
     }
@@ -674,30 +740,43 @@ impl Store {
         }))
     }
 
-    /// Counts a failed attempt at a raw mail; the third one quarantines it. Returns whether
-    /// it is now quarantined.
-    pub async fn inbound_failed(&self, id: Uuid, error: &str) -> Result<bool> {
-        let state: Option<String> = with_tx!(self, |tx| {
-            sqlx::query_scalar(
-                "UPDATE inbound_mails SET attempts = attempts + 1, last_error = $2, updated_at = $3, \
-                 state = CASE WHEN attempts + 1 >= $4 THEN 'quarantined' ELSE state END \
-                 WHERE id = $1 AND state = 'pending' RETURNING state",
+    /// Counts a failed attempt at a raw mail and applies [`after_failure`]: quarantined with
+    /// its reason, or due again later. Returns whether it is now quarantined.
+    pub async fn inbound_failed(&self, id: Uuid, error: &str, failure: Failure) -> Result<bool> {
+        let now = now_micros();
+        with_tx!(self, |tx| {
+            let attempts: Option<i64> =
+                sqlx::query_scalar("SELECT attempts FROM inbound_mails WHERE id = $1 AND state = 'pending'")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some(attempts) = attempts else {
+                return Ok(false);
+            };
+            let (state, retry_at) = match after_failure(failure, attempts, now) {
+                AfterFailure::Quarantine => ("quarantined", None),
+                AfterFailure::RetryAt(at) => ("pending", Some(at)),
+            };
+            sqlx::query(
+                "UPDATE inbound_mails SET attempts = attempts + 1, last_error = $2, updated_at = $3, state = $4, \
+                 retry_at = $5 WHERE id = $1",
             )
             .bind(id)
             .bind(error)
-            .bind(now_micros())
-            .bind(QUARANTINE_AFTER)
-            .fetch_optional(&mut *tx)
-            .await?
-        });
-        Ok(state.as_deref() == Some("quarantined"))
+            .bind(now)
+            .bind(state)
+            .bind(retry_at)
+            .execute(&mut *tx)
+            .await?;
+            Ok::<bool, Error>(retry_at.is_none())
+        })
     }
 
     /// Puts a quarantined mail of the mailbox back in line, with fresh attempts.
     pub async fn retry_inbound(&self, mailbox: MailboxId, id: Uuid) -> Result<()> {
         let changed = with_tx!(self, |tx| {
             sqlx::query(
-                "UPDATE inbound_mails SET state = 'pending', attempts = 0, updated_at = $3 \
+                "UPDATE inbound_mails SET state = 'pending', attempts = 0, retry_at = NULL, updated_at = $3 \
                  WHERE id = $1 AND mailbox_id = $2 AND state = 'quarantined'",
             )
             .bind(id)
@@ -736,5 +815,30 @@ impl Store {
             }
             Ok::<Vec<IngestOutcome>, Error>(outcomes)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_parsers_verdict_quarantines_at_once() {
+        assert_eq!(after_failure(Failure::Refused, 0, 1_000), AfterFailure::Quarantine);
+    }
+
+    #[test]
+    fn a_passing_failure_waits_longer_each_time_then_is_set_aside() {
+        let now = 1_000;
+        let waits: Vec<i64> = (0..QUARANTINE_AFTER - 1)
+            .map(|before| match after_failure(Failure::Passing, before, now) {
+                AfterFailure::RetryAt(at) => at - now,
+                AfterFailure::Quarantine => panic!("quarantined after {before} failures"),
+            })
+            .collect();
+        assert_eq!(waits[0], 30_000_000, "the first retry after 30 s");
+        assert!(waits.windows(2).all(|w| w[1] >= w[0]), "{waits:?}");
+        assert!(waits.iter().all(|&w| w <= 3_600_000_000), "never more than an hour");
+        assert_eq!(after_failure(Failure::Passing, QUARANTINE_AFTER - 1, now), AfterFailure::Quarantine);
     }
 }

@@ -43,7 +43,8 @@ pub use conversations::{
 };
 pub use drafts::{Draft, DraftText};
 pub use inbound::{
-    Fetched, FolderHealth, FolderState, InboundMail, IncomingMail, IngestOutcome, QUARANTINE_AFTER, StoredAttachment,
+    AfterFailure, Failure, Fetched, FolderHealth, FolderState, InboundMail, IncomingMail, IngestOutcome,
+    QUARANTINE_AFTER, StoredAttachment, after_failure, retry_delay_micros,
 };
 pub use leases::SyncLease;
 pub use mailboxes::{Mailbox, MailboxScope};
