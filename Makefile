@@ -21,8 +21,10 @@ CARGO_LEPTOS_VERSION := 0.3.10
 WASM_BINDGEN_VERSION := 0.2.130
 BINARYEN_VERSION := 132
 APT_UPDATED := $(CARGO_TARGET_DIR)/.apt-updated
+VERSION := $(shell sed -n '/^\[workspace.package\]/,/^\[/s/^version = "\(.*\)"/\1/p' Cargo.toml)
+DIST := dist/sanduq-$(VERSION)-x86_64-linux.tar.gz
 
-.PHONY: run build tools test test-tools check-wasm lint unit e2e figures bench clean
+.PHONY: run build tools test test-tools check-wasm lint unit e2e figures bench dist clean
 
 ## Tools the build needs; each is installed only when missing or at another version.
 tools:
@@ -70,7 +72,7 @@ test-tools:
 	@{ command -v dovecot >/dev/null && /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null && command -v mbsync >/dev/null; } || { \
 	  $(MAKE) --no-print-directory apt-update; \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y dovecot-imapd python3-aiosmtpd isync; }
-	@cd end2end && { [ -d node_modules/@playwright/test ] || npm ci --no-audit --no-fund; }
+	@cd end2end && { [ -d node_modules/@playwright/test ] && [ -d node_modules/@axe-core/playwright ] || npm ci --no-audit --no-fund; }
 
 ## The browser build of the app must keep compiling for wasm32 with no server-only crate in it.
 check-wasm: tools
@@ -86,9 +88,14 @@ unit: build test-tools
 	pg="$$(bash .ci/ensure-postgres.sh)"; export SANDUQ_TEST_POSTGRES_URL="$$pg"; \
 	cargo test --release -p model -p backend -p server -p app --features app/ssr
 
-## Playwright with the system Chromium against the release server.
-e2e: build test-tools
-	cd end2end && PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/results.json npx playwright test --reporter=list,json
+## The release bundle for operators: dist/sanduq-VERSION-x86_64-linux.tar.gz (the binary, the
+## built site beside it, an operators' README, a systemd unit and reverse-proxy examples).
+dist: build
+	bash .ci/dist.sh
+
+## Playwright with the system Chromium against the release server (and the unpacked bundle).
+e2e: build test-tools dist
+	cd end2end && SANDUQ_DIST="$(CURDIR)/$(DIST)" PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/results.json npx playwright test --reporter=list,json
 
 test: build test-tools check-wasm lint unit e2e
 
@@ -107,4 +114,4 @@ bench: build test-tools
 	cargo run --release -p server --example live_load -- --postgres --nodes 2
 
 clean:
-	rm -rf target/site end2end/test-results end2end/screenshots
+	rm -rf target/site dist end2end/test-results end2end/screenshots

@@ -26,9 +26,12 @@ Settings come from the environment (or the flags above):
   RUST_LOG                 log filter [info]
 ";
 
+/// What `sanduq --version` prints after the name: the version and the commit it was built from.
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("SANDUQ_COMMIT"), ")");
+
 /// Sanduq: a self-hosted shared inbox and help desk.
 #[derive(Debug, Parser)]
-#[command(name = "sanduq", version, after_help = AFTER_HELP)]
+#[command(name = "sanduq", version = VERSION, after_help = AFTER_HELP)]
 pub struct Cli {
     #[command(flatten)]
     pub settings: Settings,
@@ -355,15 +358,12 @@ async fn mailbox_command(
             if failed > 0 { Err(format!("{failed} files could not be imported")) } else { Ok(()) }
         }
         MailboxCommand::Add { name, address, servers } => {
-            let name = name.trim();
-            if name.is_empty() || name.chars().count() > 100 {
-                return Err("a mailbox name has 1 to 100 characters".to_string());
-            }
+            let name = backend::settings::mailbox_name(&name).map_err(|e| e.to_string())?;
             let address = model::EmailAddress::parse(&address).map_err(|e| e.to_string())?;
             // Everything is checked and the passwords read before anything is stored.
             let settings = servers.settings(address.as_str())?;
             let passwords = settings.as_ref().map(|_| mail_passwords()).transpose()?;
-            let mailbox = store.create_mailbox(name, address.as_str(), false).await.map_err(|e| e.to_string())?;
+            let mailbox = store.create_mailbox(&name, address.as_str(), false).await.map_err(|e| e.to_string())?;
             if let (Some(settings), Some((imap, smtp))) = (&settings, &passwords) {
                 mail_settings::save(store, key, mailbox.id, settings, Some(imap), Some(smtp))
                     .await

@@ -168,6 +168,12 @@ impl Settings {
         if leptos.output_name.is_empty() {
             leptos.output_name = "sanduq".into();
         }
+        // An unpacked release keeps the site beside the binary; `LEPTOS_SITE_ROOT` wins.
+        if std::env::var_os("LEPTOS_SITE_ROOT").is_none()
+            && let Some(site) = site_beside_binary()
+        {
+            leptos.site_root = site.into();
+        }
         if let Some(addr) = self.addr {
             leptos.site_addr = addr;
         }
@@ -230,6 +236,14 @@ fn prepare_data_dir(dir: &Path) -> Result<(), String> {
     std::fs::write(&probe, b"ok").map_err(|e| format!("SANDUQ_DATA_DIR={shown} is not writable: {e}"))?;
     let _ = std::fs::remove_file(probe);
     Ok(())
+}
+
+/// The `site/` folder next to the running binary, as `make dist` lays it out, if it holds the
+/// built app.
+fn site_beside_binary() -> Option<String> {
+    let exe = std::env::current_exe().ok()?;
+    let site = exe.parent()?.join("site");
+    site.join("pkg").is_dir().then(|| site.to_string_lossy().into_owned())
 }
 
 #[cfg(test)]

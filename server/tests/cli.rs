@@ -339,3 +339,13 @@ fn mail_files_are_imported_once() {
     let nobody = sanduq(&["mailbox", "import", "--name", "Nope", mail], &env, "");
     assert!(stderr(&nobody).contains("no mailbox named"), "{}", stderr(&nobody));
 }
+
+#[test]
+fn the_version_names_the_commit_it_was_built_from() {
+    let output = sanduq(&["--version"], &[], "");
+    assert!(output.status.success());
+    let text = stdout(&output);
+    assert!(text.starts_with(&format!("sanduq {} (", env!("CARGO_PKG_VERSION"))), "{text}");
+    let commit = text.trim_end().trim_end_matches(')').rsplit('(').next().unwrap_or_default();
+    assert!(commit.len() == 12 && commit.bytes().all(|b| b.is_ascii_hexdigit()), "a commit hash: {text}");
+}
