@@ -22,7 +22,7 @@ WASM_BINDGEN_VERSION := 0.2.130
 BINARYEN_VERSION := 132
 APT_UPDATED := $(CARGO_TARGET_DIR)/.apt-updated
 VERSION := $(shell sed -n '/^\[workspace.package\]/,/^\[/s/^version = "\(.*\)"/\1/p' Cargo.toml)
-DIST := dist/sanduq-$(VERSION)-x86_64-linux.tar.gz
+DIST := dist/sanduq-$(VERSION)-$(shell uname -m)-linux.tar.gz
 
 .PHONY: run build tools test test-tools check-wasm lint unit e2e figures bench dist clean
 

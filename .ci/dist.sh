@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Writes dist/sanduq-VERSION-x86_64-linux.tar.gz: the release binary, the built site beside it
+# Writes dist/sanduq-VERSION-ARCH-linux.tar.gz (ARCH from uname -m, x86_64 here): the release binary, the built site beside it
 # (JS, WASM, CSS and their brotli/gzip copies), the operators' README, an example systemd unit
 # and an example reverse-proxy config. Needs `make build` first (the Makefile's dist does it).
 set -euo pipefail
@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 target="${CARGO_TARGET_DIR:-$HOME/.cache/sanduq/target}"
 site="${LEPTOS_SITE_ROOT:-target/site}"
 version=$(sed -n '/^\[workspace.package\]/,/^\[/s/^version = "\(.*\)"/\1/p' Cargo.toml)
-name="sanduq-$version-x86_64-linux"
+name="sanduq-$version-$(uname -m)-linux"
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 

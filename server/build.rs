@@ -17,7 +17,8 @@ fn git_commit() -> Option<String> {
         let out = Command::new("git").args(args).output().ok().filter(|o| o.status.success())?;
         String::from_utf8(out.stdout).ok().map(|s| s.trim().to_string())
     };
-    // A commit moves the ref HEAD names; a checkout moves HEAD itself.
+    // HEAD's reflog grows with every commit, checkout and reset; HEAD and the ref it names
+    // cover a repository without a reflog.
     let git_dir = git(&["rev-parse", "--absolute-git-dir"])?;
     // (A path that does not exist would make cargo rerun this every build.)
     let watch = |path: String| {
@@ -26,9 +27,15 @@ fn git_commit() -> Option<String> {
         }
     };
     watch(format!("{git_dir}/HEAD"));
+    if let Some(log) = git(&["rev-parse", "--path-format=absolute", "--git-path", "logs/HEAD"]) {
+        watch(log);
+    }
     if let Some(head_ref) = git(&["symbolic-ref", "-q", "HEAD"]) {
-        watch(format!("{git_dir}/{head_ref}"));
-        watch(format!("{git_dir}/packed-refs"));
+        for path in [head_ref.as_str(), "packed-refs"] {
+            if let Some(path) = git(&["rev-parse", "--path-format=absolute", "--git-path", path]) {
+                watch(path);
+            }
+        }
     }
     git(&["rev-parse", "--short=12", "HEAD"])
 }

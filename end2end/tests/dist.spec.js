@@ -28,6 +28,8 @@ test('the unpacked release serves a working, hydrating app', async ({ page }) =>
   const env = { SANDUQ_DATA_DIR: data };
   expect(execFileSync(bin, ['--version'], { env, cwd: elsewhere }).toString()).toMatch(/^sanduq \d+\.\d+\.\d+ \(/);
   execFileSync(bin, ['demo'], { env, cwd: elsewhere, stdio: 'ignore' });
+  const listening = await fetch(`${origin}/healthz`).then(() => true, () => false);
+  expect(listening, 'nothing else may answer on the default port (is a `make run` up?)').toBe(false);
   const server = spawn(bin, ['serve'], { env, cwd: elsewhere, stdio: 'ignore' });
   try {
     await expect.poll(async () => {
@@ -38,6 +40,7 @@ test('the unpacked release serves a working, hydrating app', async ({ page }) =>
       }
     }, { timeout: 30_000 }).toBe(200);
 
+    expect(server.exitCode, 'the bundled server is the one answering').toBeNull();
     await page.goto(`${origin}/signin`);
     await page.locator('input[name=email]').fill('sara@nour-store.example');
     await page.locator('input[name=password]').fill('sanduq-demo');

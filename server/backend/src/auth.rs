@@ -4,9 +4,11 @@
 //! milliseconds and must not stall the async workers). A session is a random token in an
 //! HttpOnly cookie; the store keeps only its SHA-256. Sign-in is rate limited before any
 //! password is checked, so the limit also caps the CPU an attacker can make us spend on
-//! hashing. The limits are per client address (one address cannot try account after account)
-//! and per account *from one client address*: a stranger guessing Sara's password from
-//! elsewhere uses up their own attempts, never Sara's, so the rightful owner is not locked out.
+//! hashing. Two limits: attempts per client address (one address cannot try account after
+//! account), and *failed* attempts per account from one client address. A stranger guessing
+//! Sara's password elsewhere uses up only their own attempts, never Sara's, so the rightful
+//! owner is not locked out; and Sara signing in again and again (tabs, devices, tests) is never
+//! refused for succeeding.
 
 use std::fmt;
 use std::net::IpAddr;
@@ -76,8 +78,8 @@ impl SessionToken {
 /// How many sign-in attempts are allowed before the limit trips.
 #[derive(Debug, Clone, Copy)]
 pub struct SignInLimits {
-    /// Attempts for one account from one client address in a burst, then one more per
-    /// `account_period`.
+    /// Failed attempts for one account from one client address in a burst, then one more per
+    /// `account_period`. A right password forgets that client's failures.
     pub account_burst: u32,
     pub account_period: Duration,
     /// Attempts from one client address in a burst, then one more per `address_period`.
@@ -96,18 +98,83 @@ impl Default for SignInLimits {
     }
 }
 
-/// The sign-in rate limiters, per account from one client address and per client address. In
-/// memory: each node counts its own attempts.
+/// The sign-in rate limiters: failures per account from one client address, attempts per
+/// client address. In memory: each node counts its own attempts.
 pub(crate) struct SignInLimiters {
-    per_account: DefaultKeyedRateLimiter<(String, Option<IpAddr>)>,
+    per_account: FailureLimiter,
     per_address: DefaultKeyedRateLimiter<IpAddr>,
 }
 
 impl SignInLimiters {
     pub(crate) fn new(limits: SignInLimits) -> SignInLimiters {
         SignInLimiters {
-            per_account: DefaultKeyedRateLimiter::keyed(quota(limits.account_burst, limits.account_period)),
+            per_account: FailureLimiter::new(limits.account_burst, limits.account_period),
             per_address: DefaultKeyedRateLimiter::keyed(quota(limits.address_burst, limits.address_period)),
+        }
+    }
+}
+
+/// One account as tried from one client address (see [`limited_as`]).
+type FailureKey = (String, Option<IpAddr>);
+
+/// The address a client is limited as. An IPv6 client usually holds a whole /64 and can pick
+/// any address in it, so the /64 counts as one client; IPv4 addresses count one by one.
+fn limited_as(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => IpAddr::V6(std::net::Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1))),
+        v4 => v4,
+    }
+}
+
+/// Failed sign-ins per key: a bucket of `burst` failures that drains one every `period`.
+/// governor counts every attempt it is asked about, so it cannot count failures alone; this
+/// is the same leaky bucket, filled only by failures.
+struct FailureLimiter {
+    burst: f64,
+    period: Duration,
+    /// Failures still counted, as of the instant beside them.
+    counted: std::sync::Mutex<std::collections::HashMap<FailureKey, (f64, std::time::Instant)>>,
+}
+
+impl FailureLimiter {
+    fn new(burst: u32, period: Duration) -> FailureLimiter {
+        FailureLimiter {
+            burst: f64::from(burst.max(1)),
+            period: period.max(Duration::from_millis(1)),
+            counted: std::sync::Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+
+    /// The failures of `entry` still counted at `now`.
+    fn drained(&self, entry: (f64, std::time::Instant), now: std::time::Instant) -> f64 {
+        let drained = now.saturating_duration_since(entry.1).as_secs_f64() / self.period.as_secs_f64();
+        (entry.0 - drained).max(0.0)
+    }
+
+    /// How long `key` must wait before it may try again, if it has no try left.
+    fn wait(&self, key: &FailureKey) -> Option<Duration> {
+        let now = std::time::Instant::now();
+        let counted = self.counted.lock().ok()?;
+        let left = self.drained(*counted.get(key)?, now);
+        (left + 1.0 > self.burst).then(|| self.period.mul_f64(left + 1.0 - self.burst))
+    }
+
+    /// Counts a failure of `key`.
+    fn failed(&self, key: FailureKey) {
+        let now = std::time::Instant::now();
+        let Ok(mut counted) = self.counted.lock() else { return };
+        // Forget keys that have fully drained, so the map cannot grow without end.
+        if counted.len() > 100_000 {
+            counted.retain(|_, entry| self.drained(*entry, now) > 0.0);
+        }
+        let left = counted.get(&key).map(|entry| self.drained(*entry, now)).unwrap_or(0.0);
+        counted.insert(key, (left + 1.0, now));
+    }
+
+    /// A right password from `key`: its failures no longer count.
+    fn succeeded(&self, key: &FailureKey) {
+        if let Ok(mut counted) = self.counted.lock() {
+            counted.remove(key);
         }
     }
 }
@@ -189,21 +256,15 @@ impl Backend {
         user_agent: Option<&str>,
     ) -> Result<(Caller, SessionToken)> {
         let account = email.trim().to_lowercase();
-        self.check_sign_in_limits(&account, client)?;
-        if password.chars().count() > MAX_PASSWORD_CHARS {
-            return Err(Error::BadCredentials);
+        let key = (account.clone(), client.map(|c| limited_as(c.0)));
+        self.check_sign_in_limits(&key)?;
+        let result = self.check_credentials(&account, password).await;
+        match &result {
+            Ok(_) => self.limiters.per_account.succeeded(&key),
+            Err(Error::BadCredentials) => self.limiters.per_account.failed(key),
+            Err(_) => {}
         }
-        let user = match EmailAddress::parse(&account) {
-            Ok(email) => self.store.user_by_email(email.as_str()).await?,
-            Err(_) => None,
-        };
-        let Some(user) = user else {
-            verify_password(password, decoy_hash()).await?;
-            return Err(Error::BadCredentials);
-        };
-        if !verify_password(password, &user.password_hash).await? || !user.active {
-            return Err(Error::BadCredentials);
-        }
+        let user = result?;
         let token = SessionToken::generate();
         let expires_at = now_micros() + SESSION_DAYS * DAY;
         let user_agent = user_agent.map(|ua| ua.chars().take(300).collect::<String>());
@@ -214,20 +275,39 @@ impl Backend {
         Ok((Caller::from(&user), token))
     }
 
-    fn check_sign_in_limits(&self, account: &str, client: Option<ClientAddr>) -> Result<()> {
-        let now = DefaultClock::default().now();
+    /// The active user with this email and password; [`Error::BadCredentials`] otherwise.
+    async fn check_credentials(&self, account: &str, password: &str) -> Result<User> {
+        if password.chars().count() > MAX_PASSWORD_CHARS {
+            return Err(Error::BadCredentials);
+        }
+        let user = match EmailAddress::parse(account) {
+            Ok(email) => self.store.user_by_email(email.as_str()).await?,
+            Err(_) => None,
+        };
+        let Some(user) = user else {
+            verify_password(password, decoy_hash()).await?;
+            return Err(Error::BadCredentials);
+        };
+        if !verify_password(password, &user.password_hash).await? || !user.active {
+            return Err(Error::BadCredentials);
+        }
+        Ok(user)
+    }
+
+    fn check_sign_in_limits(&self, key: &FailureKey) -> Result<()> {
         let limited = |wait: Duration| Error::RateLimited { retry_after_secs: wait.as_secs().max(1) };
-        if let Some(ClientAddr(ip)) = client {
+        if let Some(ip) = key.1 {
+            let now = DefaultClock::default().now();
             self.limiters.per_address.check_key(&ip).map_err(|n| limited(n.wait_time_from(now)))?;
+            // Forget addresses whose limit has fully recovered, so the map cannot grow without end.
+            if self.limiters.per_address.len() > 100_000 {
+                self.limiters.per_address.retain_recent();
+            }
         }
-        let key = (account.to_string(), client.map(|c| c.0));
-        self.limiters.per_account.check_key(&key).map_err(|n| limited(n.wait_time_from(now)))?;
-        // Forget keys whose limit has fully recovered, so the maps cannot grow without end.
-        if self.limiters.per_account.len() > 100_000 {
-            self.limiters.per_account.retain_recent();
-            self.limiters.per_address.retain_recent();
+        match self.limiters.per_account.wait(key) {
+            Some(wait) => Err(limited(wait)),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// The signed-in user of a session token, if the session is valid.
@@ -251,5 +331,54 @@ impl Backend {
         let hash = hash_password(password).await?;
         self.store.set_password_hash(user, &hash).await?;
         self.live.publish(crate::live::Signal::Sessions { user }).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(account: &str, ip: [u8; 4]) -> FailureKey {
+        (account.to_string(), Some(IpAddr::from(ip)))
+    }
+
+    #[test]
+    fn only_failures_count_and_a_right_password_forgets_them() {
+        let limiter = FailureLimiter::new(2, Duration::from_secs(60));
+        let (stranger, owner) = (key("sara@shop.test", [192, 0, 2, 1]), key("sara@shop.test", [192, 0, 2, 2]));
+        assert_eq!(limiter.wait(&stranger), None);
+        limiter.failed(stranger.clone());
+        assert_eq!(limiter.wait(&stranger), None, "one failure of two allowed");
+        limiter.failed(stranger.clone());
+        let wait = limiter.wait(&stranger).expect("no try left");
+        assert!(wait > Duration::from_secs(55) && wait <= Duration::from_secs(60), "{wait:?}");
+        assert_eq!(limiter.wait(&owner), None, "another address is not touched");
+        limiter.failed(owner.clone());
+        limiter.succeeded(&owner);
+        limiter.failed(owner.clone());
+        assert_eq!(limiter.wait(&owner), None, "the success forgot the failure before it");
+    }
+
+    #[test]
+    fn an_ipv6_client_is_limited_by_its_64() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().expect("ip");
+        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().expect("ip");
+        let other: IpAddr = "2001:db8:1:3::1".parse().expect("ip");
+        assert_eq!(limited_as(a), limited_as(b));
+        assert_ne!(limited_as(a), limited_as(other));
+        let v4: IpAddr = "192.0.2.7".parse().expect("ip");
+        assert_eq!(limited_as(v4), v4);
+        let mapped: IpAddr = "::ffff:192.0.2.7".parse().expect("ip");
+        assert_eq!(limited_as(mapped), v4);
+    }
+
+    #[test]
+    fn failures_drain_with_time() {
+        let limiter = FailureLimiter::new(1, Duration::from_millis(40));
+        let k = key("omar@shop.test", [192, 0, 2, 3]);
+        limiter.failed(k.clone());
+        assert!(limiter.wait(&k).is_some());
+        std::thread::sleep(Duration::from_millis(60));
+        assert_eq!(limiter.wait(&k), None);
     }
 }

@@ -87,6 +87,10 @@ impl Endpoint {
         if self.port == 0 {
             return Err(Error::Invalid(format!("{what} port must be 1 to 65535")));
         }
+        // Sent as it is in IMAP LOGIN and SMTP AUTH: a line break would end the command.
+        if self.user.chars().any(char::is_control) {
+            return Err(Error::Invalid(format!("{what} user {}", model::text::TextFault::ControlCharacter)));
+        }
         model::text::one_line(&self.user, 320).map_err(|fault| Error::Invalid(format!("{what} user {fault}")))?;
         let loopback = matches!(host, "localhost" | "127.0.0.1" | "::1" | "[::1]");
         if self.security == Security::None && !loopback {

@@ -119,7 +119,7 @@ impl Shared {
         };
         let ingester = ingesters.entry(mailbox).or_insert_with(|| {
             let bell = Arc::new(Notify::new());
-            let task = tokio::spawn(run_ingest(self.ingest(), mailbox, bell.clone()));
+            let task = tokio::spawn(run_ingest(self.ingest(), mailbox, bell.clone(), self.node.clone()));
             Ingester { bell, task }
         });
         ingester.bell.notify_one();
@@ -127,35 +127,53 @@ impl Shared {
 }
 
 /// Parses and stores a mailbox's raw mails whenever its bell rings, and when a mail that
-/// failed for a passing reason is due again (no new mail needs to arrive for that).
-async fn run_ingest(ingest: Ingest, mailbox: MailboxId, bell: Arc<Notify>) {
+/// failed for a passing reason is due again (no new mail needs to arrive for that). Only the
+/// bell of this node's folder tasks starts a pass, or the timer while this node holds the
+/// mailbox's sync lease: two nodes never parse the same mails at once.
+async fn run_ingest(ingest: Ingest, mailbox: MailboxId, bell: Arc<Notify>, node: String) {
     let mut next_retry: Option<i64> = None;
     loop {
         match next_retry {
             Some(at) => {
-                let wait = Duration::from_micros(u64::try_from(at - now_micros()).unwrap_or(0));
+                // At least a second between passes, whatever the clock says.
+                let wait =
+                    Duration::from_micros(u64::try_from(at - now_micros()).unwrap_or(0)).max(Duration::from_secs(1));
                 tokio::select! {
                     _ = bell.notified() => {}
-                    _ = tokio::time::sleep(wait) => {}
+                    _ = tokio::time::sleep(wait) => {
+                        let holder = ingest.store.sync_lease(mailbox).await.ok().flatten().map(|lease| lease.holder);
+                        if holder.as_deref() != Some(node.as_str()) {
+                            next_retry = None;
+                            continue;
+                        }
+                    }
                 }
             }
             None => bell.notified().await,
         }
-        match ingest.run(mailbox).await {
-            Ok(report) if report != super::ingest::IngestReport::default() => {
-                tracing::info!(%mailbox, stored = report.stored, duplicates = report.duplicates,
-                    failed = report.failed, quarantined = report.quarantined, "mail ingested");
+        next_retry = match ingest.run(mailbox).await {
+            Ok(report) => {
+                if report != super::ingest::IngestReport::default() {
+                    tracing::info!(%mailbox, stored = report.stored, duplicates = report.duplicates,
+                        failed = report.failed, quarantined = report.quarantined, "mail ingested");
+                }
+                match ingest.store.next_inbound_retry(mailbox).await {
+                    Ok(at) => at,
+                    Err(_) => Some(now_micros() + FAILED_PASS_WAIT_MICROS),
+                }
             }
-            Ok(_) => {}
-            Err(e) => tracing::warn!(%mailbox, error = %e, "ingesting mail failed"),
-        }
-        next_retry = match ingest.store.next_inbound_retry(mailbox).await {
-            Ok(at) => at,
-            // The database failed: look again in a minute rather than never.
-            Err(_) => Some(now_micros() + 60_000_000),
+            // The store failed mid-pass (a full disk, a read-only database): wait before the
+            // next try instead of parsing the same mails again at once.
+            Err(e) => {
+                tracing::warn!(%mailbox, error = %e, "ingesting mail failed");
+                Some(now_micros() + FAILED_PASS_WAIT_MICROS)
+            }
         };
     }
 }
+
+/// The wait after an ingest pass that the store failed.
+const FAILED_PASS_WAIT_MICROS: i64 = 30_000_000;
 
 /// Starts the supervisor and the sender; `node` names this process on the sync leases.
 pub fn start(store: Store, blobs: Blobs, key: SecretKey, options: MailOptions, node: String) -> Workers {

@@ -20,7 +20,7 @@ use crate::mail::thread::{SUBJECT_WINDOW_MICROS, conversation_of, subject_key};
 use crate::time::now_micros;
 
 /// How many failed attempts for a passing reason quarantine a raw mail: with the backoff of
-/// [`retry_delay_micros`], about two hours of trying.
+/// [`retry_delay_micros`], about an hour of trying.
 pub const QUARANTINE_AFTER: i64 = 8;
 
 /// Why a raw mail could not become a message.
@@ -757,18 +757,20 @@ impl Store {
                 AfterFailure::Quarantine => ("quarantined", None),
                 AfterFailure::RetryAt(at) => ("pending", Some(at)),
             };
-            sqlx::query(
+            let changed = sqlx::query(
                 "UPDATE inbound_mails SET attempts = attempts + 1, last_error = $2, updated_at = $3, state = $4, \
-                 retry_at = $5 WHERE id = $1",
+                 retry_at = $5 WHERE id = $1 AND state = 'pending' AND attempts = $6",
             )
             .bind(id)
             .bind(error)
             .bind(now)
             .bind(state)
             .bind(retry_at)
+            .bind(attempts)
             .execute(&mut *tx)
             .await?;
-            Ok::<bool, Error>(retry_at.is_none())
+            // Zero rows: another pass stored or counted it meanwhile (PostgreSQL reads committed).
+            Ok::<bool, Error>(changed.rows_affected() == 1 && retry_at.is_none())
         })
     }
 
