@@ -24,7 +24,7 @@ APT_UPDATED := $(CARGO_TARGET_DIR)/.apt-updated
 VERSION := $(shell sed -n '/^\[workspace.package\]/,/^\[/s/^version = "\(.*\)"/\1/p' Cargo.toml)
 DIST := dist/sanduq-$(VERSION)-$(shell uname -m)-linux.tar.gz
 
-.PHONY: run build tools test test-tools check-wasm lint unit e2e figures bench dist clean
+.PHONY: run build tools test test-tools check-wasm size lint unit e2e figures bench dist clean
 
 ## Tools the build needs; each is installed only when missing or at another version.
 tools:
@@ -44,7 +44,7 @@ apt-update:
 	@[ -f "$(APT_UPDATED)" ] || { apt-get update && touch "$(APT_UPDATED)"; }
 
 build: tools
-	cargo leptos build --release
+	cargo leptos build --release --split
 	bash .ci/precompress.sh "$(LEPTOS_SITE_ROOT)/pkg"
 
 ## Serve on 127.0.0.1:3000 (SANDUQ_ADDR) with the data in ./data (SANDUQ_DATA_DIR).
@@ -78,6 +78,10 @@ test-tools:
 check-wasm: tools
 	cargo check -p app --target wasm32-unknown-unknown --no-default-features --features hydrate --profile wasm-release
 
+## Every bundle (the main one and each lazy page's chunks) within .ci/size-budget, after brotli.
+size: build
+	bash .ci/size-check.sh
+
 ## Formatting and clippy; clippy denies unwrap outside tests.
 lint: build
 	cargo fmt --all --check
@@ -97,9 +101,9 @@ dist: build
 e2e: build test-tools dist
 	cd end2end && SANDUQ_DIST="$(CURDIR)/$(DIST)" PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/results.json npx playwright test --reporter=list,json
 
-test: build test-tools check-wasm lint unit e2e
+test: build test-tools check-wasm size lint unit e2e
 
-## Figures for notes: WASM size raw and brotli, server RSS idle.
+## Figures for notes: every bundle raw and brotli against its budget, server RSS idle.
 figures: build
 	bash .ci/figures.sh
 

@@ -1,20 +1,16 @@
 #!/usr/bin/env bash
-# Prints the figures for issue notes: WASM size raw and after brotli, and the server's
+# Prints the figures for issue notes: every bundle raw and after brotli (see size-check.sh),
+# the CSS, and the server's
 # resident memory when idle. Run after `make build` (or through `make figures`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target="${CARGO_TARGET_DIR:-$HOME/.cache/sanduq/target}"
-wasm=target/site/pkg/sanduq.wasm
-js=target/site/pkg/sanduq.js
+bash .ci/size-check.sh || true
 css=target/site/pkg/sanduq.css
 node -e '
-  const fs = require("fs"), zlib = require("zlib");
-  for (const f of process.argv.slice(1)) {
-    const raw = fs.readFileSync(f);
-    const br = zlib.brotliCompressSync(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } });
-    const gz = zlib.gzipSync(raw, { level: 9 });
-    console.log(`${f}: ${(raw.length/1024).toFixed(1)} KiB raw, ${(gz.length/1024).toFixed(1)} KiB gzip, ${(br.length/1024).toFixed(1)} KiB brotli`);
-  }' "$wasm" "$js" "$css"
+  const fs = require("fs"), zlib = require("zlib"), f = process.argv[1], raw = fs.readFileSync(f);
+  const br = zlib.brotliCompressSync(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } });
+  console.log(`${f}: ${(raw.length/1024).toFixed(1)} KiB raw, ${(br.length/1024).toFixed(1)} KiB brotli`);' "$css"
 
 data=$(mktemp -d)
 port=3197

@@ -10,6 +10,8 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+#[cfg(feature = "hydrate")]
+mod broken;
 pub mod error;
 pub mod format;
 mod fresh;
@@ -21,7 +23,7 @@ mod upload;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, path};
+use leptos_router::{Lazy, SsrMode, path};
 
 pub use error::AppError;
 
@@ -57,20 +59,33 @@ pub fn App() -> impl IntoView {
     provide_context(format::page_clock(lang));
     live::Live::provide();
     mark_hydrated();
+    // While a page's code or data is on its way, the page shown stays and says so.
+    let (routing, set_routing) = signal(false);
 
     view! {
         <Stylesheet id="leptos" href="/pkg/sanduq.css"/>
         <Title text=lang.texts().product/>
-        <Router>
+        <div class="routing" role="status" aria-live="polite" class:active=move || routing.get()>
+            {move || routing.get().then_some(lang.texts().loading)}
+        </div>
+        <Router set_is_routing=set_routing>
             <Routes fallback=pages::NotFound>
                 <Route path=path!("/signin") view=pages::SignIn/>
                 <Route path=path!("/") view=pages::Home ssr=SsrMode::Async/>
                 <Route path=path!("/mailboxes/:id") view=pages::MailboxPage ssr=SsrMode::Async/>
-                <Route path=path!("/mailboxes/:id/new") view=pages::NewConversationPage ssr=SsrMode::Async/>
+                <Route
+                    path=path!("/mailboxes/:id/new")
+                    view={Lazy::<pages::lazy::NewConversationRoute>::new()}
+                    ssr=SsrMode::Async
+                />
                 <Route path=path!("/conversations/:id") view=pages::ConversationView ssr=SsrMode::Async/>
                 <Route path=path!("/views/:view") view=pages::ViewPage ssr=SsrMode::Async/>
-                <Route path=path!("/settings") view=pages::SettingsPage ssr=SsrMode::Async/>
-                <Route path=path!("/settings/mailboxes/:id") view=pages::MailServersPage ssr=SsrMode::Async/>
+                <Route path=path!("/settings") view={Lazy::<pages::lazy::SettingsRoute>::new()} ssr=SsrMode::Async/>
+                <Route
+                    path=path!("/settings/mailboxes/:id")
+                    view={Lazy::<pages::lazy::MailServersRoute>::new()}
+                    ssr=SsrMode::Async
+                />
             </Routes>
         </Router>
     }
@@ -91,6 +106,7 @@ fn mark_hydrated() {
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    broken::set_panic_hook();
+    // Lazy routes: the pages loaded on first visit (`pages::lazy`) wait for their chunks.
+    leptos::mount::hydrate_lazy(App);
 }

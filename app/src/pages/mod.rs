@@ -3,6 +3,7 @@
 mod attach;
 mod conversation;
 mod keys;
+pub mod lazy;
 mod mail_servers;
 mod new_conversation;
 mod presence;
