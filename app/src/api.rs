@@ -396,22 +396,26 @@ fn detail(caller: model::UserId, opened: backend::OpenedConversation) -> model::
         .events
         .into_iter()
         .filter_map(|e| {
-            let text = |key: &str| e.data[key].as_str().map(str::to_string);
-            let change = match e.kind.as_str() {
-                "created" => HistoryChange::Created,
-                "assigned" => HistoryChange::Assigned(
-                    text("to").and_then(|id| id.parse().ok()).and_then(|id: model::UserId| name_of(Some(id))),
-                ),
-                "status" => HistoryChange::Status(text("to")?.parse().ok()?),
-                "priority" => HistoryChange::Priority(text("to")?.parse().ok()?),
-                "tagged" => HistoryChange::Tagged(text("tag")?),
-                "untagged" => HistoryChange::Untagged(text("tag")?),
-                "snoozed" => HistoryChange::Snoozed(e.data["until"].as_i64()?),
-                "unsnoozed" => HistoryChange::Unsnoozed,
-                "renamed" => HistoryChange::Renamed(text("to")?),
-                "followed" => HistoryChange::Followed(name_of(text("user")?.parse().ok())?),
-                "unfollowed" => HistoryChange::Unfollowed(name_of(text("user")?.parse().ok())?),
-                _ => return None,
+            use backend::events::EventData;
+            let change = match e.what {
+                EventData::Created { .. } => HistoryChange::Created,
+                EventData::Assigned { to, .. } => HistoryChange::Assigned(to.and_then(|id| name_of(Some(id)))),
+                EventData::Status { to, .. } => HistoryChange::Status(to),
+                EventData::Priority { to, .. } => HistoryChange::Priority(to),
+                EventData::Tagged { tag } => HistoryChange::Tagged(tag),
+                EventData::Untagged { tag } => HistoryChange::Untagged(tag),
+                EventData::Snoozed { until } => HistoryChange::Snoozed(until),
+                EventData::Unsnoozed {} => HistoryChange::Unsnoozed,
+                EventData::Renamed { to, .. } => HistoryChange::Renamed(to),
+                EventData::Followed { user } => HistoryChange::Followed(name_of(Some(user))?),
+                EventData::Unfollowed { user } => HistoryChange::Unfollowed(name_of(Some(user))?),
+                EventData::Unknown { .. } => HistoryChange::Unknown,
+                // Shown elsewhere: messages in the thread, delivery on each reply, mentions
+                // as notices, bounces under the reply they belong to.
+                EventData::Message { .. }
+                | EventData::Mentioned { .. }
+                | EventData::Bounced { .. }
+                | EventData::Delivery { .. } => return None,
             };
             Some(HistoryEntry { actor: name_of(e.actor_id), change, created_at: e.created_at })
         })

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use model::live::{ClientMsg, Present, ServerMsg, Writing};
-use model::{ConversationId, MailboxId, UserId};
+use model::{ConversationId, EventKind, MailboxId, UserId};
 
 /// The state of the link, as the "reconnecting" banner shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +34,7 @@ pub enum Link {
 pub struct Changed {
     pub conversation: ConversationId,
     pub mailbox: MailboxId,
-    pub kind: String,
+    pub kind: EventKind,
     pub rev: i64,
     pub actor: Option<UserId>,
 }
@@ -44,7 +44,7 @@ pub struct Changed {
 pub struct Notice {
     pub id: u64,
     /// `assigned` or `mentioned`.
-    pub kind: String,
+    pub kind: EventKind,
     pub conversation: ConversationId,
     pub by: Option<String>,
     pub subject: String,

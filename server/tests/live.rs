@@ -9,7 +9,7 @@ use backend::testing::TestDb;
 use backend::{Caller, SignInLimits};
 use futures::{SinkExt, StreamExt};
 use model::live::{CLOSE_ACCESS_CHANGED, CLOSE_SIGNED_OUT, ClientMsg, Doing, ServerMsg, Writing};
-use model::{ConversationAction, ConversationId, MailboxId, Role, Status};
+use model::{ConversationAction, ConversationId, EventKind, MailboxId, Role, Status};
 use server::Settings;
 use server::startup::{self, Running};
 use tokio::net::TcpStream;
@@ -196,14 +196,14 @@ async fn changes_reach_only_the_members_of_the_mailbox() {
     let invoice = conversation_in(&rig.server, rig.billing, "Invoice").await;
     let heard = next(&mut nadia_tab).await;
     assert!(
-        matches!(heard, ServerMsg::Change { conversation, ref kind, .. } if conversation == invoice && kind == "created"),
+        matches!(heard, ServerMsg::Change { conversation, kind, .. } if conversation == invoice && kind == EventKind::Created),
         "{heard:?}"
     );
     // Sara never hears about Billing: after a Support change, hers is still Support's.
     backend.act(&rig.sara, rig.conversation, ConversationAction::AddTag("vip".into())).await.expect("tag");
     let heard = next(&mut sara_tab).await;
     assert!(
-        matches!(heard, ServerMsg::Change { conversation, ref kind, .. } if conversation == rig.conversation && kind == "tagged"),
+        matches!(heard, ServerMsg::Change { conversation, kind, .. } if conversation == rig.conversation && kind == EventKind::Tagged),
         "{heard:?}"
     );
 
@@ -216,7 +216,7 @@ async fn changes_reach_only_the_members_of_the_mailbox() {
         notice,
         ServerMsg::Notice {
             conversation: rig.conversation,
-            kind: "assigned".into(),
+            kind: EventKind::Assigned,
             by: Some("عمر".into()),
             subject: "Where is my order?".into()
         }
@@ -226,7 +226,7 @@ async fn changes_reach_only_the_members_of_the_mailbox() {
     backend.post(&omar, rig.conversation, note).await.expect("note");
     let notice = until(&mut sara_tab, |m| matches!(m, ServerMsg::Notice { .. })).await;
     assert!(
-        matches!(notice, ServerMsg::Notice { ref kind, ref by, .. } if kind == "mentioned" && by.as_deref() == Some("عمر")),
+        matches!(notice, ServerMsg::Notice { ref kind, ref by, .. } if *kind == EventKind::Mentioned && by.as_deref() == Some("عمر")),
         "{notice:?}"
     );
 }

@@ -214,7 +214,7 @@ async fn two_nodes_share_presence_and_changes_and_sync_each_mailbox_once() {
     backend.post(&callers[0], conversation, note).await.expect("note");
     until(
         &mut omar,
-        |m| matches!(m, ServerMsg::Change { conversation: c, kind, .. } if *c == conversation && kind == "message"),
+        |m| matches!(m, ServerMsg::Change { conversation: c, kind, .. } if *c == conversation && *kind == model::EventKind::Message),
     )
     .await;
 

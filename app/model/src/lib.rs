@@ -5,6 +5,7 @@
 //! the server alike. Database rows live in the backend; these are what people see.
 
 pub mod actions;
+pub mod events;
 pub mod ids;
 pub mod live;
 pub mod mail;
@@ -12,6 +13,7 @@ pub mod text;
 pub mod types;
 
 pub use actions::*;
+pub use events::EventKind;
 pub use ids::*;
 pub use mail::*;
 pub use types::*;

@@ -41,6 +41,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::events::EventKind;
 use crate::ids::{ConversationId, MailboxId, UserId};
 
 /// The most conversations one tab watches.
@@ -131,8 +132,9 @@ pub enum ServerMsg {
     Change {
         conversation: ConversationId,
         mailbox: MailboxId,
-        /// The event's kind: `message`, `status`, `assigned`, `tagged`, `delivery`, ...
-        kind: String,
+        /// The event's kind: `message`, `status`, `assigned`, `tagged`, `delivery`, ... (a
+        /// word this build does not know reads as `unknown`).
+        kind: EventKind,
         /// The conversation's revision after this change.
         rev: i64,
         #[serde(default)]
@@ -145,7 +147,7 @@ pub enum ServerMsg {
     Notice {
         conversation: ConversationId,
         /// `assigned` or `mentioned`.
-        kind: String,
+        kind: EventKind,
         /// Who did it, if a person did.
         by: Option<String>,
         subject: String,

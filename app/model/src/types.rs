@@ -401,6 +401,9 @@ pub enum HistoryChange {
     /// Someone (their name) started or stopped following it.
     Followed(String),
     Unfollowed(String),
+    /// A change this version cannot read (written by a newer one): shown as such, so the
+    /// page still opens.
+    Unknown,
 }
 
 /// Which conversations of a mailbox a list shows.

@@ -958,6 +958,7 @@ fn history_line(t: &'static Texts, h: HistoryEntry) -> impl IntoView {
         HistoryChange::Renamed(subject) => (t.h_renamed, Some(subject)),
         HistoryChange::Followed(name) => (t.h_followed, Some(name)),
         HistoryChange::Unfollowed(name) => (t.h_unfollowed, Some(name)),
+        HistoryChange::Unknown => (t.h_unknown, None),
     };
     view! {
         <time class="muted" dir="ltr">{format::date_time(h.created_at)}</time>

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use model::{InboxView, MailboxSummary, Me, SidebarCounts, TagSummary};
+use model::{EventKind, InboxView, MailboxSummary, Me, SidebarCounts, TagSummary};
 
 use crate::api;
 use crate::error::AppError;
@@ -143,8 +143,8 @@ fn LiveBanner() -> impl IntoView {
                 children=move |n| {
                     let id = n.id;
                     set_timeout(move || live.dismiss(id), std::time::Duration::from_secs(12));
-                    let what = match (&n.by, n.kind.as_str()) {
-                        (Some(by), "mentioned") => format!("{by} {}", t.live_mentioned_you),
+                    let what = match (&n.by, n.kind) {
+                        (Some(by), EventKind::Mentioned) => format!("{by} {}", t.live_mentioned_you),
                         (Some(by), _) => format!("{by} {}", t.live_assigned_you),
                         (None, _) => t.live_assigned_to_you.to_string(),
                     };

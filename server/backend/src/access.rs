@@ -219,7 +219,7 @@ impl Backend {
 
         let mut wanted: Vec<UserId> = messages.iter().filter_map(|m| m.author_id).collect();
         wanted.extend(events.iter().filter_map(|e| e.actor_id));
-        wanted.extend(events.iter().flat_map(event_users));
+        wanted.extend(events.iter().flat_map(|e| e.what.people()));
         wanted.extend(followers.iter().copied());
         let mut names = self.store.user_names(&wanted).await?;
         names.extend(assignable.iter().map(|u| (u.id, u.name.clone())));
@@ -249,14 +249,6 @@ impl Backend {
         self.check_mailbox(caller, conversation.mailbox_id).await?;
         Ok(conversation)
     }
-}
-
-/// The users an event names besides its actor (an assignee, a follower).
-fn event_users(event: &Event) -> Vec<UserId> {
-    ["from", "to", "user"]
-        .iter()
-        .filter_map(|key| event.data[*key].as_str().and_then(|id| id.parse().ok()).map(UserId))
-        .collect()
 }
 
 /// What one of the views across mailboxes shows to `caller`, narrowed by `refine` (a view's

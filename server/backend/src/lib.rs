@@ -10,6 +10,7 @@ pub mod access;
 pub mod auth;
 pub mod demo;
 pub mod error;
+pub mod events;
 pub mod files;
 pub mod live;
 pub mod mail;

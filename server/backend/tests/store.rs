@@ -7,12 +7,13 @@
 
 use std::collections::HashSet;
 
+use backend::events::EventData;
 use backend::store::{
     AssigneeFilter, By, ConversationFilter, MailboxScope, NewConversation, NewMessage, NewUser, Recipients,
 };
 use backend::testing::TestDb;
 use backend::{Error, Store};
-use model::{Direction, Priority, Role, Status, UserId};
+use model::{Direction, EventKind, Priority, Role, Status, UserId};
 
 async fn user(store: &Store, email: &str) -> UserId {
     store
@@ -95,7 +96,7 @@ async fn creates_and_reads_a_conversation(store: &Store) {
     assert_eq!(read.subject, "أين طلبي؟");
     let events = store.events(created.id).await.expect("events");
     assert_eq!(events.len(), 1);
-    assert_eq!(events[0].kind, "created");
+    assert_eq!(events[0].what.kind(), EventKind::Created);
     let missing = store.conversation(model::ConversationId(uuid::Uuid::now_v7())).await;
     assert!(matches!(missing, Err(Error::NotFound)));
 }
@@ -114,7 +115,8 @@ async fn messages_bump_seq_and_activity(store: &Store) {
     let messages = store.messages(conversation.id).await.expect("messages");
     let directions: Vec<Direction> = messages.iter().map(|m| m.direction).collect();
     assert_eq!(directions, vec![Direction::Inbound, Direction::Note]);
-    let kinds: Vec<String> = store.events(conversation.id).await.expect("events").into_iter().map(|e| e.kind).collect();
+    let kinds: Vec<&str> =
+        store.events(conversation.id).await.expect("events").iter().map(|e| e.what.kind().as_str()).collect();
     assert_eq!(kinds, vec!["created", "message", "message"]);
 }
 
@@ -155,12 +157,11 @@ async fn changes_write_events_and_no_ops_do_not(store: &Store) {
     assert_eq!(store.tags_of(c.id).await.expect("tags"), vec!["refund".to_string()]);
 
     let events = store.events(c.id).await.expect("events");
-    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    let kinds: Vec<&str> = events.iter().map(|e| e.what.kind().as_str()).collect();
     assert_eq!(kinds, vec!["created", "assigned", "status", "priority", "tagged", "tagged", "untagged", "assigned"]);
-    assert_eq!(events[2].data["from"], "open");
-    assert_eq!(events[2].data["to"], "waiting");
+    assert_eq!(events[2].what, EventData::Status { from: Status::Open, to: Status::Waiting, reason: None });
     assert_eq!(events[1].actor_id, Some(agent));
-    assert!(events[7].data["to"].is_null());
+    assert!(matches!(events[7].what, EventData::Assigned { to: None, .. }));
 }
 
 async fn lists_filter_and_page_by_keyset(store: &Store) {

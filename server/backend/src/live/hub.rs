@@ -415,7 +415,7 @@ impl Hub {
         let msg = frame(&ServerMsg::Change {
             conversation: change.conversation,
             mailbox: change.mailbox,
-            kind: change.kind.clone(),
+            kind: change.kind,
             rev: change.rev,
             actor: change.actor,
         });

@@ -19,13 +19,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use model::live::Doing;
-use model::{ConversationId, MailboxId, UserId};
+use model::{ConversationId, EventKind, MailboxId, UserId};
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::PgListener;
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
 use crate::error::Result;
+use crate::events::EventData;
 use crate::store::{Db, Store};
 
 /// The PostgreSQL channel every node listens on.
@@ -54,7 +55,7 @@ pub struct Change {
     pub conversation: ConversationId,
     pub mailbox: MailboxId,
     pub actor: Option<UserId>,
-    pub kind: String,
+    pub kind: EventKind,
     /// The conversation's `rev` after the change.
     pub rev: i64,
     /// Who gets a notice of it: the person a conversation was assigned to, the people a note
@@ -70,23 +71,16 @@ impl Change {
         conversation: Uuid,
         mailbox: Uuid,
         actor: Option<Uuid>,
-        kind: &str,
+        event: &EventData,
         rev: i64,
-        data: serde_json::Value,
     ) -> Signal {
-        let id = |v: &serde_json::Value| v.as_str().and_then(|s| s.parse().ok()).map(UserId);
-        let notify = match kind {
-            "assigned" => data.get("to").and_then(id).into_iter().collect(),
-            "mentioned" => data.get("users").and_then(|u| u.as_array()).into_iter().flatten().filter_map(id).collect(),
-            _ => Vec::new(),
-        };
         Signal::Change(Change {
             conversation: ConversationId(conversation),
             mailbox: MailboxId(mailbox),
             actor: actor.map(UserId),
-            kind: kind.to_string(),
+            kind: event.kind(),
             rev,
-            notify,
+            notify: event.notifies(),
         })
     }
 }
@@ -237,8 +231,8 @@ async fn tail_sqlite(
             let full = rows.len() == 500;
             for (rowid, conversation, mailbox, actor, kind, data, rev) in rows {
                 cursor = rowid;
-                let data = serde_json::from_str(&data).unwrap_or(serde_json::Value::Null);
-                let _ = local.send(Change::of_event(conversation, mailbox, actor, &kind, rev, data));
+                let event = EventData::decode(&kind, &data);
+                let _ = local.send(Change::of_event(conversation, mailbox, actor, &event, rev));
             }
             if !full {
                 break;

@@ -7,40 +7,46 @@
 //! line in the history.
 
 use model::{ConversationId, Priority, Status, UserId};
-use serde_json::json;
 use uuid::Uuid;
 
 use super::conversations::{CONVERSATION_COLUMNS, ConversationRow, lock_conversation, record_event};
 use super::{By, Conversation, Store, new_id, with_reader, with_tx};
 use crate::error::{Error, Result};
+use crate::events::EventData;
 
-/// A conversation column that holds one word of a fixed set. The SQL is spelled out per
-/// column so no column name is ever built from input.
+/// A new value for a conversation column that holds one word of a fixed set. The SQL is
+/// spelled out per column so no column name is ever built from input.
 #[derive(Debug, Clone, Copy)]
-enum WordColumn {
-    Status,
-    Priority,
+enum WordChange {
+    Status(Status),
+    Priority(Priority),
 }
 
-impl WordColumn {
+impl WordChange {
     fn update_sql(self) -> &'static str {
         match self {
-            WordColumn::Status => "UPDATE conversations SET status = $2, updated_at = $3 WHERE id = $1",
-            WordColumn::Priority => "UPDATE conversations SET priority = $2, updated_at = $3 WHERE id = $1",
+            WordChange::Status(_) => "UPDATE conversations SET status = $2, updated_at = $3 WHERE id = $1",
+            WordChange::Priority(_) => "UPDATE conversations SET priority = $2, updated_at = $3 WHERE id = $1",
         }
     }
 
-    fn event_kind(self) -> &'static str {
+    fn word(self) -> &'static str {
         match self {
-            WordColumn::Status => "status",
-            WordColumn::Priority => "priority",
+            WordChange::Status(status) => status.as_str(),
+            WordChange::Priority(priority) => priority.as_str(),
         }
     }
 
-    fn current(self, conversation: &Conversation) -> &'static str {
+    /// The event of this change to `conversation`, or `None` when it holds the word already.
+    fn event(self, conversation: &Conversation) -> Option<EventData> {
         match self {
-            WordColumn::Status => conversation.status.as_str(),
-            WordColumn::Priority => conversation.priority.as_str(),
+            WordChange::Status(to) if to != conversation.status => {
+                Some(EventData::Status { from: conversation.status, to, reason: None })
+            }
+            WordChange::Priority(to) if to != conversation.priority => {
+                Some(EventData::Priority { from: conversation.priority, to })
+            }
+            _ => None,
         }
     }
 }
@@ -66,8 +72,7 @@ impl Store {
                 conversation.0,
                 current.mailbox_id.0,
                 actor.map(|a| a.0),
-                "assigned",
-                json!({ "from": current.assignee_id.map(|a| a.0), "to": assignee.map(|a| a.0) }),
+                EventData::Assigned { from: current.assignee_id, to: assignee },
                 at
             );
         });
@@ -76,34 +81,30 @@ impl Store {
 
     /// Moves the conversation to `status`. Returns whether anything changed.
     pub async fn set_status(&self, conversation: ConversationId, status: Status, by: By) -> Result<bool> {
-        self.set_word(conversation, WordColumn::Status, status.as_str(), by).await
+        self.set_word(conversation, WordChange::Status(status), by).await
     }
 
     /// Sets the conversation's priority. Returns whether anything changed.
     pub async fn set_priority(&self, conversation: ConversationId, priority: Priority, by: By) -> Result<bool> {
-        self.set_word(conversation, WordColumn::Priority, priority.as_str(), by).await
+        self.set_word(conversation, WordChange::Priority(priority), by).await
     }
 
     /// Sets a word column (status, priority) and records its event with the old and new
     /// word; nothing happens when the word is already set.
-    async fn set_word(&self, conversation: ConversationId, column: WordColumn, word: &str, by: By) -> Result<bool> {
+    async fn set_word(&self, conversation: ConversationId, change: WordChange, by: By) -> Result<bool> {
         let (actor, at) = (by.actor, by.time());
         with_tx!(self, |tx| {
             let current = lock_conversation!(tx, conversation.0);
-            let old = column.current(&current);
-            if old == word {
+            let Some(event) = change.event(&current) else {
                 return Ok(false);
-            }
-            sqlx::query(column.update_sql()).bind(conversation.0).bind(word).bind(at).execute(&mut *tx).await?;
-            record_event!(
-                tx,
-                conversation.0,
-                current.mailbox_id.0,
-                actor.map(|a| a.0),
-                column.event_kind(),
-                json!({ "from": old, "to": word }),
-                at
-            );
+            };
+            sqlx::query(change.update_sql())
+                .bind(conversation.0)
+                .bind(change.word())
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            record_event!(tx, conversation.0, current.mailbox_id.0, actor.map(|a| a.0), event, at);
         });
         Ok(true)
     }
@@ -138,8 +139,7 @@ impl Store {
                 conversation.0,
                 current.mailbox_id.0,
                 actor.map(|a| a.0),
-                "tagged",
-                json!({ "tag": name }),
+                EventData::Tagged { tag: name.clone() },
                 at
             );
         });
@@ -169,8 +169,7 @@ impl Store {
                 conversation.0,
                 current.mailbox_id.0,
                 actor.map(|a| a.0),
-                "untagged",
-                json!({ "tag": name }),
+                EventData::Untagged { tag: name.clone() },
                 at
             );
         });
@@ -192,11 +191,11 @@ impl Store {
                 .bind(at)
                 .execute(&mut *tx)
                 .await?;
-            let (kind, data) = match until {
-                Some(until) => ("snoozed", json!({ "until": until })),
-                None => ("unsnoozed", json!({})),
+            let event = match until {
+                Some(until) => EventData::Snoozed { until },
+                None => EventData::Unsnoozed {},
             };
-            record_event!(tx, conversation.0, current.mailbox_id.0, actor.map(|a| a.0), kind, data, at);
+            record_event!(tx, conversation.0, current.mailbox_id.0, actor.map(|a| a.0), event, at);
         });
         Ok(true)
     }
@@ -215,16 +214,8 @@ impl Store {
         let (actor, at) = (by.actor, by.time());
         with_tx!(self, |tx| {
             let current = lock_conversation!(tx, conversation.0);
-            let users: Vec<Uuid> = people.iter().map(|p| p.0).collect();
-            record_event!(
-                tx,
-                conversation.0,
-                current.mailbox_id.0,
-                actor.map(|a| a.0),
-                "mentioned",
-                json!({ "message_id": message.0, "users": users }),
-                at
-            );
+            let event = EventData::Mentioned { message_id: message, users: people.to_vec() };
+            record_event!(tx, conversation.0, current.mailbox_id.0, actor.map(|a| a.0), event, at);
         });
         Ok(())
     }
@@ -248,8 +239,7 @@ impl Store {
                 conversation.0,
                 current.mailbox_id.0,
                 actor.map(|a| a.0),
-                "renamed",
-                json!({ "from": current.subject, "to": subject }),
+                EventData::Renamed { from: current.subject.clone(), to: subject.to_string() },
                 at
             );
         });
@@ -289,16 +279,8 @@ impl Store {
             if changed == 0 {
                 return Ok(false);
             }
-            let kind = if follow { "followed" } else { "unfollowed" };
-            record_event!(
-                tx,
-                conversation.0,
-                current.mailbox_id.0,
-                actor.map(|a| a.0),
-                kind,
-                json!({ "user": user.0 }),
-                at
-            );
+            let event = if follow { EventData::Followed { user } } else { EventData::Unfollowed { user } };
+            record_event!(tx, conversation.0, current.mailbox_id.0, actor.map(|a| a.0), event, at);
         });
         Ok(true)
     }

@@ -9,13 +9,13 @@ use model::{
     AttachmentId, ComposerMode, ContactId, ConversationId, Delivery, DeliveryStatus, Direction, EventId, MailboxId,
     MessageId, Priority, Status, UserId,
 };
-use serde_json::json;
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
 
 use super::{MailboxScope, Store, new_id, parse_stored, with_reader, with_tx};
 use crate::error::{Error, Result};
+use crate::events::EventData;
 use crate::time::now_micros;
 
 /// A conversation as stored.
@@ -227,11 +227,8 @@ pub struct Event {
     pub id: EventId,
     pub conversation_id: Option<ConversationId>,
     pub actor_id: Option<UserId>,
-    /// What happened: `created`, `message`, `assigned`, `status`, `priority`, `tagged`,
-    /// `untagged`.
-    pub kind: String,
-    /// The details, as JSON (old and new values, the message id...).
-    pub data: serde_json::Value,
+    /// What happened, with its details.
+    pub what: crate::events::EventData,
     pub created_at: i64,
 }
 
@@ -378,16 +375,16 @@ enum Arg {
     Text(String),
 }
 
-/// Inserts one audit-trail row inside the transaction `$tx`, bumps the conversation's `rev`
-/// and announces the change to the live bus (on PostgreSQL by NOTIFY, delivered at commit;
-/// SQLite's bus reads the events table after each commit).
+/// Inserts one audit-trail row (an [`EventData`](crate::events::EventData)) inside the
+/// transaction `$tx`, bumps the conversation's `rev` and announces the change to the live bus
+/// (on PostgreSQL by NOTIFY, delivered at commit; SQLite's bus reads the events table after
+/// each commit).
 macro_rules! record_event {
-    ($tx:ident, $conversation:expr, $mailbox:expr, $actor:expr, $kind:expr, $data:expr, $at:expr) => {{
+    ($tx:ident, $conversation:expr, $mailbox:expr, $actor:expr, $event:expr, $at:expr) => {{
         let conversation: Uuid = $conversation;
         let mailbox: Uuid = $mailbox;
         let actor: Option<Uuid> = $actor;
-        let kind: &str = $kind;
-        let data: serde_json::Value = $data;
+        let event: $crate::events::EventData = $event;
         let rev: i64 = sqlx::query_scalar("UPDATE conversations SET rev = rev + 1 WHERE id = $1 RETURNING rev")
             .bind(conversation)
             .fetch_one(&mut *$tx)
@@ -400,15 +397,15 @@ macro_rules! record_event {
         .bind(conversation)
         .bind(mailbox)
         .bind(actor)
-        .bind(kind)
-        .bind(data.to_string())
+        .bind(event.kind().as_str())
+        .bind(event.data_json())
         .bind($at)
         .bind(rev)
         .execute(&mut *$tx)
         .await?;
         $crate::live::Announce::announce(
             &mut *$tx,
-            &$crate::live::Change::of_event(conversation, mailbox, actor, kind, rev, data),
+            &$crate::live::Change::of_event(conversation, mailbox, actor, &event, rev),
         )
         .await?;
     }};
@@ -452,8 +449,7 @@ impl Store {
                 id,
                 new.mailbox_id.0,
                 actor.map(|a| a.0),
-                "created",
-                json!({ "subject": new.subject }),
+                EventData::Created { subject: new.subject.clone(), via: None },
                 at
             );
         });
@@ -617,8 +613,7 @@ impl Store {
                     conversation.0,
                     current.mailbox_id.0,
                     new.author_id.map(|a| a.0),
-                    "message",
-                    json!({ "message_id": id, "direction": new.direction.as_str() }),
+                    EventData::Message { message_id: MessageId(id), direction: new.direction, via: None },
                     at
                 );
                 Ok(seq)
@@ -728,19 +723,16 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        rows.into_iter()
-            .map(|row| {
-                Ok(Event {
-                    id: EventId(row.id),
-                    conversation_id: row.conversation_id.map(ConversationId),
-                    actor_id: row.actor_id.map(UserId),
-                    kind: row.kind,
-                    data: serde_json::from_str(&row.data)
-                        .map_err(|e| Error::Internal(format!("event data is not JSON: {e}")))?,
-                    created_at: row.created_at,
-                })
+        Ok(rows
+            .into_iter()
+            .map(|row| Event {
+                id: EventId(row.id),
+                conversation_id: row.conversation_id.map(ConversationId),
+                actor_id: row.actor_id.map(UserId),
+                what: crate::events::EventData::decode(&row.kind, &row.data),
+                created_at: row.created_at,
             })
-            .collect()
+            .collect())
     }
 
     /// One page of conversations matching `filter`, most recent activity first, starting

@@ -9,12 +9,12 @@
 //! the next pass.
 
 use model::{ContactId, ConversationId, Direction, MailboxId, MessageId, Status};
-use serde_json::json;
 use uuid::Uuid;
 
 use super::conversations::{CONVERSATION_COLUMNS, ConversationRow};
 use super::{Conversation, Store, lock_conversation, new_id, placeholders, record_event, with_reader, with_tx};
 use crate::error::{Error, Result};
+use crate::events::{EventData, StatusReason, Via};
 use crate::mail::parse::{ParsedMail, Party};
 use crate::mail::thread::{SUBJECT_WINDOW_MICROS, conversation_of, subject_key};
 use crate::time::now_micros;
@@ -402,8 +402,7 @@ macro_rules! ingest_in_tx {
                                 conversation,
                                 mailbox.0,
                                 None::<Uuid>,
-                                "created",
-                                json!({ "subject": subject, "via": "email" }),
+                                EventData::Created { subject: subject.to_string(), via: Some(Via::Email) },
                                 at
                             );
                             Conversation {
@@ -483,8 +482,7 @@ macro_rules! ingest_in_tx {
                         conversation.id.0,
                         mailbox.0,
                         None::<Uuid>,
-                        "message",
-                        json!({ "message_id": id, "direction": direction.as_str(), "via": "email" }),
+                        EventData::Message { message_id: MessageId(id), direction, via: Some(Via::Email) },
                         at
                     );
                     if let (Some((message, _)), Some(bounce)) = (bounced, &parsed.bounce) {
@@ -493,8 +491,7 @@ macro_rules! ingest_in_tx {
                             conversation.id.0,
                             mailbox.0,
                             None::<Uuid>,
-                            "bounced",
-                            json!({ "message_id": message, "reason": bounce.reason }),
+                            EventData::Bounced { message_id: MessageId(message), reason: bounce.reason.clone() },
                             now
                         );
                     }
@@ -511,8 +508,11 @@ macro_rules! ingest_in_tx {
                             conversation.id.0,
                             mailbox.0,
                             None::<Uuid>,
-                            "status",
-                            json!({ "from": conversation.status.as_str(), "to": "open", "reason": "customer replied" }),
+                            EventData::Status {
+                                from: conversation.status,
+                                to: Status::Open,
+                                reason: Some(StatusReason::CustomerReplied),
+                            },
                             now
                         );
                     } else if wakes && conversation.snoozed_until.is_some() {
@@ -520,7 +520,7 @@ macro_rules! ingest_in_tx {
                             .bind(conversation.id.0)
                             .execute(&mut *$tx)
                             .await?;
-                        record_event!($tx, conversation.id.0, mailbox.0, None::<Uuid>, "unsnoozed", json!({}), now);
+                        record_event!($tx, conversation.id.0, mailbox.0, None::<Uuid>, EventData::Unsnoozed {}, now);
                     }
 
                     if let Some(inbound) = inbound {

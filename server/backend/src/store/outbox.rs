@@ -1,14 +1,13 @@
 //! The outbox as the sender sees it: claim what is due, then record sent, retrying or
 //! failed. Claiming is one conditional update, so two senders never take the same row.
 
-use model::MailboxId;
+use model::{DeliveryStatus, MailboxId, MessageId};
 use uuid::Uuid;
-
-use serde_json::json;
 
 use super::conversations::record_event;
 use super::{Outgoing, Store, new_id, with_reader, with_tx};
 use crate::error::{Error, Result};
+use crate::events::EventData;
 use crate::mail_settings::MailSettings;
 use crate::time::now_micros;
 
@@ -48,8 +47,7 @@ macro_rules! announce_delivery {
             conversation,
             mailbox,
             None::<Uuid>,
-            "delivery",
-            json!({ "message_id": message, "status": $status }),
+            EventData::Delivery { message_id: MessageId(message), status: $status },
             $at
         );
     }};
@@ -71,7 +69,13 @@ impl Store {
         }))
     }
 
-    async fn settle_outbox(&self, id: Uuid, status: &str, error: Option<&str>, next: Option<i64>) -> Result<()> {
+    async fn settle_outbox(
+        &self,
+        id: Uuid,
+        status: DeliveryStatus,
+        error: Option<&str>,
+        next: Option<i64>,
+    ) -> Result<()> {
         let now = now_micros();
         with_tx!(self, |tx| {
             let settled: Option<Uuid> = sqlx::query_scalar(
@@ -79,7 +83,7 @@ impl Store {
                  updated_at = $5 WHERE id = $1 AND status = 'sending' RETURNING message_id",
             )
             .bind(id)
-            .bind(status)
+            .bind(status.as_str())
             .bind(error)
             .bind(next)
             .bind(now)
@@ -94,17 +98,17 @@ impl Store {
 
     /// The server accepted the reply.
     pub async fn outbox_sent(&self, id: Uuid) -> Result<()> {
-        self.settle_outbox(id, "sent", None, None).await
+        self.settle_outbox(id, DeliveryStatus::Sent, None, None).await
     }
 
     /// The server refused the reply for good.
     pub async fn outbox_failed(&self, id: Uuid, reason: &str) -> Result<()> {
-        self.settle_outbox(id, "failed", Some(reason), None).await
+        self.settle_outbox(id, DeliveryStatus::Failed, Some(reason), None).await
     }
 
     /// The reply could not leave yet; try again at `next`.
     pub async fn outbox_retry(&self, id: Uuid, reason: &str, next: i64) -> Result<()> {
-        self.settle_outbox(id, "retrying", Some(reason), Some(next)).await
+        self.settle_outbox(id, DeliveryStatus::Retrying, Some(reason), Some(next)).await
     }
 
     /// Puts a failed reply back in line (the agent's retry), with the same bytes. Returns
@@ -122,7 +126,7 @@ impl Store {
             .await?
             .rows_affected();
             if changed == 1 {
-                announce_delivery!(tx, message.0, "queued", now);
+                announce_delivery!(tx, message.0, DeliveryStatus::Queued, now);
             }
             changed
         });
@@ -194,7 +198,7 @@ impl Store {
             .await?
             .rows_affected();
             if changed == 1 {
-                announce_delivery!(tx, message.0, "cancelled", now);
+                announce_delivery!(tx, message.0, DeliveryStatus::Cancelled, now);
             }
             changed
         });
