@@ -43,11 +43,16 @@ mod server {
     /// Reads a page cursor from a request; empty is the first page, garbage is a 400.
     pub fn cursor(after: Option<String>) -> Result<Option<backend::store::Cursor>, AppError> {
         match after.as_deref().filter(|token| !token.is_empty()) {
-            Some(token) => backend::store::Cursor::parse(token)
-                .map(Some)
-                .ok_or_else(|| fail(AppError::Invalid("malformed page cursor".to_string()))),
+            Some(token) => {
+                backend::store::Cursor::parse(token).map(Some).ok_or_else(|| fail(refused(model::Refusal::BadFilter)))
+            }
             None => Ok(None),
         }
+    }
+
+    /// A refusal as the browser receives it.
+    fn refused(refusal: model::Refusal) -> AppError {
+        AppError::Refused { message: refusal.to_string(), refusal }
     }
 
     /// Parses an id from its text; a malformed one is not found.
@@ -64,10 +69,7 @@ mod server {
             None => None,
             Some("me") => Some(AssigneeFilter::User(caller.id)),
             Some("none") => Some(AssigneeFilter::Unassigned),
-            Some(id) => Some(AssigneeFilter::User(
-                id.parse()
-                    .map_err(|_| fail(AppError::Invalid("assignee must be me, none or a user id".to_string())))?,
-            )),
+            Some(id) => Some(AssigneeFilter::User(id.parse().map_err(|_| fail(refused(model::Refusal::BadFilter)))?)),
         };
         Ok(backend::Refine { tag, assignee })
     }

@@ -16,6 +16,10 @@ pub enum AppError {
     NotFound,
     #[error("Your role does not allow this.")]
     Forbidden,
+    /// Refused for a typed reason, worded in the reader's language by the page
+    /// (`Texts::error`); `message` is the same in English, for the HTTP API's callers.
+    #[error("{message}")]
+    Refused { refusal: model::Refusal, message: String },
     #[error("{0}")]
     Invalid(String),
     #[error("{0}")]
@@ -63,7 +67,7 @@ impl AppError {
             AppError::NotSignedIn => StatusCode::UNAUTHORIZED,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden => StatusCode::FORBIDDEN,
-            AppError::Invalid(_) => StatusCode::BAD_REQUEST,
+            AppError::Invalid(_) | AppError::Refused { .. } => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) | AppError::Stale { .. } => StatusCode::CONFLICT,
             AppError::MailServer(_) => StatusCode::BAD_GATEWAY,
             AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -78,6 +82,7 @@ impl From<backend::Error> for AppError {
         use backend::Error as E;
         match err {
             E::NotFound => AppError::NotFound,
+            E::Refused(refusal) => AppError::Refused { message: refusal.to_string(), refusal },
             E::Invalid(text) => AppError::Invalid(text),
             E::Conflict(text) => AppError::Conflict(text),
             E::Stale { seq } => AppError::Stale { seq, message: err.to_string() },

@@ -42,6 +42,8 @@ impl Lang {
 
 /// Every string of the interface, in one language.
 pub struct Texts {
+    /// The language of this table (refusals are worded per language: `crate::refusals`).
+    pub lang: Lang,
     pub product: &'static str,
     pub sign_in_title: &'static str,
     pub sign_in_lead: &'static str,
@@ -342,6 +344,7 @@ impl Texts {
 }
 
 static EN: Texts = Texts {
+    lang: Lang::En,
     product: "Sanduq",
     sign_in_title: "Sign in to Sanduq",
     sign_in_lead: "Your team's shared inbox.",
@@ -570,6 +573,7 @@ static EN: Texts = Texts {
 };
 
 static AR: Texts = Texts {
+    lang: Lang::Ar,
     product: "صندوق",
     sign_in_title: "تسجيل الدخول إلى صندوق",
     sign_in_lead: "البريد المشترك لفريقك.",
@@ -798,6 +802,7 @@ static AR: Texts = Texts {
 };
 
 static FA: Texts = Texts {
+    lang: Lang::Fa,
     product: "صندوق",
     sign_in_title: "ورود به صندوق",
     sign_in_lead: "صندوق مشترک تیم شما.",

@@ -18,6 +18,7 @@ mod fresh;
 pub mod i18n;
 mod live;
 mod pages;
+mod refusals;
 mod upload;
 
 use leptos::prelude::*;

@@ -1,10 +1,13 @@
 //! Files an agent attaches in the composer go to the server at once (`POST /uploads`, the
 //! bytes as the body), so sending the reply later only names them.
 
-/// Sends one file for the reply draft of `conversation`; answers with the file as the
-/// composer lists it, or the server's words for why not.
 #[cfg(feature = "hydrate")]
-pub async fn upload(conversation: &str, file: web_sys::File) -> Result<model::AttachmentView, String> {
+use crate::error::AppError;
+
+/// Sends one file for the reply draft of `conversation`; answers with the file as the
+/// composer lists it, or why not.
+#[cfg(feature = "hydrate")]
+pub async fn upload(conversation: &str, file: web_sys::File) -> Result<model::AttachmentView, AppError> {
     let url =
         format!("/uploads?conversation={}&name={}", model::url_encode(conversation), model::url_encode(&file.name()));
     let content_type = file.type_();
@@ -12,15 +15,29 @@ pub async fn upload(conversation: &str, file: web_sys::File) -> Result<model::At
     let response = gloo_net::http::Request::post(&url)
         .header("Content-Type", &content_type)
         .body(file)
-        .map_err(|e| e.to_string())?
+        .map_err(|e| AppError::Transport(e.to_string()))?
         .send()
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| AppError::Transport(e.to_string()))?;
+    let refused = |refusal: model::Refusal| AppError::Refused { message: refusal.to_string(), refusal };
     match response.status() {
-        200 => response.json().await.map_err(|e| e.to_string()),
-        413 => Err("the file is too large for a reply".to_string()),
-        _ => Err(response.text().await.unwrap_or_default().trim().to_string()),
+        200 => response.json().await.map_err(|e| AppError::Transport(e.to_string())),
+        413 => Err(refused(model::Refusal::FilesTooLarge { max_mb: model::MAX_REPLY_FILES_MB })),
+        400 => match response.json::<Refused>().await {
+            Ok(Refused { refusal }) => Err(refused(refusal)),
+            Err(_) => Err(AppError::Invalid(response.text().await.unwrap_or_default().trim().to_string())),
+        },
+        404 => Err(AppError::NotFound),
+        401 => Err(AppError::NotSignedIn),
+        _ => Err(AppError::Internal),
     }
+}
+
+/// The body of a 400 from `/uploads`.
+#[cfg(feature = "hydrate")]
+#[derive(serde::Deserialize)]
+struct Refused {
+    refusal: model::Refusal,
 }
 
 /// Uploads every file picked in a file input (`ev` is its change event), adding each to
@@ -32,7 +49,7 @@ pub fn pick(
     files: leptos::prelude::RwSignal<Vec<model::AttachmentView>>,
     uploading: leptos::prelude::RwSignal<usize>,
     error: leptos::prelude::RwSignal<Option<String>>,
-    failed_label: &'static str,
+    t: &'static crate::i18n::Texts,
 ) {
     use leptos::prelude::*;
     use wasm_bindgen::JsCast;
@@ -52,7 +69,7 @@ pub fn pick(
             let name = file.name();
             match upload(&conversation, file).await {
                 Ok(view) => files.update(|f| f.push(view)),
-                Err(e) => error.set(Some(format!("{failed_label} {name}: {e}"))),
+                Err(e) => error.set(Some(format!("{} {name}: {}", t.upload_failed, t.error(&e)))),
             }
             uploading.update(|n| *n = n.saturating_sub(1));
         });

@@ -9,6 +9,7 @@ pub mod events;
 pub mod ids;
 pub mod live;
 pub mod mail;
+pub mod refusal;
 pub mod text;
 pub mod types;
 
@@ -16,6 +17,7 @@ pub use actions::*;
 pub use events::EventKind;
 pub use ids::*;
 pub use mail::*;
+pub use refusal::{Field, MAX_REPLY_FILES_MB, Refusal, Writing};
 pub use types::*;
 
 /// Percent-encodes a URL query value or an RFC 5987 header value: everything but ASCII

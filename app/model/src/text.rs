@@ -13,6 +13,7 @@ use std::fmt;
 
 /// Why a text field was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum TextFault {
     /// Nothing but whitespace.
     Empty,

@@ -40,7 +40,7 @@ pub fn AttachedFiles(attached: Attached) -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api::remove_upload(file.to_string()).await {
                 Ok(()) | Err(AppError::NotFound) => attached.files.update(|f| f.retain(|x| x.id != file)),
-                Err(e) => attached.error.set(Some(e.to_string())),
+                Err(e) => attached.error.set(Some(t.error(&e))),
             }
         });
     };
@@ -75,14 +75,7 @@ pub fn AttachButton(conversation: String, attached: Attached) -> impl IntoView {
     let t = use_texts();
     let on_files = move |ev: leptos::ev::Event| {
         #[cfg(feature = "hydrate")]
-        crate::upload::pick(
-            ev,
-            conversation.clone(),
-            attached.files,
-            attached.uploading,
-            attached.error,
-            t.upload_failed,
-        );
+        crate::upload::pick(ev, conversation.clone(), attached.files, attached.uploading, attached.error, t);
         #[cfg(not(feature = "hydrate"))]
         let _ = (ev, &conversation, attached);
     };

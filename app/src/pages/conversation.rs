@@ -49,7 +49,7 @@ pub fn ConversationView() -> impl IntoView {
                     match detail.await {
                         Ok(d) => view! { <Detail d/> }.into_any(),
                         Err(AppError::NotFound) => view! { <NotFoundMessage/> }.into_any(),
-                        Err(err) => view! { <p class="alert alert-error" role="alert">{err.to_string()}</p> }.into_any(),
+                        Err(err) => view! { <p class="alert alert-error" role="alert">{t.error(&err)}</p> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -82,7 +82,7 @@ fn Detail(d: ConversationDetail) -> impl IntoView {
     let act_with = Callback::new(move |action: ConversationAction| {
         act.dispatch(api::Act { id: id.get_value(), action });
     });
-    let act_error = move || act.value().get().and_then(Result::err).map(|e| e.to_string());
+    let act_error = move || act.value().get().and_then(Result::err).map(|e| t.error(&e));
 
     let mode = RwSignal::new(ComposerMode::Reply);
     let textarea = NodeRef::<leptos::html::Textarea>::new();
@@ -517,7 +517,7 @@ fn Composer(
         }
     });
     let post_error = move || {
-        post.value().get().and_then(Result::err).filter(|e| !matches!(e, AppError::Stale { .. })).map(|e| e.to_string())
+        post.value().get().and_then(Result::err).filter(|e| !matches!(e, AppError::Stale { .. })).map(|e| t.error(&e))
     };
     let send_anyway = move |_| {
         stale.set(false);
@@ -780,7 +780,7 @@ fn MessageCard(m: MessageView, refresh: Callback<()>) -> impl IntoView {
                         };
                         match done {
                             Ok(()) => refresh.run(()),
-                            Err(e) => failed.set(Some(e.to_string())),
+                            Err(e) => failed.set(Some(t.error(&e))),
                         }
                     });
                 }>{text}</button>

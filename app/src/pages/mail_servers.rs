@@ -35,7 +35,7 @@ pub fn MailServersPage() -> impl IntoView {
                             </section>
                         }
                         .into_any(),
-                        Err(err) => view! { <p class="alert alert-error" role="alert">{err.to_string()}</p> }.into_any(),
+                        Err(err) => view! { <p class="alert alert-error" role="alert">{t.error(&err)}</p> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -119,7 +119,7 @@ fn MailServers(v: MailServersView) -> impl IntoView {
     };
     let saved_message = move || match save.value().get() {
         Some(Ok(_)) => Some(view! { <p class="alert alert-info" role="status">{t.saved}</p> }.into_any()),
-        Some(Err(e)) => Some(view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any()),
+        Some(Err(e)) => Some(view! { <p class="alert alert-error" role="alert">{t.error(&e)}</p> }.into_any()),
         None => None,
     };
     let test_result = move || {
@@ -128,7 +128,7 @@ fn MailServers(v: MailServersView) -> impl IntoView {
         }
         match test.value().get() {
             Some(Ok(check)) => Some(view! { <CheckResult check/> }.into_any()),
-            Some(Err(e)) => Some(view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any()),
+            Some(Err(e)) => Some(view! { <p class="alert alert-error" role="alert">{t.error(&e)}</p> }.into_any()),
             None => None,
         }
     };

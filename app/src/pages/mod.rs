@@ -102,7 +102,7 @@ pub fn MailboxPage() -> impl IntoView {
                             view! { <NotFoundMessage/> }.into_any()
                         }
                         (Err(err), _) | (_, Err(err)) => {
-                            view! { <p class="alert alert-error" role="alert">{err.to_string()}</p> }.into_any()
+                            view! { <p class="alert alert-error" role="alert">{t.error(&err)}</p> }.into_any()
                         }
                     }
                 })
@@ -264,7 +264,7 @@ pub fn ViewPage() -> impl IntoView {
                             .into_any()
                         }
                         Err(AppError::NotFound) => view! { <NotFoundMessage/> }.into_any(),
-                        Err(err) => view! { <p class="alert alert-error" role="alert">{err.to_string()}</p> }.into_any(),
+                        Err(err) => view! { <p class="alert alert-error" role="alert">{t.error(&err)}</p> }.into_any(),
                     }
                 })
                 }}

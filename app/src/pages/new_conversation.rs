@@ -25,7 +25,7 @@ pub fn NewConversationPage() -> impl IntoView {
                     match mailbox.await {
                         Ok(m) => view! { <NewConversation mailbox=m.id.to_string() name=m.name address=m.address/> }.into_any(),
                         Err(AppError::NotFound) => view! { <NotFoundMessage/> }.into_any(),
-                        Err(err) => view! { <p class="alert alert-error" role="alert">{err.to_string()}</p> }.into_any(),
+                        Err(err) => view! { <p class="alert alert-error" role="alert">{t.error(&err)}</p> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -46,7 +46,7 @@ fn NewConversation(mailbox: String, name: String, address: String) -> impl IntoV
             navigate(&format!("/conversations/{id}"), Default::default());
         }
     });
-    let failed = move || start.value().get().and_then(Result::err).map(|e| e.to_string());
+    let failed = move || start.value().get().and_then(Result::err).map(|e| t.error(&e));
     view! {
         <header class="content-header">
             <a class="back" href=back dir="auto">{name.clone()}</a>

@@ -31,7 +31,7 @@ pub fn SettingsPage() -> impl IntoView {
                             <p class="muted">{t.admins_only}</p>
                         }
                         .into_any(),
-                        Err(err) => view! { <p class="alert alert-error" role="alert">{err.to_string()}</p> }.into_any(),
+                        Err(err) => view! { <p class="alert alert-error" role="alert">{t.error(&err)}</p> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -52,7 +52,7 @@ fn Settings(s: SettingsView) -> impl IntoView {
     let apply = Callback::new(move |c: SettingsChange| {
         change.dispatch(api::ChangeSettings { change: c });
     });
-    let failed = move || change.value().get().and_then(Result::err).map(|e| e.to_string());
+    let failed = move || change.value().get().and_then(Result::err).map(|e| t.error(&e));
     view! {
         <header class="content-header">
             <h1>{t.settings}</h1>
@@ -313,7 +313,7 @@ fn Signatures() -> impl IntoView {
                             .map(|s| view! { <SignatureForm s/> })
                             .collect_view()
                             .into_any(),
-                        Err(err) => view! { <p class="alert alert-error" role="alert">{err.to_string()}</p> }.into_any(),
+                        Err(err) => view! { <p class="alert alert-error" role="alert">{t.error(&err)}</p> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -329,7 +329,7 @@ fn SignatureForm(s: model::SignatureView) -> impl IntoView {
     let outcome = move || {
         save.value().get().map(|done| match done {
             Ok(()) => view! { <span class="muted" role="status">{t.saved}</span> }.into_any(),
-            Err(e) => view! { <span class="alert alert-error" role="alert">{e.to_string()}</span> }.into_any(),
+            Err(e) => view! { <span class="alert alert-error" role="alert">{t.error(&e)}</span> }.into_any(),
         })
     };
     view! {

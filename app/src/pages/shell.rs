@@ -107,7 +107,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                                 <p class="muted">{t.session_ended}</p>
                             }
                             .into_any(),
-                            Err(err) => view! { <p class="alert alert-error">{err.to_string()}</p> }.into_any(),
+                            Err(err) => view! { <p class="alert alert-error">{t.error(&err)}</p> }.into_any(),
                         }
                     })}
                 </Suspense>
@@ -347,7 +347,7 @@ fn Preferences(locale: String, time_zone: String) -> impl IntoView {
                     .collect_view()}
             </select>
             <button type="submit" class="btn">{t.save}</button>
-            {move || save.value().get().and_then(Result::err).map(|e| view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> })}
+            {move || save.value().get().and_then(Result::err).map(|e| view! { <p class="alert alert-error" role="alert">{t.error(&e)}</p> })}
         </ActionForm>
     }
 }

@@ -240,7 +240,8 @@ impl Backend {
     /// Creates a user after checking every field. Used by the CLI and by admins.
     pub async fn add_user(&self, email: &str, name: &str, role: Role, password: &str) -> Result<User> {
         let email = EmailAddress::parse(email).map_err(|e| Error::Invalid(e.to_string()))?;
-        let name = model::text::one_line(name, 100).map_err(|fault| Error::Invalid(format!("a name {fault}")))?;
+        let name = model::text::one_line(name, 100)
+            .map_err(|fault| model::Refusal::Text { field: model::Field::PersonName, fault })?;
         check_new_password(password)?;
         let password_hash = hash_password(password).await?;
         self.store.create_user(NewUser { email: email.to_string(), name, role, password_hash }).await

@@ -10,7 +10,11 @@ pub enum Error {
     /// The thing does not exist, or the caller may not see it.
     #[error("not found")]
     NotFound,
-    /// The input is wrong; the text says how, in words for the person who typed it.
+    /// The input is wrong, for a typed reason the app words in the reader's language.
+    #[error("{0}")]
+    Refused(#[from] model::Refusal),
+    /// The input is wrong; the text says how, in English (the CLI, and the refusals not yet
+    /// typed as a [`model::Refusal`]).
     #[error("{0}")]
     Invalid(String),
     /// The change clashes with what is stored (a taken email, a duplicate name).

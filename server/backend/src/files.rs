@@ -72,15 +72,11 @@ impl Backend {
             self.conversation(caller, conversation).await?;
         }
         if bytes.is_empty() {
-            return Err(Error::Invalid("this file is empty".to_string()));
+            return Err(model::Refusal::EmptyFile.into());
         }
         let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
         if size > MAX_ATTACHED_BYTES {
-            return Err(Error::Invalid(format!(
-                "this file is {} MB; a reply carries {} MB of files at most",
-                size / 1_000_000,
-                MAX_ATTACHED_BYTES / 1_000_000
-            )));
+            return Err(model::Refusal::FilesTooLarge { max_mb: model::MAX_REPLY_FILES_MB }.into());
         }
         let blobs: &Blobs =
             self.blobs.as_ref().ok_or_else(|| Error::Internal("no blob store for files".to_string()))?;

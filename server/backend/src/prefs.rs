@@ -54,7 +54,7 @@ impl Backend {
         self.check_mailbox(caller, mailbox).await?;
         let body = body.trim_end();
         model::text::check_multi_line(body, MAX_SIGNATURE_CHARS)
-            .map_err(|fault| Error::Invalid(format!("a signature {fault}")))?;
+            .map_err(|fault| model::Refusal::Text { field: model::Field::Signature, fault })?;
         self.store.set_signature(caller.id, mailbox, body).await
     }
 }

@@ -22,7 +22,8 @@ const MAX_MAILBOX_NAME: usize = 80;
 
 /// A mailbox name as stored: one line, 1 to [`MAX_MAILBOX_NAME`] characters.
 pub fn mailbox_name(name: &str) -> Result<String> {
-    model::text::one_line(name, MAX_MAILBOX_NAME).map_err(|fault| Error::Invalid(format!("a mailbox name {fault}")))
+    model::text::one_line(name, MAX_MAILBOX_NAME)
+        .map_err(|fault| model::Refusal::Text { field: model::Field::MailboxName, fault }.into())
 }
 
 impl Backend {

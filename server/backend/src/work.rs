@@ -6,8 +6,10 @@
 //! conversation is [`Error::NotFound`]), then checks the input in words a person can act on,
 //! then makes one store call, which writes the change and its event together.
 
+use model::text::TextFault;
 use model::{
-    AttachmentId, ComposerMode, ConversationAction, ConversationId, Direction, MailboxId, MessageId, Priority, Status,
+    AttachmentId, ComposerMode, ConversationAction, ConversationId, Direction, Field, MailboxId, MessageId, Priority,
+    Refusal, Status, Writing,
 };
 use uuid::Uuid;
 
@@ -27,7 +29,7 @@ pub const MAX_SUBJECT_CHARS: usize = 250;
 pub const MAX_SNOOZE: i64 = 366 * DAY;
 /// The most a reply's files may weigh together: mail servers refuse mail over about 25 MB,
 /// and base64 makes files a third larger.
-pub const MAX_ATTACHED_BYTES: i64 = 18 * 1_000_000;
+pub const MAX_ATTACHED_BYTES: i64 = model::MAX_REPLY_FILES_MB as i64 * 1_000_000;
 /// The longest To, Cc or Bcc line a draft keeps, in characters.
 pub const MAX_ADDRESS_LINE_CHARS: usize = 5_000;
 /// The line between a forward's text and the conversation it forwards.
@@ -109,9 +111,7 @@ impl Backend {
                 if let Some(assignee) = assignee {
                     let allowed = self.store.mailbox_users(conversation.mailbox_id).await?;
                     if !allowed.iter().any(|u| u.id == assignee) {
-                        return Err(Error::Invalid(
-                            "that person is not an active member of this mailbox and cannot be assigned".to_string(),
-                        ));
+                        return Err(Refusal::NotAMember.into());
                     }
                 }
                 self.store.assign(id, assignee, by).await
@@ -131,10 +131,10 @@ impl Backend {
         if let Some(until) = until {
             let now = now_micros();
             if until <= now {
-                return Err(Error::Invalid("choose a time in the future to snooze until".to_string()));
+                return Err(Refusal::SnoozeInThePast.into());
             }
             if until > now + MAX_SNOOZE {
-                return Err(Error::Invalid("a conversation can be snoozed for a year at most".to_string()));
+                return Err(Refusal::SnoozeTooLong.into());
             }
         }
         self.store.snooze(id, until, by).await
@@ -159,11 +159,12 @@ impl Backend {
         let conversation = self.conversation(caller, id).await?;
         let body = posted.text.body.trim_end();
         if body.trim().is_empty() {
-            return Err(Error::Invalid(match (posted.mode, posted.text.forward) {
-                (ComposerMode::Reply, false) => "write a reply before sending".to_string(),
-                (ComposerMode::Reply, true) => "write a line to go with the forwarded conversation".to_string(),
-                (ComposerMode::Note, _) => "write a note before adding it".to_string(),
-            }));
+            let what = match (posted.mode, posted.text.forward) {
+                (ComposerMode::Reply, false) => Writing::Reply,
+                (ComposerMode::Reply, true) => Writing::Forward,
+                (ComposerMode::Note, _) => Writing::Note,
+            };
+            return Err(Refusal::NothingWritten { what }.into());
         }
         check_length(body)?;
         // A retried post answers with the first one before its recipients and files are
@@ -213,16 +214,16 @@ impl Backend {
         }
         let subject = subject_line(&new.subject)?;
         if new.text.body.trim().is_empty() {
-            return Err(Error::Invalid("write the mail before sending".to_string()));
+            return Err(Refusal::NothingWritten { what: Writing::NewMail }.into());
         }
         check_length(&new.text.body)?;
         let to = compose::parse_addresses(&new.text.to)?;
-        let customer = to.first().ok_or_else(|| Error::Invalid("add the customer's address in To".to_string()))?;
+        let customer = to.first().ok_or(Refusal::NoCustomerAddress)?;
         // Everything the mail needs is checked before the conversation exists.
         compose::parse_addresses(&new.text.cc)?;
         compose::parse_addresses(&new.text.bcc)?;
         self.store.uploads(caller.id, &new.attachments).await.map_err(|e| match e {
-            Error::NotFound => Error::Invalid("an attached file is gone; attach it again".to_string()),
+            Error::NotFound => Refusal::AttachmentGone.into(),
             other => other,
         })?;
         let contact = self.store.contact_for_email(&customer.email, &customer.name).await?;
@@ -269,18 +270,18 @@ impl Backend {
         let mut to = compose::parse_addresses(&posted.text.to)?;
         if to.is_empty() {
             if forward {
-                return Err(Error::Invalid("add the address to forward the conversation to".to_string()));
+                return Err(Refusal::NoForwardAddress.into());
             }
             let (default_to, _) = reply_defaults(&messages, &contact, &mailbox.address);
             to = compose::parse_addresses(&default_to)?;
             if to.is_empty() {
-                return Err(Error::Invalid(format!("{} has no email address to reply to", contact.name)));
+                return Err(Refusal::CustomerHasNoAddress { name: contact.name.clone() }.into());
             }
         }
         let cc = compose::parse_addresses(&posted.text.cc)?;
         let bcc = compose::parse_addresses(&posted.text.bcc)?;
         if to.len() + cc.len() + bcc.len() > compose::MAX_RECIPIENTS {
-            return Err(Error::Invalid(format!("a reply goes to {} addresses at most", compose::MAX_RECIPIENTS)));
+            return Err(Refusal::TooManyRecipients { max: compose::MAX_RECIPIENTS }.into());
         }
 
         let join = |parties: &[Party]| parties.iter().map(Party::display).collect::<Vec<_>>().join(", ");
@@ -291,16 +292,12 @@ impl Backend {
             text = format!("{text}\n\n{}", signature.trim_end());
         }
         let uploads = self.store.uploads(caller.id, &posted.attachments).await.map_err(|e| match e {
-            Error::NotFound => Error::Invalid("an attached file is gone; attach it again".to_string()),
+            Error::NotFound => Refusal::AttachmentGone.into(),
             other => other,
         })?;
         let attached: i64 = uploads.iter().map(|u| u.size).sum();
         if attached > MAX_ATTACHED_BYTES {
-            return Err(Error::Invalid(format!(
-                "the attached files come to {} MB; a reply carries {} MB of files at most",
-                attached / 1_000_000,
-                MAX_ATTACHED_BYTES / 1_000_000
-            )));
+            return Err(Refusal::FilesTooLarge { max_mb: model::MAX_REPLY_FILES_MB }.into());
         }
         let subject = if forward {
             forward_subject(&conversation.subject)
@@ -399,7 +396,8 @@ impl Backend {
         check_length(&draft.body)?;
         for line in [&draft.to, &draft.cc, &draft.bcc] {
             if line.chars().count() > MAX_ADDRESS_LINE_CHARS {
-                return Err(Error::Invalid(format!("an address line has at most {MAX_ADDRESS_LINE_CHARS} characters")));
+                let fault = TextFault::TooLong { max: MAX_ADDRESS_LINE_CHARS };
+                return Err(Refusal::Text { field: Field::AddressLine, fault }.into());
             }
         }
         self.store.save_draft(id, caller.id, mode, draft).await
@@ -407,12 +405,14 @@ impl Backend {
 }
 
 fn check_length(body: &str) -> Result<()> {
-    model::text::check_multi_line(body, MAX_BODY_CHARS).map_err(|fault| Error::Invalid(format!("a message {fault}")))
+    model::text::check_multi_line(body, MAX_BODY_CHARS)
+        .map_err(|fault| Refusal::Text { field: Field::Message, fault }.into())
 }
 
 /// A subject as stored: one line, 1 to [`MAX_SUBJECT_CHARS`] characters.
 fn subject_line(text: &str) -> Result<String> {
-    model::text::one_line(text, MAX_SUBJECT_CHARS).map_err(|fault| Error::Invalid(format!("a subject {fault}")))
+    model::text::one_line(text, MAX_SUBJECT_CHARS)
+        .map_err(|fault| Refusal::Text { field: Field::Subject, fault }.into())
 }
 
 /// The subject of a reply: the conversation's, with one "Re: " in front.

@@ -150,7 +150,7 @@ async fn changes_write_events_and_no_ops_do_not(store: &Store) {
     assert!(store.remove_tag(c.id, "vip", By::user(agent)).await.expect("untag"));
     assert!(!store.remove_tag(c.id, "vip", By::user(agent)).await.expect("untag again"));
     assert!(store.assign(c.id, None, By::user(agent)).await.expect("unassign"));
-    assert!(matches!(store.add_tag(c.id, "   ", By::user(agent)).await, Err(Error::Invalid(_))));
+    assert!(matches!(store.add_tag(c.id, "   ", By::user(agent)).await, Err(Error::Refused(_))));
 
     let read = store.conversation(c.id).await.expect("read");
     assert_eq!((read.status, read.priority, read.assignee_id), (Status::Waiting, Priority::Urgent, None));

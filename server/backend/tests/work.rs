@@ -117,9 +117,11 @@ async fn the_same_client_id_posts_once(store: &Store) {
     assert_eq!(store.messages(t.conversation).await.expect("messages").len(), 1);
 }
 
-/// The words of an [`Error::Invalid`]; anything else fails the test.
+/// The words of a refusal ([`Error::Refused`] or [`Error::Invalid`]); anything else fails
+/// the test.
 fn invalid<T: std::fmt::Debug>(result: Result<T, Error>) -> String {
     match result {
+        Err(Error::Refused(refusal)) => refusal.to_string(),
         Err(Error::Invalid(words)) => words,
         other => panic!("expected Invalid, got {other:?}"),
     }

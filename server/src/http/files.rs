@@ -63,6 +63,12 @@ pub async fn upload(
         })
         .into_response(),
         Err(backend::Error::NotFound) => (StatusCode::NOT_FOUND, "Not found.\n").into_response(),
+        // The reason typed, for the composer to word, and in English for other callers.
+        Err(backend::Error::Refused(refusal)) => {
+            let message = refusal.to_string();
+            (StatusCode::BAD_REQUEST, Json(serde_json::json!({ "refusal": refusal, "message": message })))
+                .into_response()
+        }
         Err(backend::Error::Invalid(words)) => (StatusCode::BAD_REQUEST, format!("{words}\n")).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "storing an upload failed");

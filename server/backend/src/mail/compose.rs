@@ -73,8 +73,7 @@ pub fn parse_addresses(text: &str) -> Result<Vec<Party>> {
     pieces.push(current);
     let mut parties: Vec<Party> = Vec::new();
     for piece in pieces.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
-        let parsed: Mailbox =
-            piece.parse().map_err(|_| Error::Invalid(format!("{piece:?} is not an email address")))?;
+        let parsed: Mailbox = piece.parse().map_err(|_| model::Refusal::NotAnEmail { text: piece.to_string() })?;
         let email = parsed.email.to_string().to_lowercase();
         if !parties.iter().any(|p| p.email == email) {
             parties.push(Party { name: parsed.name.unwrap_or_default(), email });
@@ -84,8 +83,7 @@ pub fn parse_addresses(text: &str) -> Result<Vec<Party>> {
 }
 
 fn mailbox(party: &Party) -> Result<Mailbox> {
-    let address =
-        party.email.parse().map_err(|_| Error::Invalid(format!("{:?} is not an email address", party.email)))?;
+    let address = party.email.parse().map_err(|_| model::Refusal::NotAnEmail { text: party.email.clone() })?;
     Ok(Mailbox::new(if party.name.is_empty() { None } else { Some(party.name.clone()) }, address))
 }
 

@@ -301,5 +301,5 @@ impl Store {
 pub(super) fn normalize_tag(name: &str) -> Result<String> {
     model::text::one_line(name, 50)
         .map(|name| name.to_lowercase())
-        .map_err(|fault| Error::Invalid(format!("a tag name {fault}")))
+        .map_err(|fault| model::Refusal::Text { field: model::Field::TagName, fault }.into())
 }

@@ -1,0 +1,139 @@
+//! Why the server refused what someone asked, as typed reasons with their data. The backend
+//! returns these, never prose, for what a person can see; the app words each one in the
+//! reader's language (`app/src/i18n.rs`, `Texts::refusal`), and the HTTP API sends the
+//! serde tag as a stable machine `code` beside the English words of [`fmt::Display`].
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::text::TextFault;
+
+/// The most a reply's files may come to, in MB (10^6 bytes).
+pub const MAX_REPLY_FILES_MB: u64 = 18;
+
+/// Which field a text rule was broken in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Subject,
+    /// The text of a reply, note, forward or new conversation.
+    Message,
+    Signature,
+    TagName,
+    PersonName,
+    MailboxName,
+    /// A To, Cc or Bcc line.
+    AddressLine,
+}
+
+impl Field {
+    /// The field's name in English, for the API's message.
+    fn english(self) -> &'static str {
+        match self {
+            Field::Subject => "a subject",
+            Field::Message => "a message",
+            Field::Signature => "a signature",
+            Field::TagName => "a tag name",
+            Field::PersonName => "a name",
+            Field::MailboxName => "a mailbox name",
+            Field::AddressLine => "an address line",
+        }
+    }
+}
+
+/// What was written and is now empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Writing {
+    Reply,
+    Note,
+    /// The line that goes with a forwarded conversation.
+    Forward,
+    /// The first mail of a new conversation.
+    NewMail,
+}
+
+/// A refusal: what was wrong with the request, with what the reader needs to fix it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Refusal {
+    /// A text field broke its rule (empty, too long, a control character).
+    Text { field: Field, fault: TextFault },
+    /// Nothing was written.
+    NothingWritten { what: Writing },
+    /// The text (as typed) is not an email address.
+    NotAnEmail { text: String },
+    /// A new conversation names no customer in To.
+    NoCustomerAddress,
+    /// A forward names nobody to forward to.
+    NoForwardAddress,
+    /// The customer (named) has no address to reply to.
+    CustomerHasNoAddress { name: String },
+    /// More recipients than a mail may have.
+    TooManyRecipients { max: usize },
+    /// An attached file was removed or expired before sending.
+    AttachmentGone,
+    /// An empty file was attached.
+    EmptyFile,
+    /// The files attached come to more than a reply may carry.
+    FilesTooLarge { max_mb: u64 },
+    /// A snooze must end in the future …
+    SnoozeInThePast,
+    /// … and within a year.
+    SnoozeTooLong,
+    /// The chosen assignee is not an active member of the mailbox.
+    NotAMember,
+    /// A list's filter or page link in the address is not one the app makes (edited by hand,
+    /// or cut short).
+    BadFilter,
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::Text { field, fault } => write!(f, "{} {fault}", field.english()),
+            Refusal::NothingWritten { what: Writing::Reply } => f.write_str("write a reply before sending"),
+            Refusal::NothingWritten { what: Writing::Note } => f.write_str("write a note before adding it"),
+            Refusal::NothingWritten { what: Writing::Forward } => {
+                f.write_str("write a line to go with the forwarded conversation")
+            }
+            Refusal::NothingWritten { what: Writing::NewMail } => f.write_str("write the mail before sending"),
+            Refusal::NotAnEmail { text } => write!(f, "{text:?} is not an email address"),
+            Refusal::NoCustomerAddress => f.write_str("add the customer's address in To"),
+            Refusal::NoForwardAddress => f.write_str("add the address to forward the conversation to"),
+            Refusal::CustomerHasNoAddress { name } => write!(f, "{name} has no email address to reply to"),
+            Refusal::TooManyRecipients { max } => write!(f, "a reply goes to {max} addresses at most"),
+            Refusal::AttachmentGone => f.write_str("an attached file is gone; attach it again"),
+            Refusal::EmptyFile => f.write_str("this file is empty"),
+            Refusal::FilesTooLarge { max_mb } => write!(f, "a reply carries {max_mb} MB of files at most"),
+            Refusal::SnoozeInThePast => f.write_str("choose a time in the future to snooze until"),
+            Refusal::SnoozeTooLong => f.write_str("a conversation can be snoozed for a year at most"),
+            Refusal::NotAMember => {
+                f.write_str("that person is not an active member of this mailbox and cannot be assigned")
+            }
+            Refusal::BadFilter => {
+                f.write_str("the list's filter or page in the address is malformed (assignee: me, none or a user id)")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_code_is_the_serde_tag() {
+        let refusal = Refusal::Text { field: Field::Subject, fault: TextFault::TooLong { max: 250 } };
+        let json = serde_json::to_value(&refusal).expect("json");
+        assert_eq!(json["code"], "text");
+        assert_eq!(json["field"], "subject");
+        assert_eq!(serde_json::from_value::<Refusal>(json).expect("back"), refusal);
+        assert_eq!(refusal.to_string(), "a subject has at most 250 characters");
+        let json = serde_json::to_value(Refusal::NotAnEmail { text: "omar@".into() }).expect("json");
+        assert_eq!(json, serde_json::json!({ "code": "not_an_email", "text": "omar@" }));
+    }
+}
