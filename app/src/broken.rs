@@ -4,9 +4,22 @@
 //! The hook logs the panic as before and puts a banner on the page, in the page's language,
 //! with a Retry link: a plain link, since no script of ours can run any more.
 
+use std::cell::RefCell;
+
 use wasm_bindgen::JsCast;
 
 use crate::i18n::Lang;
+
+thread_local! {
+    /// Where the router is going. The address bar changes only once the new page is ready,
+    /// so after a chunk that failed it still shows the page before; Retry must go here.
+    static WANTED: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Remembers the path and query the router is going to (see [`WANTED`]).
+pub fn remember(path_and_query: String) {
+    WANTED.with(|wanted| *wanted.borrow_mut() = Some(path_and_query));
+}
 
 /// Installs the hook; called once, first thing in `hydrate`.
 pub fn set_panic_hook() {
@@ -27,7 +40,10 @@ fn show_banner() {
         .and_then(|tag| Lang::from_tag(&tag))
         .unwrap_or_default();
     let t = lang.texts();
-    let here = document.location().and_then(|l| l.href().ok()).unwrap_or_else(|| "/".to_string());
+    let here = WANTED
+        .with(|wanted| wanted.borrow().clone())
+        .or_else(|| document.location().and_then(|l| l.href().ok()))
+        .unwrap_or_else(|| "/".to_string());
     let (Ok(banner), Ok(text), Ok(link)) =
         (document.create_element("div"), document.create_element("p"), document.create_element("a"))
     else {

@@ -70,6 +70,7 @@ pub fn App() -> impl IntoView {
             {move || routing.get().then_some(lang.texts().loading)}
         </div>
         <Router set_is_routing=set_routing>
+            <FollowLocation/>
             <Routes fallback=pages::NotFound>
                 <Route path=path!("/signin") view=pages::SignIn/>
                 <Route path=path!("/") view=pages::Home ssr=SsrMode::Async/>
@@ -89,6 +90,20 @@ pub fn App() -> impl IntoView {
                 />
             </Routes>
         </Router>
+    }
+}
+
+/// Keeps where the router is going for the panic hook's Retry link (`broken`).
+#[component]
+fn FollowLocation() -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    {
+        let location = leptos_router::hooks::use_location();
+        Effect::new(move |_| {
+            let search = location.search.get();
+            let query = if search.is_empty() { String::new() } else { format!("?{search}") };
+            broken::remember(format!("{}{query}", location.pathname.get()));
+        });
     }
 }
 

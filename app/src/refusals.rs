@@ -35,9 +35,11 @@ pub fn say(lang: Lang, error: &AppError) -> String {
         (Lang::Ar, E::NotFound) => en("غير موجود."),
         (Lang::Ar, E::Forbidden) => en("دورك لا يسمح بهذا."),
         (Lang::Ar, E::Stale { .. }) => {
-            en("أضاف شخص آخر إلى هذه المحادثة أثناء كتابتك؛ اقرأ الجديد ثم أرسل على أي حال أو عدّل.")
+            en("أضاف شخص آخر رسالة إلى هذه المحادثة أثناء كتابتك؛ اقرأ الجديد ثم أرسل على أي حال أو عدّل.")
         }
-        (Lang::Ar, E::RateLimited(_)) => en("محاولات كثيرة جدًا. انتظر قليلًا ثم حاول مجددًا."),
+        (Lang::Ar, E::RateLimited(secs)) => {
+            format!("محاولات كثيرة جدًا. أعد المحاولة بعد مهلة (بالثواني): {}.", number(lang, *secs))
+        }
         (Lang::Ar, E::Internal) => en("حدث خطأ في الخادم. حاول مجددًا، وإن تكرر فأخبر المسؤول."),
         (Lang::Ar, E::Transport(_)) => en("تعذّر الوصول إلى الخادم. تحقّق من الاتصال وحاول مجددًا."),
         (Lang::Fa, E::NotSignedIn) => en("برای ادامه وارد شوید."),
@@ -46,15 +48,22 @@ pub fn say(lang: Lang, error: &AppError) -> String {
         (Lang::Fa, E::Stale { .. }) => {
             en("کس دیگری هنگام نوشتن شما به این گفتگو چیزی افزود؛ آن را بخوانید، سپس به هر حال بفرستید یا ویرایش کنید.")
         }
-        (Lang::Fa, E::RateLimited(_)) => en("تلاش‌ها زیاد شد. کمی صبر کنید و دوباره امتحان کنید."),
+        (Lang::Fa, E::RateLimited(secs)) => {
+            format!("تعداد تلاش‌ها از حد مجاز گذشت. {} ثانیهٔ دیگر دوباره امتحان کنید.", number(lang, *secs))
+        }
         (Lang::Fa, E::Internal) => en("خطایی در سرور رخ داد. دوباره امتحان کنید؛ اگر تکرار شد به مدیر بگویید."),
-        (Lang::Fa, E::Transport(_)) => en("به سرور دسترسی نشد. اتصال را بررسی کنید و دوباره امتحان کنید."),
+        (Lang::Fa, E::Transport(_)) => en("دسترسی به سرور ممکن نشد. اتصال را بررسی کنید و دوباره امتحان کنید."),
     }
+}
+
+/// `n` in the digits of `lang`.
+fn number(lang: Lang, n: u64) -> String {
+    Clock { lang, ..Clock::default() }.number(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
 /// `refusal` in `lang`.
 pub fn refusal_in(lang: Lang, refusal: &Refusal) -> String {
-    let number = |n: usize| Clock { lang, ..Clock::default() }.number(i64::try_from(n).unwrap_or(i64::MAX));
+    let number = |n: usize| number(lang, u64::try_from(n).unwrap_or(u64::MAX));
     match lang {
         Lang::En => english(refusal),
         Lang::Ar => arabic(refusal, number),
@@ -103,6 +112,8 @@ fn english(refusal: &Refusal) -> String {
         Refusal::SnoozeTooLong => "A conversation can be snoozed for a year at most.".into(),
         Refusal::NotAMember => "That person is not an active member of this mailbox and cannot be assigned.".into(),
         Refusal::BadFilter => "This list's address is damaged. Open the list again from the sidebar.".into(),
+        Refusal::AlreadySent => "Too late to undo: this reply has already left.".into(),
+        Refusal::NoMailServers => "This mailbox has no mail servers yet; an admin adds them in Settings.".into(),
     }
 }
 
@@ -142,6 +153,8 @@ fn arabic(refusal: &Refusal, number: impl Fn(usize) -> String) -> String {
         Refusal::SnoozeTooLong => "لا يمكن تأجيل المحادثة أكثر من سنة.".into(),
         Refusal::NotAMember => "هذا الشخص ليس عضوًا نشطًا في هذا الصندوق، فلا يمكن إسناد المحادثة إليه.".into(),
         Refusal::BadFilter => "عنوان هذه القائمة تالف. افتح القائمة من جديد من الشريط الجانبي.".into(),
+        Refusal::AlreadySent => "فات أوان التراجع: غادر هذا الرد بالفعل.".into(),
+        Refusal::NoMailServers => "ليس لهذا الصندوق خوادم بريد بعد؛ يضيفها المسؤول من الإعدادات.".into(),
     }
 }
 
@@ -153,7 +166,7 @@ fn persian(refusal: &Refusal, number: impl Fn(usize) -> String) -> String {
         Field::TagName => "نام برچسب",
         Field::PersonName => "نام",
         Field::MailboxName => "نام صندوق",
-        Field::AddressLine => "خط نشانی‌ها",
+        Field::AddressLine => "سطر نشانی‌ها",
     };
     match refusal {
         Refusal::Text { field: f, fault: TextFault::Empty } => format!("{} را خالی نگذارید.", field(*f)),
@@ -172,7 +185,7 @@ fn persian(refusal: &Refusal, number: impl Fn(usize) -> String) -> String {
         Refusal::NoForwardAddress => "نشانی‌ای را که گفتگو باید به آن بازارسال شود بنویسید.".into(),
         Refusal::CustomerHasNoAddress { name } => format!("{} نشانی ایمیلی برای پاسخ ندارد.", data(name)),
         Refusal::TooManyRecipients { max } => format!("یک پاسخ حداکثر به {} نشانی می‌رود.", number(*max)),
-        Refusal::AttachmentGone => "یکی از فایل‌های پیوست دیگر نیست؛ دوباره پیوستش کنید.".into(),
+        Refusal::AttachmentGone => "یکی از فایل‌های پیوست دیگر در دسترس نیست؛ دوباره پیوستش کنید.".into(),
         Refusal::EmptyFile => "این فایل خالی است.".into(),
         Refusal::FilesTooLarge { max_mb } => format!(
             "فایل‌های یک پاسخ روی هم حداکثر {} مگابایت می‌توانند باشند.",
@@ -182,6 +195,8 @@ fn persian(refusal: &Refusal, number: impl Fn(usize) -> String) -> String {
         Refusal::SnoozeTooLong => "یک گفتگو را حداکثر یک سال می‌توان به تعویق انداخت.".into(),
         Refusal::NotAMember => "این شخص عضو فعال این صندوق نیست و نمی‌توان گفتگو را به او سپرد.".into(),
         Refusal::BadFilter => "نشانی این فهرست خراب است. فهرست را دوباره از نوار کناری باز کنید.".into(),
+        Refusal::AlreadySent => "برای بازگرداندن دیر شده است: این پاسخ فرستاده شده است.".into(),
+        Refusal::NoMailServers => "این صندوق هنوز سرور ایمیل ندارد؛ مدیر آن را در تنظیمات اضافه می‌کند.".into(),
     }
 }
 
@@ -221,6 +236,8 @@ mod tests {
             Refusal::SnoozeTooLong,
             Refusal::NotAMember,
             Refusal::BadFilter,
+            Refusal::AlreadySent,
+            Refusal::NoMailServers,
         ]);
         all
     }

@@ -23,12 +23,16 @@ pub async fn upload(conversation: &str, file: web_sys::File) -> Result<model::At
     match response.status() {
         200 => response.json().await.map_err(|e| AppError::Transport(e.to_string())),
         413 => Err(refused(model::Refusal::FilesTooLarge { max_mb: model::MAX_REPLY_FILES_MB })),
-        400 => match response.json::<Refused>().await {
-            Ok(Refused { refusal }) => Err(refused(refusal)),
-            Err(_) => Err(AppError::Invalid(response.text().await.unwrap_or_default().trim().to_string())),
-        },
+        400 => {
+            let body = response.text().await.unwrap_or_default();
+            match serde_json::from_str::<Refused>(&body) {
+                Ok(Refused { refusal }) => Err(refused(refusal)),
+                Err(_) => Err(AppError::Invalid(body.trim().to_string())),
+            }
+        }
         404 => Err(AppError::NotFound),
         401 => Err(AppError::NotSignedIn),
+        403 => Err(AppError::Forbidden),
         _ => Err(AppError::Internal),
     }
 }

@@ -57,6 +57,7 @@ test.describe('in Arabic', () => {
     await banner.getByRole('link', { name: 'إعادة المحاولة' }).click();
     await hydrated(page);
     await expect(page.locator('#app-broken')).toHaveCount(0);
-    await expect(page).toHaveURL(/\/settings/);
+    // Retry goes where the agent was going, not back to the page before.
+    await expect(page).toHaveURL(/\/settings\/mailboxes\//);
   });
 });

@@ -87,6 +87,10 @@ pub enum Refusal {
     /// A list's filter or page link in the address is not one the app makes (edited by hand,
     /// or cut short).
     BadFilter,
+    /// Undo came too late: the reply has already left.
+    AlreadySent,
+    /// The mailbox cannot send yet: an admin adds its mail servers in Settings.
+    NoMailServers,
 }
 
 impl fmt::Display for Refusal {
@@ -114,6 +118,10 @@ impl fmt::Display for Refusal {
             }
             Refusal::BadFilter => {
                 f.write_str("the list's filter or page in the address is malformed (assignee: me, none or a user id)")
+            }
+            Refusal::AlreadySent => f.write_str("this reply has already left"),
+            Refusal::NoMailServers => {
+                f.write_str("this mailbox has no mail servers yet; an admin adds them in Settings")
             }
         }
     }

@@ -16,6 +16,9 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "snake_case")]
 pub enum Via {
     Email,
+    /// A channel a newer version added.
+    #[serde(other)]
+    Other,
 }
 
 /// Why a status changed without a person changing it.
@@ -24,6 +27,9 @@ pub enum StatusReason {
     /// The customer wrote again, so a waiting or closed conversation is open.
     #[serde(rename = "customer replied")]
     CustomerReplied,
+    /// A reason a newer version added.
+    #[serde(other)]
+    Other,
 }
 
 /// What happened to a conversation, with its details.

@@ -187,8 +187,7 @@ impl Backend {
             return self.store.outbox_retry_failed(message).await;
         }
         // Written before the mailbox could send: rendered now, as its author wrote it.
-        let no_servers =
-            || Error::Invalid("this mailbox has no mail servers yet; an admin adds them in Settings".into());
+        let no_servers = || Error::Refused(model::Refusal::NoMailServers);
         let mailbox = self.store.mailbox(conversation.mailbox_id).await?;
         let settings = self.store.mail_settings(mailbox.id).await?.ok_or_else(no_servers)?;
         if !self.store.can_send(mailbox.id).await? {

@@ -74,11 +74,24 @@ impl Change {
         event: &EventData,
         rev: i64,
     ) -> Signal {
+        Change::of_row(conversation, mailbox, actor, event.kind(), event, rev)
+    }
+
+    /// The change of a stored row: its kind as the row names it (even when its data cannot
+    /// be read here), its notices from the data.
+    pub(crate) fn of_row(
+        conversation: Uuid,
+        mailbox: Uuid,
+        actor: Option<Uuid>,
+        kind: EventKind,
+        event: &EventData,
+        rev: i64,
+    ) -> Signal {
         Signal::Change(Change {
             conversation: ConversationId(conversation),
             mailbox: MailboxId(mailbox),
             actor: actor.map(UserId),
-            kind: event.kind(),
+            kind,
             rev,
             notify: event.notifies(),
         })
@@ -232,7 +245,8 @@ async fn tail_sqlite(
             for (rowid, conversation, mailbox, actor, kind, data, rev) in rows {
                 cursor = rowid;
                 let event = EventData::decode(&kind, &data);
-                let _ = local.send(Change::of_event(conversation, mailbox, actor, &event, rev));
+                let kind = EventKind::from_word(&kind);
+                let _ = local.send(Change::of_row(conversation, mailbox, actor, kind, &event, rev));
             }
             if !full {
                 break;

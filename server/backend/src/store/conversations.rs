@@ -577,9 +577,7 @@ impl Store {
                     .await?
                     .rows_affected();
                     if moved != 1 {
-                        return Err(Error::Conflict(
-                            "an attached file was removed meanwhile; attach it again".to_string(),
-                        ));
+                        return Err(model::Refusal::AttachmentGone.into());
                     }
                     sqlx::query("DELETE FROM uploads WHERE id = $1").bind(upload.0).execute(&mut *tx).await?;
                 }

@@ -202,7 +202,7 @@ impl Store {
             }
             changed
         });
-        if changed == 1 { Ok(()) } else { Err(Error::Conflict("this reply has already left".to_string())) }
+        if changed == 1 { Ok(()) } else { Err(model::Refusal::AlreadySent.into()) }
     }
 
     /// A mailbox's mail servers and its sealed SMTP password, for the sender.
