@@ -44,15 +44,10 @@ mod server {
     pub fn cursor(after: Option<String>) -> Result<Option<backend::store::Cursor>, AppError> {
         match after.as_deref().filter(|token| !token.is_empty()) {
             Some(token) => {
-                backend::store::Cursor::parse(token).map(Some).ok_or_else(|| fail(refused(model::Refusal::BadFilter)))
+                backend::store::Cursor::parse(token).map(Some).ok_or_else(|| fail(model::Refusal::BadFilter))
             }
             None => Ok(None),
         }
-    }
-
-    /// A refusal as the browser receives it.
-    fn refused(refusal: model::Refusal) -> AppError {
-        AppError::Refused { message: refusal.to_string(), refusal }
     }
 
     /// Parses an id from its text; a malformed one is not found.
@@ -69,7 +64,7 @@ mod server {
             None => None,
             Some("me") => Some(AssigneeFilter::User(caller.id)),
             Some("none") => Some(AssigneeFilter::Unassigned),
-            Some(id) => Some(AssigneeFilter::User(id.parse().map_err(|_| fail(refused(model::Refusal::BadFilter)))?)),
+            Some(id) => Some(AssigneeFilter::User(id.parse().map_err(|_| fail(model::Refusal::BadFilter))?)),
         };
         Ok(backend::Refine { tag, assignee })
     }

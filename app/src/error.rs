@@ -39,6 +39,13 @@ pub enum AppError {
     Transport(String),
 }
 
+impl From<model::Refusal> for AppError {
+    /// A refusal with its English words beside it, for the HTTP API's callers.
+    fn from(refusal: model::Refusal) -> AppError {
+        AppError::Refused { message: refusal.to_string(), refusal }
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
@@ -82,7 +89,7 @@ impl From<backend::Error> for AppError {
         use backend::Error as E;
         match err {
             E::NotFound => AppError::NotFound,
-            E::Refused(refusal) => AppError::Refused { message: refusal.to_string(), refusal },
+            E::Refused(refusal) => refusal.into(),
             E::Invalid(text) => AppError::Invalid(text),
             E::Conflict(text) => AppError::Conflict(text),
             E::Stale { seq } => AppError::Stale { seq, message: err.to_string() },

@@ -19,14 +19,13 @@ pub async fn upload(conversation: &str, file: web_sys::File) -> Result<model::At
         .send()
         .await
         .map_err(|e| AppError::Transport(e.to_string()))?;
-    let refused = |refusal: model::Refusal| AppError::Refused { message: refusal.to_string(), refusal };
     match response.status() {
         200 => response.json().await.map_err(|e| AppError::Transport(e.to_string())),
-        413 => Err(refused(model::Refusal::FilesTooLarge { max_mb: model::MAX_REPLY_FILES_MB })),
+        413 => Err(model::Refusal::FilesTooLarge { max_mb: model::MAX_REPLY_FILES_MB }.into()),
         400 => {
             let body = response.text().await.unwrap_or_default();
             match serde_json::from_str::<Refused>(&body) {
-                Ok(Refused { refusal }) => Err(refused(refusal)),
+                Ok(Refused { refusal }) => Err(refusal.into()),
                 Err(_) => Err(AppError::Invalid(body.trim().to_string())),
             }
         }
