@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Plural};
 
 /// The markup that makes a `<textarea>` start with `text`, for its `inner_html`.
 ///
@@ -72,6 +72,11 @@ impl Clock {
         self.digits(&n.to_string())
     }
 
+    /// The phrase for a count of `n`, in the reader's digits.
+    pub fn count(&self, phrase: &Plural, n: i64) -> String {
+        phrase.form(u64::try_from(n).unwrap_or(0), &self.number(n))
+    }
+
     /// `text` with its ASCII digits in the reader's script: Arabic-Indic for Arabic,
     /// Persian for Persian.
     fn digits(&self, text: &str) -> String {
@@ -102,6 +107,11 @@ pub fn date_time(micros: i64) -> String {
 /// A count as the current page prints it.
 pub fn number(n: i64) -> String {
     use_clock().number(n)
+}
+
+/// A counted phrase as the current page prints it.
+pub fn count(phrase: &Plural, n: i64) -> String {
+    use_clock().count(phrase, n)
 }
 
 /// The clock of this page. On the server it comes from the signed-in user's time zone; in

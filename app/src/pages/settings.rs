@@ -281,7 +281,7 @@ fn TagRow(tag: TagSummary, apply: Callback<SettingsChange>) -> impl IntoView {
             <form class="inline-form" on:submit=save>
                 <input node_ref=color type="color" value=tag.color aria-label=color_label/>
                 <input node_ref=name type="text" dir="auto" value=tag.name maxlength="50" required aria-label=name_label/>
-                <span class="muted">{format::number(tag.open_count)} " " {t.open_conversations}</span>
+                <span class="muted">{format::count(&t.open_conversations, tag.open_count)}</span>
                 <button type="submit" class="btn">{t.save}</button>
                 <button
                     type="button"

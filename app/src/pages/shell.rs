@@ -144,8 +144,8 @@ fn LiveBanner() -> impl IntoView {
                     let id = n.id;
                     set_timeout(move || live.dismiss(id), std::time::Duration::from_secs(12));
                     let what = match (&n.by, n.kind) {
-                        (Some(by), EventKind::Mentioned) => format!("{by} {}", t.live_mentioned_you),
-                        (Some(by), _) => format!("{by} {}", t.live_assigned_you),
+                        (Some(by), EventKind::Mentioned) => t.live_mentioned_you.text([by]),
+                        (Some(by), _) => t.live_assigned_you.text([by]),
                         (None, _) => t.live_assigned_to_you.to_string(),
                     };
                     view! {
@@ -178,7 +178,7 @@ fn MailboxList(list: Vec<MailboxSummary>) -> impl IntoView {
                         <li>
                             <A href=href>
                                 <span class="mailbox-name" dir="auto">{m.name}</span>
-                                <span class="count" title=t.open_count>{format::number(m.open_count)}</span>
+                                <span class="count" title=format::count(&t.open_conversations, m.open_count)>{format::number(m.open_count)}</span>
                             </A>
                         </li>
                     }
