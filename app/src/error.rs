@@ -8,7 +8,13 @@ use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
 /// What went wrong, as the browser learns it.
+///
+/// On the wire (a server function's or an upload's error body) it is
+/// `{"error": "<code>", ...the code's data, "message": "<English>"}`: `error` is a stable
+/// machine code for the HTTP API's callers (`refused` carries a typed `refusal` with a `code`
+/// of its own, `mail_server` a typed `fault`), `message` the same in English.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(into = "Wire", from = "Wire")]
 pub enum AppError {
     #[error("Sign in to continue.")]
     NotSignedIn,
@@ -28,15 +34,103 @@ pub enum AppError {
     /// loaded it: `seq` is the conversation's number now (send it to send anyway).
     #[error("{message}")]
     Stale { seq: i64, message: String },
-    /// A mail server failed or refused; the words say how.
-    #[error("{0}")]
-    MailServer(String),
+    /// A mail server failed or refused, for a typed reason (`message` is its English).
+    #[error("{message}")]
+    MailServer { fault: model::MailFault, message: String },
     #[error("Too many attempts. Try again in {0} seconds.")]
     RateLimited(u64),
     #[error("Something went wrong on the server. Try again; if it keeps happening, tell your admin.")]
     Internal,
     #[error("The server could not be reached: {0}")]
     Transport(String),
+}
+
+/// [`AppError`] as it is sent: one flat struct (no serde flatten or inner tag, which would
+/// cost the browser's bundle a second copy of every deserializer).
+#[derive(Serialize, Deserialize)]
+struct Wire {
+    /// The machine code: `not_signed_in`, `refused`, `stale`, `mail_server`, ...
+    error: Code,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    refusal: Option<model::Refusal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    fault: Option<model::MailFault>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    seq: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    retry_after_secs: Option<u64>,
+    message: String,
+}
+
+/// The machine code of an [`AppError`].
+#[derive(Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Code {
+    NotSignedIn,
+    NotFound,
+    Forbidden,
+    Refused,
+    Invalid,
+    Conflict,
+    Stale,
+    MailServer,
+    RateLimited,
+    Internal,
+    Transport,
+}
+
+impl From<AppError> for Wire {
+    fn from(error: AppError) -> Wire {
+        let message = error.to_string();
+        let mut wire =
+            Wire { error: Code::Internal, refusal: None, fault: None, seq: None, retry_after_secs: None, message };
+        wire.error = match error {
+            AppError::NotSignedIn => Code::NotSignedIn,
+            AppError::NotFound => Code::NotFound,
+            AppError::Forbidden => Code::Forbidden,
+            AppError::Refused { refusal, .. } => {
+                wire.refusal = Some(refusal);
+                Code::Refused
+            }
+            AppError::Invalid(_) => Code::Invalid,
+            AppError::Conflict(_) => Code::Conflict,
+            AppError::Stale { seq, .. } => {
+                wire.seq = Some(seq);
+                Code::Stale
+            }
+            AppError::MailServer { fault, .. } => {
+                wire.fault = Some(fault);
+                Code::MailServer
+            }
+            AppError::RateLimited(secs) => {
+                wire.retry_after_secs = Some(secs);
+                Code::RateLimited
+            }
+            AppError::Internal => Code::Internal,
+            AppError::Transport(_) => Code::Transport,
+        };
+        wire
+    }
+}
+
+impl From<Wire> for AppError {
+    fn from(wire: Wire) -> AppError {
+        let message = wire.message;
+        match (wire.error, wire.refusal, wire.fault) {
+            (Code::NotSignedIn, ..) => AppError::NotSignedIn,
+            (Code::NotFound, ..) => AppError::NotFound,
+            (Code::Forbidden, ..) => AppError::Forbidden,
+            (Code::Refused, Some(refusal), _) => AppError::Refused { refusal, message },
+            (Code::MailServer, _, Some(fault)) => AppError::MailServer { fault, message },
+            (Code::Stale, ..) => AppError::Stale { seq: wire.seq.unwrap_or_default(), message },
+            (Code::RateLimited, ..) => AppError::RateLimited(wire.retry_after_secs.unwrap_or_default()),
+            (Code::Conflict, ..) => AppError::Conflict(message),
+            // A refusal or fault without its data reads as the words that came with it.
+            (Code::Invalid | Code::Refused | Code::MailServer, ..) => AppError::Invalid(message),
+            (Code::Internal, ..) => AppError::Internal,
+            (Code::Transport, ..) => AppError::Transport(message),
+        }
+    }
 }
 
 impl From<model::Refusal> for AppError {
@@ -76,7 +170,7 @@ impl AppError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::Invalid(_) | AppError::Refused { .. } => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) | AppError::Stale { .. } => StatusCode::CONFLICT,
-            AppError::MailServer(_) => StatusCode::BAD_GATEWAY,
+            AppError::MailServer { .. } => StatusCode::BAD_GATEWAY,
             AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -93,7 +187,7 @@ impl From<backend::Error> for AppError {
             E::Invalid(text) => AppError::Invalid(text),
             E::Conflict(text) => AppError::Conflict(text),
             E::Stale { seq } => AppError::Stale { seq, message: err.to_string() },
-            E::Remote(text) => AppError::MailServer(text),
+            E::Remote(fault) => AppError::MailServer { message: fault.to_string(), fault },
             E::Unauthenticated | E::BadCredentials => AppError::NotSignedIn,
             E::Forbidden => AppError::Forbidden,
             E::RateLimited { retry_after_secs } => AppError::RateLimited(retry_after_secs),
@@ -101,6 +195,36 @@ impl From<backend::Error> for AppError {
                 tracing::error!(error = %err, "server function failed");
                 AppError::Internal
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wire_carries_a_code_its_data_and_the_english() {
+        let refused = AppError::from(model::Refusal::TooManyRecipients { max: 50 });
+        let json = serde_json::to_value(&refused).expect("json");
+        assert_eq!(json["error"], "refused");
+        assert_eq!(json["refusal"]["code"], "too_many_recipients");
+        assert_eq!(json["message"], "a reply goes to 50 addresses at most");
+        assert_eq!(serde_json::from_value::<AppError>(json).expect("back"), refused);
+        let json = serde_json::to_value(AppError::RateLimited(30)).expect("json");
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "error": "rate_limited", "retry_after_secs": 30, "message": "Too many attempts. Try again in 30 seconds."
+            })
+        );
+        let json = serde_json::to_value(AppError::NotFound).expect("json");
+        assert_eq!(json, serde_json::json!({ "error": "not_found", "message": "Not found." }));
+        for error in
+            [AppError::NotFound, AppError::Invalid("bad".into()), AppError::Stale { seq: 4, message: "x".into() }]
+        {
+            let back: AppError = serde_json::from_str(&serde_json::to_string(&error).expect("json")).expect("back");
+            assert_eq!(back, error);
         }
     }
 }

@@ -9,7 +9,7 @@
 //! isolated with U+2068/U+2069 so it cannot reorder the words around it.
 
 use model::text::TextFault;
-use model::{Field, Refusal, Writing};
+use model::{Field, MailFault, Refusal, Server, Writing};
 
 use crate::error::AppError;
 use crate::format::Clock;
@@ -29,7 +29,8 @@ pub fn say(lang: Lang, error: &AppError) -> String {
     match (lang, error) {
         (_, E::Refused { refusal, .. }) => refusal_in(lang, refusal),
         // Not typed yet: the server's English words.
-        (_, E::Invalid(words) | E::Conflict(words) | E::MailServer(words)) => words.clone(),
+        (_, E::MailServer { fault, .. }) => mail_fault(lang, fault),
+        (_, E::Invalid(words) | E::Conflict(words)) => words.clone(),
         (Lang::En, other) => en(&other.to_string()),
         (Lang::Ar, E::NotSignedIn) => en("سجّل الدخول للمتابعة."),
         (Lang::Ar, E::NotFound) => en("غير موجود."),
@@ -38,7 +39,7 @@ pub fn say(lang: Lang, error: &AppError) -> String {
             en("أضاف شخص آخر رسالة إلى هذه المحادثة أثناء كتابتك؛ اقرأ الجديد ثم أرسل على أي حال أو عدّل.")
         }
         (Lang::Ar, E::RateLimited(secs)) => {
-            format!("محاولات كثيرة جدًا. أعد المحاولة بعد مهلة (بالثواني): {}.", number(lang, *secs))
+            format!("محاولات كثيرة جدًا. أعد المحاولة بعد {}.", seconds(lang, *secs))
         }
         (Lang::Ar, E::Internal) => en("حدث خطأ في الخادم. حاول مجددًا، وإن تكرر فأخبر المسؤول."),
         (Lang::Ar, E::Transport(_)) => en("تعذّر الوصول إلى الخادم. تحقّق من الاتصال وحاول مجددًا."),
@@ -49,7 +50,7 @@ pub fn say(lang: Lang, error: &AppError) -> String {
             en("کس دیگری هنگام نوشتن شما به این گفتگو چیزی افزود؛ آن را بخوانید، سپس به هر حال بفرستید یا ویرایش کنید.")
         }
         (Lang::Fa, E::RateLimited(secs)) => {
-            format!("تعداد تلاش‌ها از حد مجاز گذشت. {} ثانیهٔ دیگر دوباره امتحان کنید.", number(lang, *secs))
+            format!("تعداد تلاش‌ها از حد مجاز گذشت. {} دیگر دوباره امتحان کنید.", seconds(lang, *secs))
         }
         (Lang::Fa, E::Internal) => en("خطایی در سرور رخ داد. دوباره امتحان کنید؛ اگر تکرار شد به مدیر بگویید."),
         (Lang::Fa, E::Transport(_)) => en("دسترسی به سرور ممکن نشد. اتصال را بررسی کنید و دوباره امتحان کنید."),
@@ -59,6 +60,21 @@ pub fn say(lang: Lang, error: &AppError) -> String {
 /// `n` in the digits of `lang`.
 fn number(lang: Lang, n: u64) -> String {
     Clock { lang, ..Clock::default() }.number(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+/// A span of seconds, as `lang` counts it ("ثانيتين", "٣ ثوانٍ", "١١ ثانية").
+fn seconds(lang: Lang, n: u64) -> String {
+    use crate::i18n::Category as C;
+    let digits = number(lang, n);
+    match (lang, lang.plural(n)) {
+        (Lang::En, C::One) => "1 second".to_string(),
+        (Lang::En, _) => format!("{digits} seconds"),
+        (Lang::Ar, C::One) => "ثانية واحدة".to_string(),
+        (Lang::Ar, C::Two) => "ثانيتين".to_string(),
+        (Lang::Ar, C::Few) => format!("{digits} ثوانٍ"),
+        (Lang::Ar, _) => format!("{digits} ثانية"),
+        (Lang::Fa, _) => format!("{digits} ثانیه"),
+    }
 }
 
 /// `refusal` in `lang`.
@@ -114,6 +130,20 @@ fn english(refusal: &Refusal) -> String {
         Refusal::BadFilter => "This list's address is damaged. Open the list again from the sidebar.".into(),
         Refusal::AlreadySent => "Too late to undo: this reply has already left.".into(),
         Refusal::NoMailServers => "This mailbox has no mail servers yet; an admin adds them in Settings.".into(),
+        Refusal::MailServers { server, fault } => on_server(*server, mail_fault(Lang::En, fault)),
+        Refusal::OwnAdminRole => "You cannot take away your own admin role.".into(),
+        Refusal::DeactivateSelf => "You cannot deactivate yourself.".into(),
+        Refusal::BadColour => format!("A colour is written like {}.", data("#3b82f6")),
+        Refusal::NameTaken { field: f, name } => {
+            let what = match f {
+                Field::TagName => "tag",
+                Field::MailboxName => "mailbox",
+                _ => "one",
+            };
+            format!("Another {what} is already named “{}”.", data(name))
+        }
+        Refusal::UnknownLanguage { text } => format!("“{}” is not a language Sanduq speaks.", data(text)),
+        Refusal::UnknownTimeZone { text } => format!("“{}” is not a time zone.", data(text)),
     }
 }
 
@@ -155,6 +185,20 @@ fn arabic(refusal: &Refusal, number: impl Fn(usize) -> String) -> String {
         Refusal::BadFilter => "عنوان هذه القائمة تالف. افتح القائمة من جديد من الشريط الجانبي.".into(),
         Refusal::AlreadySent => "فات أوان التراجع: غادر هذا الرد بالفعل.".into(),
         Refusal::NoMailServers => "ليس لهذا الصندوق خوادم بريد بعد؛ يضيفها المسؤول من الإعدادات.".into(),
+        Refusal::MailServers { server, fault } => on_server(*server, mail_fault(Lang::Ar, fault)),
+        Refusal::OwnAdminRole => "لا يمكنك نزع دور المسؤول عن نفسك.".into(),
+        Refusal::DeactivateSelf => "لا يمكنك تعطيل حسابك بنفسك.".into(),
+        Refusal::BadColour => format!("يُكتب اللون بالشكل {}.", data("#3b82f6")),
+        Refusal::NameTaken { field: f, name } => {
+            let what = match f {
+                Field::TagName => "وسم آخر",
+                Field::MailboxName => "صندوق آخر",
+                _ => "اسم آخر",
+            };
+            format!("يوجد {what} بالاسم «{}».", data(name))
+        }
+        Refusal::UnknownLanguage { text } => format!("اللغة «{}» غير معروفة.", data(text)),
+        Refusal::UnknownTimeZone { text } => format!("المنطقة الزمنية «{}» غير معروفة.", data(text)),
     }
 }
 
@@ -197,6 +241,174 @@ fn persian(refusal: &Refusal, number: impl Fn(usize) -> String) -> String {
         Refusal::BadFilter => "نشانی این فهرست خراب است. فهرست را دوباره از نوار کناری باز کنید.".into(),
         Refusal::AlreadySent => "برای بازگرداندن دیر شده است: این پاسخ فرستاده شده است.".into(),
         Refusal::NoMailServers => "این صندوق هنوز سرور ایمیل ندارد؛ مدیر آن را در تنظیمات اضافه می‌کند.".into(),
+        Refusal::MailServers { server, fault } => on_server(*server, mail_fault(Lang::Fa, fault)),
+        Refusal::OwnAdminRole => "نمی‌توانید نقش مدیر را از خودتان بگیرید.".into(),
+        Refusal::DeactivateSelf => "نمی‌توانید حساب خودتان را غیرفعال کنید.".into(),
+        Refusal::BadColour => format!("رنگ به شکل {} نوشته می‌شود.", data("#3b82f6")),
+        Refusal::NameTaken { field: f, name } => {
+            let what = match f {
+                Field::TagName => "برچسب",
+                Field::MailboxName => "صندوق",
+                _ => "مورد",
+            };
+            format!("{what} دیگری با نام «{}» وجود دارد.", data(name))
+        }
+        Refusal::UnknownLanguage { text } => format!("زبان «{}» شناخته‌شده نیست.", data(text)),
+        Refusal::UnknownTimeZone { text } => format!("منطقهٔ زمانی «{}» شناخته‌شده نیست.", data(text)),
+    }
+}
+
+/// A mail server fault with the server it is about in front.
+fn on_server(server: Option<Server>, words: String) -> String {
+    match server {
+        Some(server) => format!("{}: {words}", server.as_str()),
+        None => words,
+    }
+}
+
+/// A mail server fault in `lang`. Protocol names (IMAP, SMTP, TLS, STARTTLS, AUTH) stay as
+/// they are written everywhere; hosts, folders and a server's own words are data.
+pub fn mail_fault(lang: Lang, fault: &MailFault) -> String {
+    match lang {
+        Lang::En => {
+            let text = fault.to_string();
+            let mut chars = text.chars();
+            chars.next().map(|c| format!("{}{}.", c.to_uppercase(), chars.as_str())).unwrap_or_default()
+        }
+        Lang::Ar => mail_fault_ar(fault),
+        Lang::Fa => mail_fault_fa(fault),
+    }
+}
+
+fn mail_fault_ar(fault: &MailFault) -> String {
+    use MailFault as M;
+    let n = |n: u64| number(Lang::Ar, n);
+    let secs = |s: u64| seconds(Lang::Ar, s);
+    match fault {
+        M::UnknownSecurity { text } => format!("اختر للأمان: بلا تشفير، أو STARTTLS، أو TLS (لا «{}»).", data(text)),
+        M::NotAHostName { host } => format!("«{}» ليس اسم خادم.", data(host)),
+        M::NoPort => format!("رقم المنفذ من {} إلى {}.", n(1), n(65_535)),
+        M::ClearTextPassword => "بلا تشفير تُرسَل كلمة المرور مكشوفة؛ اختر TLS أو STARTTLS (بلا تشفير مسموح لخادم على هذا الجهاز فقط).".into(),
+        M::UserName { fault: TextFault::Empty } => "املأ اسم المستخدم.".into(),
+        M::UserName { fault: TextFault::TooLong { max } } => format!("الحد الأقصى لعدد أحرف اسم المستخدم: {}.", n(*max as u64)),
+        M::UserName { fault: TextFault::ControlCharacter } => "في اسم المستخدم رموز تحكم غير مسموح بها.".into(),
+        M::FolderCount { max } => format!("زامن من مجلد واحد إلى {} مجلدًا (صندوق الوارد INBOX افتراضيًا).", n(*max as u64)),
+        M::BadFolderName => "لا يكون اسم المجلد فارغًا ولا يحوي سطرًا جديدًا.".into(),
+        M::UnknownSenderStyle { text } => format!("طريقة تسمية المرسل «{}» غير معروفة.", data(text)),
+        M::NotADate { text } => format!("«{}» ليس تاريخًا؛ اكتبه بالشكل سنة-شهر-يوم، أو اتركه فارغًا لكل البريد.", data(text)),
+        M::DateInFuture { text } => format!("التاريخ {} في المستقبل؛ لم يصل بريد منذ ذلك الحين بعد.", data(text)),
+        M::NeedsImapPassword => "أدخل كلمة مرور IMAP (في جيميل: كلمة مرور التطبيقات).".into(),
+        M::DemoMailbox => "الصندوق التجريبي لا يتصل بخوادم بريد أبدًا.".into(),
+        M::NameUnknown { host } => format!("تعذّر العثور على الاسم {}: تحقّق من اسم الخادم.", data(host)),
+        M::NameTimeout { host, secs: s } => format!("لم يُعثر على الاسم {} خلال {}.", data(host), secs(*s)),
+        M::PortRefused { host, port } => {
+            format!("رفض {} الاتصال على المنفذ {}: تحقّق من رقم المنفذ.", data(host), n(u64::from(*port)))
+        }
+        M::Unreachable { host, port, detail } => {
+            format!("تعذّر الوصول إلى {} على المنفذ {}: {}", data(host), n(u64::from(*port)), data(detail))
+        }
+        M::NoAnswer { host, port, secs: s } => {
+            format!("لا جواب من {} على المنفذ {} خلال {}.", data(host), n(u64::from(*port)), secs(*s))
+        }
+        M::NotATlsName { host } => format!("لا يمكن التحقق من {} باسمه عبر TLS.", data(host)),
+        M::TlsTimeout { host, secs: s } => format!("لم تكتمل مصافحة TLS مع {} خلال {}.", data(host), secs(*s)),
+        M::TlsFailed { host, detail } => format!("فشل TLS مع {}: {}", data(host), data(detail)),
+        M::NoStartTls { host, port } => {
+            format!("لا يقدّم {} خدمة STARTTLS على المنفذ {}: جرّب TLS.", data(host), n(u64::from(*port)))
+        }
+        M::NotImap { host, detail: None } => format!("أغلق {} الاتصال قبل التحية: هل هو خادم IMAP؟", data(host)),
+        M::NotImap { host, detail: Some(detail) } => {
+            format!("لم يُحيِّ {} كما يفعل خادم IMAP: {}", data(host), data(detail))
+        }
+        M::GreetingTimeout { host, secs: s } => format!("لم يرسل {} تحية IMAP خلال {}.", data(host), secs(*s)),
+        M::SignInRejected { user, detail } => format!("رفض الخادم دخول {}: {}", data(user), data(detail)),
+        M::SignInFailed { host, detail } => format!("فشل الدخول إلى {}: {}", data(host), data(detail)),
+        M::SignInTimeout { host, secs: s } => format!("لم يُجب {} على الدخول خلال {}.", data(host), secs(*s)),
+        M::FolderMissing { folder, detail } => format!("المجلد {} غير موجود على الخادم ({}).", data(folder), data(detail)),
+        M::FolderFailed { folder, detail } => format!("تعذّر فتح المجلد {}: {}", data(folder), data(detail)),
+        M::FolderTimeout { folder } => format!("لا جواب عند فتح المجلد {}.", data(folder)),
+        M::CommandFailed { command, detail } => format!("فشل الأمر {}: {}", data(command), data(detail)),
+        M::CommandTimeout { command, secs: s } => format!("لا جواب على الأمر {} خلال {}.", data(command), secs(*s)),
+        M::ConnectionLost { detail: None } => "توقف خادم IMAP عن الرد.".into(),
+        M::ConnectionLost { detail: Some(detail) } => format!("انقطع الاتصال بخادم IMAP: {}", data(detail)),
+        M::PasswordUnreadable => "لا يمكن قراءة كلمة مرور IMAP بمفتاح التشفير الحالي؛ أدخلها من جديد.".into(),
+        M::SmtpNoAuth => "لا يقدّم خادم SMTP طريقة دخول (AUTH) يستطيع صندوق استخدامها، مع أن للصندوق كلمة مرور SMTP: امسح كلمة المرور إن كان الخادم لا يحتاجها، أو فعّل عليه AUTH PLAIN أو LOGIN.".into(),
+        M::SmtpNoStartTls => format!("لا يقدّم خادم SMTP خدمة STARTTLS: اختر TLS (غالبًا على المنفذ {})، أو بلا تشفير لخادم على هذا الجهاز.", n(465)),
+        M::SmtpNotEncrypted => "اتصال SMTP غير مشفّر، فلم تُرسَل كلمة المرور: اختر STARTTLS أو TLS.".into(),
+        M::SmtpMisfit { detail } => format!("إعدادات SMTP لا تناسب هذا الخادم ({}): راجعها.", data(detail)),
+        M::SmtpNotAccepted { host } => format!("لم يقبل {} الاتصال.", data(host)),
+        M::SmtpRejected { detail } => format!("رفض خادم SMTP الدخول: {} (تحقّق من اسم المستخدم وكلمة المرور).", data(detail)),
+        M::SmtpFailed { detail } => format!("فشل خادم SMTP: {}", data(detail)),
+        M::SmtpAnswered { code, detail } => format!("أجاب خادم البريد بالرمز {}: {}", data(code), data(detail)),
+        M::SmtpUnreachable { detail } => format!("تعذّر الوصول إلى خادم البريد: {}", data(detail)),
+        M::BadEnvelope { detail } => format!("لا يمكن توجيه هذا الرد: {}", data(detail)),
+        M::GaveUp { last } => format!("توقفت المحاولات بعد ٢٤ ساعة. آخر سبب: {}", mail_fault_ar(last)),
+        M::WrittenBeforeServers => "كُتب هذا الرد قبل أن يستطيع الصندوق إرسال البريد؛ أرسله مرة أخرى.".into(),
+        M::NoSmtpServer => "ليس لهذا الصندوق خادم SMTP.".into(),
+        M::SmtpPasswordUnreadable => "لا يمكن قراءة كلمة مرور SMTP بمفتاح التشفير الحالي؛ أدخلها من جديد.".into(),
+        M::Bounced { detail } => format!("ارتدّ الرد من خادم العميل: {}", data(detail)),
+        M::Other { detail } => format!("فشل خادم البريد: {}", data(detail)),
+    }
+}
+
+fn mail_fault_fa(fault: &MailFault) -> String {
+    use MailFault as M;
+    let n = |n: u64| number(Lang::Fa, n);
+    let secs = |s: u64| seconds(Lang::Fa, s);
+    match fault {
+        M::UnknownSecurity { text } => format!("برای امنیت یکی را برگزینید: بدون رمزنگاری، STARTTLS یا TLS (نه «{}»).", data(text)),
+        M::NotAHostName { host } => format!("«{}» نام سرور نیست.", data(host)),
+        M::NoPort => format!("شمارهٔ پورت باید از {} تا {} باشد.", n(1), n(65_535)),
+        M::ClearTextPassword => "بدون رمزنگاری، گذرواژه آشکار فرستاده می‌شود؛ TLS یا STARTTLS را برگزینید (بدون رمزنگاری فقط برای سروری روی همین دستگاه مجاز است).".into(),
+        M::UserName { fault: TextFault::Empty } => "نام کاربری را بنویسید.".into(),
+        M::UserName { fault: TextFault::TooLong { max } } => format!("نام کاربری حداکثر {} نویسه می‌تواند داشته باشد.", n(*max as u64)),
+        M::UserName { fault: TextFault::ControlCharacter } => "نام کاربری نباید نویسهٔ کنترلی داشته باشد.".into(),
+        M::FolderCount { max } => format!("از ۱ تا {} پوشه را همگام کنید (به‌طور پیش‌فرض صندوق ورودی INBOX).", n(*max as u64)),
+        M::BadFolderName => "نام پوشه نباید خالی باشد یا شکست خط داشته باشد.".into(),
+        M::UnknownSenderStyle { text } => format!("شیوهٔ نام فرستنده «{}» شناخته‌شده نیست.", data(text)),
+        M::NotADate { text } => format!("«{}» تاریخ نیست؛ آن را به شکل سال-ماه-روز بنویسید، یا برای همهٔ ایمیل‌ها خالی بگذارید.", data(text)),
+        M::DateInFuture { text } => format!("تاریخ {} در آینده است؛ هنوز از آن زمان ایمیلی نرسیده است.", data(text)),
+        M::NeedsImapPassword => "گذرواژهٔ IMAP را وارد کنید (برای جیمیل، گذرواژهٔ برنامه).".into(),
+        M::DemoMailbox => "صندوق نمایشی هرگز به سرور ایمیل وصل نمی‌شود.".into(),
+        M::NameUnknown { host } => format!("نام {} پیدا نشد: نام سرور را بررسی کنید.", data(host)),
+        M::NameTimeout { host, secs: s } => format!("نام {} در {} پیدا نشد.", data(host), secs(*s)),
+        M::PortRefused { host, port } => format!("{} اتصال روی پورت {} را نپذیرفت: شمارهٔ پورت را بررسی کنید.", data(host), n(u64::from(*port))),
+        M::Unreachable { host, port, detail } => format!("دسترسی به {} روی پورت {} ممکن نشد: {}", data(host), n(u64::from(*port)), data(detail)),
+        M::NoAnswer { host, port, secs: s } => format!("{} روی پورت {} در {} پاسخی نداد.", data(host), n(u64::from(*port)), secs(*s)),
+        M::NotATlsName { host } => format!("نام {} را نمی‌توان با TLS بررسی کرد.", data(host)),
+        M::TlsTimeout { host, secs: s } => format!("دست‌دهی TLS با {} در {} تمام نشد.", data(host), secs(*s)),
+        M::TlsFailed { host, detail } => format!("TLS با {} شکست خورد: {}", data(host), data(detail)),
+        M::NoStartTls { host, port } => format!("{} روی پورت {} از STARTTLS پشتیبانی نمی‌کند: TLS را امتحان کنید.", data(host), n(u64::from(*port))),
+        M::NotImap { host, detail: None } => format!("{} پیش از خوشامد اتصال را بست: آیا سرور IMAP است؟", data(host)),
+        M::NotImap { host, detail: Some(detail) } => format!("{} مانند سرور IMAP خوشامد نگفت: {}", data(host), data(detail)),
+        M::GreetingTimeout { host, secs: s } => format!("{} در {} خوشامد IMAP نفرستاد.", data(host), secs(*s)),
+        M::SignInRejected { user, detail } => format!("سرور ورود {} را نپذیرفت: {}", data(user), data(detail)),
+        M::SignInFailed { host, detail } => format!("ورود به {} شکست خورد: {}", data(host), data(detail)),
+        M::SignInTimeout { host, secs: s } => format!("{} در {} به ورود پاسخ نداد.", data(host), secs(*s)),
+        M::FolderMissing { folder, detail } => format!("پوشهٔ {} روی سرور نیست ({}).", data(folder), data(detail)),
+        M::FolderFailed { folder, detail } => format!("باز کردن پوشهٔ {} ممکن نشد: {}", data(folder), data(detail)),
+        M::FolderTimeout { folder } => format!("باز کردن پوشهٔ {} پاسخی نگرفت.", data(folder)),
+        M::CommandFailed { command, detail } => format!("فرمان {} شکست خورد: {}", data(command), data(detail)),
+        M::CommandTimeout { command, secs: s } => format!("فرمان {} در {} پاسخی نگرفت.", data(command), secs(*s)),
+        M::ConnectionLost { detail: None } => "سرور IMAP دیگر پاسخ نمی‌دهد.".into(),
+        M::ConnectionLost { detail: Some(detail) } => format!("اتصال به سرور IMAP قطع شد: {}", data(detail)),
+        M::PasswordUnreadable => "گذرواژهٔ IMAP با کلید رمز کنونی خوانده نمی‌شود؛ آن را دوباره وارد کنید.".into(),
+        M::SmtpNoAuth => "سرور SMTP روش ورودی (AUTH) که صندوق بتواند به کار ببرد ندارد، اما صندوق گذرواژهٔ SMTP دارد: اگر سرور گذرواژه نمی‌خواهد آن را پاک کنید، یا AUTH PLAIN یا LOGIN را روی سرور روشن کنید.".into(),
+        M::SmtpNoStartTls => format!("سرور SMTP از STARTTLS پشتیبانی نمی‌کند: TLS را برگزینید (معمولاً پورت {})، یا برای سروری روی همین دستگاه بدون رمزنگاری.", n(465)),
+        M::SmtpNotEncrypted => "اتصال SMTP رمزنگاری نشده است، پس گذرواژه فرستاده نشد: STARTTLS یا TLS را برگزینید.".into(),
+        M::SmtpMisfit { detail } => format!("تنظیمات SMTP با این سرور جور نیست ({}): آن‌ها را بررسی کنید.", data(detail)),
+        M::SmtpNotAccepted { host } => format!("{} اتصال را نپذیرفت.", data(host)),
+        M::SmtpRejected { detail } => format!("سرور SMTP ورود را نپذیرفت: {} (نام کاربری و گذرواژه را بررسی کنید).", data(detail)),
+        M::SmtpFailed { detail } => format!("سرور SMTP شکست خورد: {}", data(detail)),
+        M::SmtpAnswered { code, detail } => format!("سرور ایمیل با کد {} پاسخ داد: {}", data(code), data(detail)),
+        M::SmtpUnreachable { detail } => format!("دسترسی به سرور ایمیل ممکن نشد: {}", data(detail)),
+        M::BadEnvelope { detail } => format!("این پاسخ را نمی‌توان نشانی‌دهی کرد: {}", data(detail)),
+        M::GaveUp { last } => format!("پس از ۲۴ ساعت تلاش رها شد. آخرین علت: {}", mail_fault_fa(last)),
+        M::WrittenBeforeServers => "این پاسخ پیش از آنکه صندوق بتواند ایمیل بفرستد نوشته شده است؛ دوباره بفرستید.".into(),
+        M::NoSmtpServer => "این صندوق سرور SMTP ندارد.".into(),
+        M::SmtpPasswordUnreadable => "گذرواژهٔ SMTP با کلید رمز کنونی خوانده نمی‌شود؛ آن را دوباره وارد کنید.".into(),
+        M::Bounced { detail } => format!("سرور مشتری پاسخ را برگرداند: {}", data(detail)),
+        M::Other { detail } => format!("سرور ایمیل شکست خورد: {}", data(detail)),
     }
 }
 
@@ -238,16 +450,93 @@ mod tests {
             Refusal::BadFilter,
             Refusal::AlreadySent,
             Refusal::NoMailServers,
+            Refusal::OwnAdminRole,
+            Refusal::DeactivateSelf,
+            Refusal::BadColour,
+            Refusal::NameTaken { field: Field::TagName, name: "Layla".into() },
+            Refusal::UnknownLanguage { text: "omar@".into() },
+            Refusal::UnknownTimeZone { text: "omar@".into() },
         ]);
+        for fault in every_mail_fault() {
+            all.push(Refusal::MailServers { server: Some(Server::Imap), fault });
+        }
         all
     }
+
+    /// Every mail fault, its data "omar@" or "Layla".
+    fn every_mail_fault() -> Vec<MailFault> {
+        use MailFault as M;
+        let h = || "omar@".to_string();
+        let d = || "Layla".to_string();
+        vec![
+            M::UnknownSecurity { text: h() },
+            M::NotAHostName { host: h() },
+            M::NoPort,
+            M::ClearTextPassword,
+            M::UserName { fault: TextFault::Empty },
+            M::UserName { fault: TextFault::TooLong { max: 320 } },
+            M::UserName { fault: TextFault::ControlCharacter },
+            M::FolderCount { max: 50 },
+            M::BadFolderName,
+            M::UnknownSenderStyle { text: h() },
+            M::NotADate { text: h() },
+            M::DateInFuture { text: h() },
+            M::NeedsImapPassword,
+            M::DemoMailbox,
+            M::NameUnknown { host: h() },
+            M::NameTimeout { host: h(), secs: 15 },
+            M::PortRefused { host: h(), port: 993 },
+            M::Unreachable { host: h(), port: 993, detail: d() },
+            M::NoAnswer { host: h(), port: 993, secs: 2 },
+            M::NotATlsName { host: h() },
+            M::TlsTimeout { host: h(), secs: 1 },
+            M::TlsFailed { host: h(), detail: d() },
+            M::NoStartTls { host: h(), port: 143 },
+            M::NotImap { host: h(), detail: None },
+            M::NotImap { host: h(), detail: Some(d()) },
+            M::GreetingTimeout { host: h(), secs: 3 },
+            M::SignInRejected { user: h(), detail: d() },
+            M::SignInFailed { host: h(), detail: d() },
+            M::SignInTimeout { host: h(), secs: 11 },
+            M::FolderMissing { folder: h(), detail: d() },
+            M::FolderFailed { folder: h(), detail: d() },
+            M::FolderTimeout { folder: h() },
+            M::CommandFailed { command: h(), detail: d() },
+            M::CommandTimeout { command: h(), secs: 100 },
+            M::ConnectionLost { detail: None },
+            M::ConnectionLost { detail: Some(d()) },
+            M::PasswordUnreadable,
+            M::SmtpNoAuth,
+            M::SmtpNoStartTls,
+            M::SmtpNotEncrypted,
+            M::SmtpMisfit { detail: d() },
+            M::SmtpNotAccepted { host: h() },
+            M::SmtpRejected { detail: d() },
+            M::SmtpFailed { detail: d() },
+            M::SmtpAnswered { code: h(), detail: d() },
+            M::SmtpUnreachable { detail: d() },
+            M::BadEnvelope { detail: d() },
+            M::GaveUp { last: Box::new(M::NoSmtpServer) },
+            M::WrittenBeforeServers,
+            M::NoSmtpServer,
+            M::SmtpPasswordUnreadable,
+            M::Bounced { detail: d() },
+            M::Other { detail: d() },
+        ]
+    }
+
+    /// Protocol names, written in Latin letters in every language.
+    const PROTOCOL_WORDS: [&str; 8] = ["STARTTLS", "IMAP", "SMTP", "TLS", "AUTH", "PLAIN", "LOGIN", "INBOX"];
 
     #[test]
     fn arabic_and_persian_readers_see_no_latin_words_and_their_own_digits() {
         for lang in [Lang::Ar, Lang::Fa] {
             for refusal in every_refusal() {
                 let text = refusal_in(lang, &refusal);
-                let outside_data = text.replace("omar@", "").replace("Layla", "");
+                let mut outside_data = text.replace("omar@", "").replace("Layla", "").replace("#3b82f6", "");
+                for word in PROTOCOL_WORDS {
+                    outside_data = outside_data.replace(word, "");
+                }
                 assert!(!outside_data.chars().any(|c| c.is_ascii_alphanumeric()), "{lang:?}: {text}");
             }
             for error in [AppError::NotSignedIn, AppError::NotFound, AppError::Forbidden, AppError::Internal] {

@@ -22,25 +22,17 @@ pub async fn upload(conversation: &str, file: web_sys::File) -> Result<model::At
     match response.status() {
         200 => response.json().await.map_err(|e| AppError::Transport(e.to_string())),
         413 => Err(model::Refusal::FilesTooLarge { max_mb: model::MAX_REPLY_FILES_MB }.into()),
-        400 => {
+        status => {
             let body = response.text().await.unwrap_or_default();
-            match serde_json::from_str::<Refused>(&body) {
-                Ok(Refused { refusal }) => Err(refusal.into()),
-                Err(_) => Err(AppError::Invalid(body.trim().to_string())),
-            }
+            Err(serde_json::from_str::<AppError>(&body).unwrap_or(match status {
+                404 => AppError::NotFound,
+                401 => AppError::NotSignedIn,
+                403 => AppError::Forbidden,
+                400 => AppError::Invalid(body.trim().to_string()),
+                _ => AppError::Internal,
+            }))
         }
-        404 => Err(AppError::NotFound),
-        401 => Err(AppError::NotSignedIn),
-        403 => Err(AppError::Forbidden),
-        _ => Err(AppError::Internal),
     }
-}
-
-/// The body of a 400 from `/uploads`.
-#[cfg(feature = "hydrate")]
-#[derive(serde::Deserialize)]
-struct Refused {
-    refusal: model::Refusal,
 }
 
 /// Uploads every file picked in a file input (`ev` is its change event), adding each to

@@ -1,12 +1,25 @@
 // Every refusal the UI can produce, in Arabic and in Persian: a wrong password, a bad
-// address, an oversized file, a reply that someone else's note made stale, and a list
-// address edited by hand. Each must read in the reader's language: the test fails if a
-// Latin-script word appears outside the user's own data.
+// address, an oversized file, a reply that someone else's note made stale, a list address
+// edited by hand, mail server settings that cannot work and servers that refuse. Each must
+// read in the reader's language: the test fails if a Latin-script word appears outside the
+// user's own data (and the protocol names IMAP, SMTP, TLS, written so in every language).
 const { test, expect } = require('@playwright/test');
+const net = require('net');
 const path = require('path');
 const { shots, hydrated } = require('./support');
 
 const PASSWORD = 'correct horse battery';
+
+// A loopback port nothing listens on.
+function closedPort() {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 /// Fails unless `text`, with the user's own data taken out, has no Latin letter.
 function inReadersScript(text, userData = []) {
@@ -83,6 +96,32 @@ for (const [locale, lang] of [['ar-SA', 'ar'], ['fa-IR', 'fa']]) {
       // Leave no draft behind for the other tests.
       await composer.locator('textarea[name=body]').fill('');
       await expect(page.locator('.draft-state')).not.toHaveText(/…$/);
+
+      // Mail servers: a setting that cannot work, and servers that refuse (nothing is saved).
+      await page.goto('/settings');
+      await hydrated(page);
+      await page.locator('.settings-item').filter({ hasText: 'wholesale@e2e.test' })
+        .locator('a[href^="/settings/mailboxes/"]').click();
+      await hydrated(page);
+      const port = String(await closedPort());
+      for (const server of ['imap', 'smtp']) {
+        await page.locator(`#${server}-host`).fill('mail.shop.test');
+        await page.locator(`#${server}-port`).fill(port);
+        await page.locator(`#${server}-security`).selectOption('none');
+        await page.locator(`#${server}-user`).fill('wholesale');
+        await page.locator(`#${server}-password`).fill('app-password-1');
+      }
+      const test = page.locator('.form-actions button[type=button]');
+      await test.click();
+      const clear = page.locator('.server-form .alert-error');
+      await expect(clear).toBeVisible();
+      inReadersScript(await clear.innerText(), ['IMAP', 'TLS', 'STARTTLS']);
+      for (const server of ['imap', 'smtp']) await page.locator(`#${server}-host`).fill('127.0.0.1');
+      await test.click();
+      const result = page.locator('.check-result');
+      await expect(result.locator('.check-bad')).toHaveCount(2);
+      inReadersScript(await result.innerText(), ['127.0.0.1', 'IMAP', 'SMTP']);
+      await page.screenshot({ path: path.join(shots, `refusal-mail-servers-${lang}.png`), fullPage: true });
     });
   });
 }

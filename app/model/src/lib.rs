@@ -9,6 +9,7 @@ pub mod events;
 pub mod ids;
 pub mod live;
 pub mod mail;
+pub mod mail_fault;
 pub mod refusal;
 pub mod text;
 pub mod types;
@@ -17,6 +18,7 @@ pub use actions::*;
 pub use events::EventKind;
 pub use ids::*;
 pub use mail::*;
+pub use mail_fault::{ConnectionCheck, ImapReached, MailFault, Server};
 pub use refusal::{Field, MAX_REPLY_FILES_MB, Refusal, Writing};
 pub use types::*;
 

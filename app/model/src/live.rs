@@ -110,6 +110,18 @@ pub struct Present {
     pub doing: Doing,
 }
 
+/// Why the server could not take a frame a tab sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum FrameProblem {
+    /// Not a [`ClientMsg`] this server reads; `detail` is the parser's own words, for a
+    /// developer reading the socket (tabs of this build never send one).
+    Unreadable { detail: String },
+    /// A kind of problem a newer server names.
+    #[serde(other)]
+    Unknown,
+}
+
 /// A frame from the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -142,7 +154,7 @@ pub enum ServerMsg {
     },
     /// A frame the server could not read; the socket stays open.
     Error {
-        message: String,
+        problem: FrameProblem,
     },
     Notice {
         conversation: ConversationId,

@@ -74,15 +74,6 @@ pub struct MailServersView {
     pub retrying: i64,
 }
 
-/// What "Test connection" found: words for each server, good or bad.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ConnectionCheck {
-    pub imap_ok: bool,
-    pub imap: String,
-    pub smtp_ok: bool,
-    pub smtp: String,
-}
-
 /// The document a `srcdoc` iframe shows for a sanitized mail body: its own CSP (no scripts
 /// ever; images only inline and from this server unless `load_images`), links opening
 /// outside the frame.

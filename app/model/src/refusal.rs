@@ -1,12 +1,13 @@
 //! Why the server refused what someone asked, as typed reasons with their data. The backend
 //! returns these, never prose, for what a person can see; the app words each one in the
-//! reader's language (`app/src/i18n.rs`, `Texts::refusal`), and the HTTP API sends the
+//! reader's language (`app/src/refusals.rs`, `Texts::error`), and the HTTP API sends the
 //! serde tag as a stable machine `code` beside the English words of [`fmt::Display`].
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::mail_fault::{MailFault, Server};
 use crate::text::TextFault;
 
 /// The most a reply's files may come to, in MB (10^6 bytes).
@@ -59,25 +60,38 @@ pub enum Writing {
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Refusal {
     /// A text field broke its rule (empty, too long, a control character).
-    Text { field: Field, fault: TextFault },
+    Text {
+        field: Field,
+        fault: TextFault,
+    },
     /// Nothing was written.
-    NothingWritten { what: Writing },
+    NothingWritten {
+        what: Writing,
+    },
     /// The text (as typed) is not an email address.
-    NotAnEmail { text: String },
+    NotAnEmail {
+        text: String,
+    },
     /// A new conversation names no customer in To.
     NoCustomerAddress,
     /// A forward names nobody to forward to.
     NoForwardAddress,
     /// The customer (named) has no address to reply to.
-    CustomerHasNoAddress { name: String },
+    CustomerHasNoAddress {
+        name: String,
+    },
     /// More recipients than a mail may have.
-    TooManyRecipients { max: usize },
+    TooManyRecipients {
+        max: usize,
+    },
     /// An attached file was removed or expired before sending.
     AttachmentGone,
     /// An empty file was attached.
     EmptyFile,
     /// The files attached come to more than a reply may carry.
-    FilesTooLarge { max_mb: u64 },
+    FilesTooLarge {
+        max_mb: u64,
+    },
     /// A snooze must end in the future …
     SnoozeInThePast,
     /// … and within a year.
@@ -91,6 +105,28 @@ pub enum Refusal {
     AlreadySent,
     /// The mailbox cannot send yet: an admin adds its mail servers in Settings.
     NoMailServers,
+    /// The mail servers in the form cannot work (`server` names which, where one does).
+    MailServers {
+        server: Option<Server>,
+        fault: MailFault,
+    },
+    /// An admin tried to take away their own admin role …
+    OwnAdminRole,
+    /// … or to deactivate themselves.
+    DeactivateSelf,
+    /// A colour is written like `#3b82f6`.
+    BadColour,
+    /// Another tag or mailbox already has the name.
+    NameTaken {
+        field: Field,
+        name: String,
+    },
+    UnknownLanguage {
+        text: String,
+    },
+    UnknownTimeZone {
+        text: String,
+    },
 }
 
 impl fmt::Display for Refusal {
@@ -123,6 +159,14 @@ impl fmt::Display for Refusal {
             Refusal::NoMailServers => {
                 f.write_str("this mailbox has no mail servers yet; an admin adds them in Settings")
             }
+            Refusal::MailServers { server: Some(server), fault } => write!(f, "{}: {fault}", server.as_str()),
+            Refusal::MailServers { server: None, fault } => write!(f, "{fault}"),
+            Refusal::OwnAdminRole => f.write_str("you cannot take away your own admin role"),
+            Refusal::DeactivateSelf => f.write_str("you cannot deactivate yourself"),
+            Refusal::BadColour => f.write_str("a colour looks like #3b82f6"),
+            Refusal::NameTaken { field, name } => write!(f, "{} {name:?} already exists", field.english()),
+            Refusal::UnknownLanguage { text } => write!(f, "unknown language {text:?}: choose en, ar or fa"),
+            Refusal::UnknownTimeZone { text } => write!(f, "unknown time zone {text:?}"),
         }
     }
 }

@@ -13,7 +13,7 @@ use leptos_router::hooks::use_params_map;
 use model::live::{Doing, Writing};
 use model::{
     ComposerMode, ConversationAction, ConversationDetail, DeliveryStatus, Direction, HistoryChange, HistoryEntry,
-    MessageView, Priority, ReplyComposer, Status,
+    MailFault, MessageView, Priority, ReplyComposer, Status,
 };
 
 use super::attach::{AttachButton, Attached, AttachedFiles};
@@ -23,8 +23,10 @@ use crate::api;
 use crate::error::AppError;
 use crate::format;
 use crate::fresh;
+use crate::i18n::template::{Piece, sentence};
 use crate::i18n::{Texts, use_texts};
 use crate::live::use_live;
+use crate::refusals;
 
 /// The statuses an agent picks from (spam and trash come with their own actions later).
 const WORKING_STATUSES: [Status; 4] = [Status::Open, Status::InProgress, Status::Waiting, Status::Closed];
@@ -326,8 +328,7 @@ fn Controls(
                     }
                 >
                     <span class="badge snoozed">
-                        {t.snoozed_until} " "
-                        <time dir="ltr">{move || snoozed_until().map(format::date_time)}</time>
+                        {move || t.snoozed_until.view([snoozed_until().map(format::date_time).unwrap_or_default()])}
                     </span>
                     <button type="button" class="btn btn-quiet" on:click=move |_| act_with.run(ConversationAction::Snooze(None))>
                         {t.wake_now}
@@ -629,12 +630,12 @@ fn Composer(
                         others_writing()
                             .into_iter()
                             .map(|name| view! {
-                                <p class="composer-warning" role="status"><bdi>{name}</bdi>" "{t.live_already_writing}</p>
+                                <p class="composer-warning" role="status">{t.live_already_writing.view([name])}</p>
                             })
                             .collect_view()
                     }}
                     {move || assigned_to_other().map(|name| view! {
-                        <p class="composer-warning" role="status">{t.live_assigned_to}" "<bdi>{name}</bdi></p>
+                        <p class="composer-warning" role="status">{t.live_assigned_to.view([name])}</p>
                     })}
                 </Show>
                 <Show when=is_reply>
@@ -758,10 +759,14 @@ fn MessageCard(m: MessageView, refresh: Callback<()>) -> impl IntoView {
     let delivery = m.delivery.map(|d| {
         let class = format!("delivery delivery-{}", d.status.as_str());
         let label = match d.status {
-            DeliveryStatus::Retrying => format!("{} ({})", t.delivery(d.status), format::number(d.attempts)),
+            DeliveryStatus::Retrying => t.retrying_attempt.text([&format::number(d.attempts)]),
             other => t.delivery(other).to_string(),
         };
-        let reason = d.last_error.clone().unwrap_or_default();
+        let reason = d
+            .last_error
+            .as_deref()
+            .map(|e| refusals::mail_fault(t.lang, &MailFault::from_stored(e)))
+            .unwrap_or_default();
         let action = match d.status {
             DeliveryStatus::Failed => Some((t.send_again, true)),
             DeliveryStatus::Queued => Some((t.undo_send, false)),
@@ -837,7 +842,7 @@ fn MessageCard(m: MessageView, refresh: Callback<()>) -> impl IntoView {
     };
     // Whom a mail went to, when it went to more than the mailbox or the customer alone.
     let addressed = (m.direction != Direction::Note && !(m.to.is_empty() && m.cc.is_empty())).then(|| {
-        let mut parts = vec![format!("{} {}", t.to_line, m.to)];
+        let mut parts = vec![t.to_line.text([&m.to])];
         if !m.cc.is_empty() {
             parts.push(format!("{}: {}", t.cc_label, m.cc));
         }
@@ -943,28 +948,29 @@ fn ContactCard(state: RwSignal<ConversationDetail>) -> impl IntoView {
 }
 
 fn history_line(t: &'static Texts, h: HistoryEntry) -> impl IntoView {
-    // Names and tags are isolated with <bdi>, so an Arabic name in an English sentence (or
-    // the other way round) cannot reorder the words around it.
-    let (label, value): (&str, Option<String>) = match h.change {
-        HistoryChange::Created => (t.h_created, None),
-        HistoryChange::Assigned(Some(name)) => (t.h_assigned_to, Some(name)),
-        HistoryChange::Assigned(None) => (t.h_unassigned, None),
-        HistoryChange::Status(status) => (t.h_status, Some(t.status(status).to_string())),
-        HistoryChange::Priority(priority) => (t.h_priority, Some(t.priority(priority).to_string())),
-        HistoryChange::Tagged(tag) => (t.h_tagged, Some(tag)),
-        HistoryChange::Untagged(tag) => (t.h_untagged, Some(tag)),
-        HistoryChange::Snoozed(until) => (t.h_snoozed, Some(format::date_time(until))),
-        HistoryChange::Unsnoozed => (t.h_unsnoozed, None),
-        HistoryChange::Renamed(subject) => (t.h_renamed, Some(subject)),
-        HistoryChange::Followed(name) => (t.h_followed, Some(name)),
-        HistoryChange::Unfollowed(name) => (t.h_unfollowed, Some(name)),
-        HistoryChange::Unknown => (t.h_unknown, None),
+    // Each language places the value in its own sentence; names, tags and subjects are
+    // isolated with <bdi>, so an Arabic name in an English sentence (or the other way round)
+    // cannot reorder the words around it.
+    let said = match h.change {
+        HistoryChange::Created => vec![Piece::Text(t.h_created)],
+        HistoryChange::Assigned(Some(name)) => t.h_assigned_to.pieces([name]),
+        HistoryChange::Assigned(None) => vec![Piece::Text(t.h_unassigned)],
+        HistoryChange::Status(status) => t.h_status.pieces([t.status(status).to_string()]),
+        HistoryChange::Priority(priority) => t.h_priority.pieces([t.priority(priority).to_string()]),
+        HistoryChange::Tagged(tag) => t.h_tagged.pieces([tag]),
+        HistoryChange::Untagged(tag) => t.h_untagged.pieces([tag]),
+        HistoryChange::Snoozed(until) => t.h_snoozed.pieces([format::date_time(until)]),
+        HistoryChange::Unsnoozed => vec![Piece::Text(t.h_unsnoozed)],
+        HistoryChange::Renamed(subject) => t.h_renamed.pieces([subject]),
+        HistoryChange::Followed(name) => t.h_followed.pieces([name]),
+        HistoryChange::Unfollowed(name) => t.h_unfollowed.pieces([name]),
+        HistoryChange::Unknown => vec![Piece::Text(t.h_unknown)],
     };
+    let said = sentence(said);
     view! {
         <time class="muted" dir="ltr">{format::date_time(h.created_at)}</time>
         " "
-        {label}
-        {value.map(|v| view! { " " <bdi>{v}</bdi> })}
+        {said}
         {h.actor.map(|name| view! { <span class="muted">" — " <bdi>{name}</bdi></span> })}
     }
 }

@@ -7,13 +7,14 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use model::{ConnectionCheck, MailServersForm, MailServersView, ServerForm};
+use model::{ConnectionCheck, MailFault, MailServersForm, MailServersView, Server, ServerForm};
 
 use super::Shell;
 use crate::api;
 use crate::error::AppError;
 use crate::format;
-use crate::i18n::{Texts, use_texts};
+use crate::i18n::{Lang, Texts, use_texts};
+use crate::refusals;
 
 /// The page.
 #[component]
@@ -194,9 +195,9 @@ fn MailServers(v: MailServersView) -> impl IntoView {
                                 .map(|f| view! {
                                     <tr>
                                         <td dir="ltr">{f.folder}</td>
-                                        <td>{format::number(f.fetched)} " " {t.of} " " {format::number(f.total)}</td>
+                                        <td>{t.fetched_of.view([format::number(f.fetched), format::number(f.total)])}</td>
                                         <td dir="ltr">{f.last_sync_at.map(format::date_time).unwrap_or_default()}</td>
-                                        <td class="problem" dir="auto">{f.last_error.unwrap_or_default()}</td>
+                                        <td class="problem">{f.last_error.map(|e| refusals::mail_fault(t.lang, &MailFault::from_stored(&e)))}</td>
                                     </tr>
                                 })
                                 .collect_view()}
@@ -207,7 +208,7 @@ fn MailServers(v: MailServersView) -> impl IntoView {
             }}
             {move || {
                 let waiting = state.with(|s| s.retrying);
-                (waiting > 0).then(|| view! { <p class="muted">{t.retrying} " " {format::number(waiting)}</p> })
+                (waiting > 0).then(|| view! { <p class="muted">{format::count(&t.retrying, waiting)}</p> })
             }}
             <h3>{t.quarantined}</h3>
             {move || {
@@ -285,15 +286,27 @@ fn security_label(t: &'static Texts, word: &str) -> &'static str {
 #[component]
 fn CheckResult(check: ConnectionCheck) -> impl IntoView {
     let t = use_texts();
-    let line = |ok: bool, server: &'static str, words: String| {
+    let line = |server: Server, found: Result<String, MailFault>| {
+        let ok = found.is_ok();
         let class = if ok { "check-line check-ok" } else { "check-line check-bad" };
         let verdict = if ok { t.works } else { t.does_not_work };
-        view! { <li class=class><strong>{server} ": " {verdict}</strong> " — " <span dir="auto">{words}</span></li> }
+        let words = found.unwrap_or_else(|fault| refusals::mail_fault(t.lang, &fault));
+        view! { <li class=class><strong>{server.as_str()} ": " {verdict}</strong> " — " <span>{words}</span></li> }
     };
+    let imap = check.imap.map(|reached| {
+        let folders: Vec<String> = reached
+            .folders
+            .iter()
+            .map(|(folder, mails)| format!("\u{2068}{folder}\u{2069} ({})", format::count(&t.mail_count, *mails)))
+            .collect();
+        let comma = if t.lang == Lang::En { ", " } else { "، " };
+        t.imap_reached.text([&reached.user, &folders.join(comma)])
+    });
+    let smtp = check.smtp.map(|host| t.smtp_reached.text([&host]));
     view! {
         <ul class="check-result" role="status">
-            {line(check.imap_ok, "IMAP", check.imap)}
-            {line(check.smtp_ok, "SMTP", check.smtp)}
+            {line(Server::Imap, imap)}
+            {line(Server::Smtp, smtp)}
         </ul>
     }
 }

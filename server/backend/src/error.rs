@@ -36,9 +36,9 @@ pub enum Error {
     /// Too many sign-in attempts from this address, for this account or for any.
     #[error("too many sign-in attempts; try again in {retry_after_secs} seconds")]
     RateLimited { retry_after_secs: u64 },
-    /// A mail server failed or refused; the text says how, in words an admin can act on.
+    /// A mail server failed or refused, for a typed reason an admin can act on.
     #[error("{0}")]
-    Remote(String),
+    Remote(model::MailFault),
     /// The database failed. Logged, never shown in detail.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),

@@ -3,7 +3,8 @@
 //! mails, with a retry.
 
 use model::{
-    ConnectionCheck, FolderHealthView, MailServersForm, MailServersView, MailboxId, QuarantinedView, ServerForm,
+    ConnectionCheck, FolderHealthView, MailFault, MailServersForm, MailServersView, MailboxId, QuarantinedView, Server,
+    ServerForm,
 };
 use uuid::Uuid;
 
@@ -23,9 +24,9 @@ fn endpoint_form(endpoint: &Endpoint) -> ServerForm {
     }
 }
 
-fn endpoint_of(form: &ServerForm, what: &str) -> Result<Endpoint> {
+fn endpoint_of(form: &ServerForm, server: Server) -> Result<Endpoint> {
     let security = form.security.parse().map_err(|_| {
-        Error::Invalid(format!("{what} security must be none, starttls or tls (not {:?})", form.security))
+        mail_settings::refused(Some(server), MailFault::UnknownSecurity { text: form.security.clone() })
     })?;
     Ok(Endpoint { host: form.host.trim().to_string(), port: form.port, security, user: form.user.trim().to_string() })
 }
@@ -35,9 +36,9 @@ pub fn settings_of(form: &MailServersForm) -> Result<MailSettings> {
     let folders: Vec<String> =
         form.folders.lines().map(str::trim).filter(|f| !f.is_empty()).map(str::to_string).collect();
     let settings = MailSettings {
-        imap: endpoint_of(&form.imap, "IMAP")?,
+        imap: endpoint_of(&form.imap, Server::Imap)?,
         folders: if folders.is_empty() { vec!["INBOX".to_string()] } else { folders },
-        smtp: endpoint_of(&form.smtp, "SMTP")?,
+        smtp: endpoint_of(&form.smtp, Server::Smtp)?,
         from_style: form.from_style.parse()?,
         sync_since: mail_settings::parse_since(&form.sync_since)?,
     };
@@ -132,14 +133,14 @@ impl Backend {
         caller.require_admin()?;
         let found = self.store.mailbox(mailbox).await?;
         if found.is_demo {
-            return Err(Error::Invalid("a demo mailbox never connects to mail servers".to_string()));
+            return Err(mail_settings::refused(None, MailFault::DemoMailbox));
         }
         let settings = settings_of(form)?;
         let password = |p: &str| if p.is_empty() { None } else { Some(p.to_string()) };
         let (imap, smtp) = (password(&form.imap.password), password(&form.smtp.password));
         let stored = self.store.mail_settings(mailbox).await?.is_some_and(|s| s.has_imap_password);
         if imap.is_none() && !stored {
-            return Err(Error::Invalid("enter the IMAP password (for Gmail, an app password)".to_string()));
+            return Err(mail_settings::refused(Some(Server::Imap), MailFault::NeedsImapPassword));
         }
         mail_settings::save(&self.store, &self.secret, mailbox, &settings, imap.as_deref(), smtp.as_deref()).await
     }
@@ -159,16 +160,7 @@ impl Backend {
         let stored = |sealed: Option<Vec<u8>>| sealed.and_then(|s| self.secret.open(&s).ok()).unwrap_or_default();
         let imap = if form.imap.password.is_empty() { stored(sealed_imap) } else { form.imap.password.clone() };
         let smtp = if form.smtp.password.is_empty() { stored(sealed_smtp) } else { form.smtp.password.clone() };
-        let report = check::check(&settings, &imap, &smtp).await;
-        let (imap_ok, imap) = match report.imap {
-            Ok(words) => (true, words),
-            Err(words) => (false, words),
-        };
-        let (smtp_ok, smtp) = match report.smtp {
-            Ok(words) => (true, words),
-            Err(words) => (false, words),
-        };
-        Ok(ConnectionCheck { imap_ok, imap, smtp_ok, smtp })
+        Ok(check::check(&settings, &imap, &smtp).await)
     }
 
     /// Puts a quarantined mail back in line. Admins only.

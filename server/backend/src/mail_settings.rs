@@ -5,7 +5,8 @@
 use std::fmt;
 use std::str::FromStr;
 
-use model::MailboxId;
+use model::text::TextFault;
+use model::{MailFault, MailboxId, Refusal, Server};
 
 use crate::error::{Error, Result};
 use crate::secret::SecretKey;
@@ -64,7 +65,7 @@ impl FromStr for Security {
             "none" => Ok(Security::None),
             "starttls" => Ok(Security::StartTls),
             "tls" | "ssl" => Ok(Security::Tls),
-            other => Err(Error::Invalid(format!("unknown security {other:?}: expected none, starttls or tls"))),
+            other => Err(refused(None, MailFault::UnknownSecurity { text: other.to_string() })),
         }
     }
 }
@@ -79,25 +80,23 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
-    fn check(&self, what: &str) -> Result<()> {
+    fn check(&self, server: Server) -> Result<()> {
+        let refused = |fault| refused(Some(server), fault);
         let host = self.host.trim();
         if host.is_empty() || host.chars().any(|c| c.is_whitespace() || c.is_control() || c == '/') {
-            return Err(Error::Invalid(format!("{what} host {host:?} is not a host name")));
+            return Err(refused(MailFault::NotAHostName { host: host.to_string() }));
         }
         if self.port == 0 {
-            return Err(Error::Invalid(format!("{what} port must be 1 to 65535")));
+            return Err(refused(MailFault::NoPort));
         }
         // Sent as it is in IMAP LOGIN and SMTP AUTH: a line break would end the command.
         if self.user.chars().any(char::is_control) {
-            return Err(Error::Invalid(format!("{what} user {}", model::text::TextFault::ControlCharacter)));
+            return Err(refused(MailFault::UserName { fault: TextFault::ControlCharacter }));
         }
-        model::text::one_line(&self.user, 320).map_err(|fault| Error::Invalid(format!("{what} user {fault}")))?;
+        model::text::one_line(&self.user, 320).map_err(|fault| refused(MailFault::UserName { fault }))?;
         let loopback = matches!(host, "localhost" | "127.0.0.1" | "::1" | "[::1]");
         if self.security == Security::None && !loopback {
-            return Err(Error::Invalid(format!(
-                "{what} security none would send the password in the clear; use tls or starttls \
-                 (none is allowed only for a server on this machine)"
-            )));
+            return Err(refused(MailFault::ClearTextPassword));
         }
         Ok(())
     }
@@ -137,7 +136,7 @@ impl FromStr for FromStyle {
         match s.trim() {
             "agent" | "" => Ok(FromStyle::Agent),
             "mailbox" => Ok(FromStyle::Mailbox),
-            other => Err(Error::Invalid(format!("unknown sender name style {other:?}: expected agent or mailbox"))),
+            other => Err(refused(None, MailFault::UnknownSenderStyle { text: other.to_string() })),
         }
     }
 }
@@ -165,18 +164,26 @@ pub struct StoredMailSettings {
 }
 
 impl MailSettings {
-    /// Fails with words for the first thing that cannot work.
+    /// Fails with the first thing that cannot work.
     pub fn check(&self) -> Result<()> {
-        self.imap.check("IMAP")?;
-        self.smtp.check("SMTP")?;
-        if self.folders.is_empty() || self.folders.len() > 50 {
-            return Err(Error::Invalid("sync 1 to 50 folders (INBOX by default)".to_string()));
+        self.imap.check(Server::Imap)?;
+        self.smtp.check(Server::Smtp)?;
+        if self.folders.is_empty() || self.folders.len() > MAX_FOLDERS {
+            return Err(refused(Some(Server::Imap), MailFault::FolderCount { max: MAX_FOLDERS }));
         }
         if self.folders.iter().any(|f| f.trim().is_empty() || f.chars().any(char::is_control)) {
-            return Err(Error::Invalid("a folder name cannot be empty or hold a line break".to_string()));
+            return Err(refused(Some(Server::Imap), MailFault::BadFolderName));
         }
         Ok(())
     }
+}
+
+/// The most IMAP folders a mailbox syncs.
+pub const MAX_FOLDERS: usize = 50;
+
+/// A refusal of the mail servers form.
+pub fn refused(server: Option<Server>, fault: MailFault) -> Error {
+    Error::Refused(Refusal::MailServers { server, fault })
 }
 
 /// The start of a backfill from a date typed as `YYYY-MM-DD` (midnight UTC); all mail
@@ -186,16 +193,11 @@ pub fn parse_since(date: &str) -> Result<Option<i64>> {
     if date.is_empty() {
         return Ok(None);
     }
-    let day: jiff::civil::Date = date.parse().map_err(|_| {
-        Error::Invalid(format!("{date:?} is not a date; write it as YYYY-MM-DD, or leave it empty for all mail"))
-    })?;
-    let at = day
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .map_err(|_| Error::Invalid(format!("{date:?} is out of range")))?
-        .timestamp()
-        .as_microsecond();
+    let not_a_date = || refused(Some(Server::Imap), MailFault::NotADate { text: date.to_string() });
+    let day: jiff::civil::Date = date.parse().map_err(|_| not_a_date())?;
+    let at = day.to_zoned(jiff::tz::TimeZone::UTC).map_err(|_| not_a_date())?.timestamp().as_microsecond();
     if at > crate::time::now_micros() {
-        return Err(Error::Invalid(format!("{date} is in the future; no mail arrived since then yet")));
+        return Err(refused(Some(Server::Imap), MailFault::DateInFuture { text: date.to_string() }));
     }
     Ok(Some(at))
 }

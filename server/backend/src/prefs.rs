@@ -13,7 +13,7 @@ use model::MailboxId;
 
 use crate::Backend;
 use crate::access::Caller;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::store::Mailbox;
 use crate::time::DAY;
 
@@ -33,7 +33,7 @@ impl Backend {
     /// Sets the caller's language and time zone; an unknown one is refused in words.
     pub async fn set_preferences(&self, caller: &Caller, locale: &str, time_zone: &str) -> Result<()> {
         if !LOCALES.contains(&locale) {
-            return Err(Error::Invalid(format!("unknown language {locale:?}: choose en, ar or fa")));
+            return Err(model::Refusal::UnknownLanguage { text: locale.to_string() }.into());
         }
         check_time_zone(time_zone)?;
         self.store.set_preferences(caller.id, locale, time_zone).await
@@ -61,7 +61,7 @@ impl Backend {
 
 /// Fails unless `name` is a time zone of the IANA database.
 pub fn check_time_zone(name: &str) -> Result<()> {
-    TimeZone::get(name).map(|_| ()).map_err(|_| Error::Invalid(format!("unknown time zone {name:?}")))
+    TimeZone::get(name).map(|_| ()).map_err(|_| model::Refusal::UnknownTimeZone { text: name.to_string() }.into())
 }
 
 /// The UTC offsets (in seconds) of `time_zone` from `at - 400 days` to `at + 400 days`: the

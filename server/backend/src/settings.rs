@@ -2,7 +2,7 @@
 //! (name, members) and tags. Only admins may read or change any of it, and an admin cannot
 //! demote or deactivate themselves, so a team cannot lock itself out.
 
-use model::{SettingsChange, TeamMember};
+use model::{Field, Refusal, SettingsChange, TeamMember};
 
 use crate::Backend;
 use crate::access::Caller;
@@ -24,6 +24,21 @@ const MAX_MAILBOX_NAME: usize = 80;
 pub fn mailbox_name(name: &str) -> Result<String> {
     model::text::one_line(name, MAX_MAILBOX_NAME)
         .map_err(|fault| model::Refusal::Text { field: model::Field::MailboxName, fault }.into())
+}
+
+/// Refuses a colour not written like `#3b82f6` (the store keeps it lower-case).
+fn check_colour(colour: &str) -> Result<()> {
+    let colour = colour.trim();
+    let hex = colour.strip_prefix('#').unwrap_or(colour);
+    if hex.len() == 6 && hex.chars().all(|c| c.is_ascii_hexdigit()) { Ok(()) } else { Err(Refusal::BadColour.into()) }
+}
+
+/// A clash with a stored name, as the refusal that names it.
+fn taken(field: Field, name: &str) -> impl FnOnce(Error) -> Error + '_ {
+    move |error| match error {
+        Error::Conflict(_) => Refusal::NameTaken { field, name: name.trim().to_string() }.into(),
+        other => other,
+    }
 }
 
 impl Backend {
@@ -71,13 +86,13 @@ impl Backend {
         match change {
             SettingsChange::SetRole { user, role } => {
                 if user == caller.id && role != model::Role::Admin {
-                    return Err(Error::Invalid("you cannot take away your own admin role".to_string()));
+                    return Err(Refusal::OwnAdminRole.into());
                 }
                 self.store.set_role(user, role).await
             }
             SettingsChange::SetActive { user, active } => {
                 if user == caller.id && !active {
-                    return Err(Error::Invalid("you cannot deactivate yourself".to_string()));
+                    return Err(Refusal::DeactivateSelf.into());
                 }
                 self.store.set_active(user, active).await
             }
@@ -92,10 +107,16 @@ impl Backend {
             }
             SettingsChange::RenameMailbox { mailbox, name } => {
                 let name = mailbox_name(&name)?;
-                self.store.rename_mailbox(mailbox, &name).await
+                self.store.rename_mailbox(mailbox, &name).await.map_err(taken(Field::MailboxName, &name))
             }
-            SettingsChange::CreateTag { name, color } => self.store.create_tag(&name, &color).await.map(|_| ()),
-            SettingsChange::UpdateTag { tag, name, color } => self.store.update_tag(tag, &name, &color).await,
+            SettingsChange::CreateTag { name, color } => {
+                check_colour(&color)?;
+                self.store.create_tag(&name, &color).await.map(|_| ()).map_err(taken(Field::TagName, &name))
+            }
+            SettingsChange::UpdateTag { tag, name, color } => {
+                check_colour(&color)?;
+                self.store.update_tag(tag, &name, &color).await.map_err(taken(Field::TagName, &name))
+            }
             SettingsChange::DeleteTag { tag } => self.store.delete_tag(tag).await,
         }
     }

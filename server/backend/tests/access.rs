@@ -5,7 +5,7 @@ use std::time::Duration;
 use backend::store::{By, NewConversation, NewUser};
 use backend::testing::TestDb;
 use backend::{Backend, Caller, ClientAddr, Error, SignInLimits};
-use model::{Priority, Role, Status};
+use model::{Field, Priority, Refusal, Role, Status};
 
 async fn caller(backend: &Backend, email: &str, role: Role) -> Caller {
     let user = backend.add_user(email, email, role, "correct horse battery").await.expect("add user");
@@ -149,9 +149,11 @@ async fn only_admins_change_settings_and_nobody_locks_themselves_out() {
         .await
         .expect("tag");
     let bad_color = SettingsChange::CreateTag { name: "late".to_string(), color: "red".to_string() };
-    assert!(matches!(backend.change_settings(&admin, bad_color).await, Err(Error::Invalid(_))));
+    assert!(matches!(backend.change_settings(&admin, bad_color).await, Err(Error::Refused(Refusal::BadColour))));
     let taken = SettingsChange::CreateTag { name: "vip".to_string(), color: "#00ff00".to_string() };
-    assert!(matches!(backend.change_settings(&admin, taken).await, Err(Error::Conflict(_))));
+    assert!(
+        matches!(backend.change_settings(&admin, taken).await, Err(Error::Refused(Refusal::NameTaken { field: Field::TagName, name })) if name == "vip")
+    );
 
     let seen = backend.settings(&admin).await.expect("settings");
     let sara = seen.users.iter().find(|u| u.id == agent.id).expect("sara listed");
@@ -160,9 +162,12 @@ async fn only_admins_change_settings_and_nobody_locks_themselves_out() {
     assert_eq!((seen.tags[0].name.as_str(), seen.tags[0].color.as_str()), ("vip", "#ff0000"));
 
     let demote_self = SettingsChange::SetRole { user: admin.id, role: Role::Agent };
-    assert!(matches!(backend.change_settings(&admin, demote_self).await, Err(Error::Invalid(_))));
+    assert!(matches!(backend.change_settings(&admin, demote_self).await, Err(Error::Refused(Refusal::OwnAdminRole))));
     let deactivate_self = SettingsChange::SetActive { user: admin.id, active: false };
-    assert!(matches!(backend.change_settings(&admin, deactivate_self).await, Err(Error::Invalid(_))));
+    assert!(matches!(
+        backend.change_settings(&admin, deactivate_self).await,
+        Err(Error::Refused(Refusal::DeactivateSelf))
+    ));
 
     // Deactivating ends the person's sessions and refuses their next sign-in.
     let (_, token) = backend.sign_in("sara@shop.test", "correct horse battery", None, None).await.expect("sign in");

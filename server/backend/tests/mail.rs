@@ -15,7 +15,7 @@ use backend::testing::mailservers::{self, Dovecot, SmtpSink};
 use backend::testing::{TestDb, count, execute};
 use backend::work::Posted;
 use backend::{Backend, Caller, SecretKey};
-use model::{ComposerMode, ConversationId, MailboxId, Role, Status};
+use model::{ComposerMode, ConversationId, MailFault, MailboxId, Refusal, Role, Server, Status};
 use uuid::Uuid;
 
 /// A mailbox wired to real servers.
@@ -870,8 +870,9 @@ async fn an_smtp_server_without_auth_fails_at_once_and_says_what_to_change() {
     .await;
     let (_, attempts, reason) = rig.store().outbox_status(reply.id).await.expect("status").expect("row");
     assert_eq!(attempts, 1, "a set-up error is not retried");
-    let reason = reason.unwrap_or_default();
-    assert!(reason.contains("AUTH") && reason.contains("clear the password"), "{reason}");
+    let reason = MailFault::from_stored(&reason.unwrap_or_default());
+    assert_eq!(reason, MailFault::SmtpNoAuth, "{reason}");
+    assert!(reason.to_string().contains("clear the password"), "{reason}");
     assert!(rig.smtp.received().is_empty());
 
     let backend = rig.backend.clone().with_secret(rig.key.clone());
@@ -880,7 +881,7 @@ async fn an_smtp_server_without_auth_fails_at_once_and_says_what_to_change() {
     let mut with_password = form(&rig, "INBOX");
     with_password.smtp.password = "a password".into();
     let check = backend.test_mail_servers(&Caller::from(&admin), rig.mailbox, &with_password).await.expect("test");
-    assert!(!check.smtp_ok && check.smtp.contains("clear the password"), "{check:?}");
+    assert_eq!(check.smtp, Err(MailFault::SmtpNoAuth), "{check:?}");
 }
 
 #[tokio::test]
@@ -893,35 +894,41 @@ async fn test_connection_answers_in_plain_words_and_passwords_never_come_back() 
 
     // The stored password is used when the form leaves it empty.
     let good = backend.test_mail_servers(&admin, rig.mailbox, &form(&rig, "INBOX")).await.expect("test");
-    assert!(good.imap_ok && good.smtp_ok, "{good:?}");
-    assert!(good.imap.contains("INBOX"), "{good:?}");
+    assert!(good.ok(), "{good:?}");
+    let reached = good.imap.expect("IMAP works");
+    assert!(reached.folders.iter().any(|(folder, _)| folder == "INBOX"), "{reached:?}");
 
     let mut wrong_password = form(&rig, "INBOX");
     wrong_password.imap.password = "not the password".into();
     let check = backend.test_mail_servers(&admin, rig.mailbox, &wrong_password).await.expect("test");
-    assert!(!check.imap_ok && check.imap.contains("authentication failed"), "{check:?}");
+    assert!(matches!(check.imap, Err(MailFault::SignInRejected { .. })), "{check:?}");
 
     let missing =
         backend.test_mail_servers(&admin, rig.mailbox, &form(&rig, "INBOX\nNo Such Folder")).await.expect("test");
-    assert!(!missing.imap_ok && missing.imap.contains("missing"), "{missing:?}");
+    assert!(
+        matches!(&missing.imap, Err(MailFault::FolderMissing { folder, .. }) if folder == "No Such Folder"),
+        "{missing:?}"
+    );
 
     let mut refused = form(&rig, "INBOX");
     refused.imap.port = mailservers::free_port();
     refused.smtp.port = mailservers::free_port();
     let check = backend.test_mail_servers(&admin, rig.mailbox, &refused).await.expect("test");
-    assert!(check.imap.contains("refused the connection"), "{check:?}");
-    assert!(check.smtp.contains("refused the connection"), "{check:?}");
+    assert!(matches!(check.imap, Err(MailFault::PortRefused { .. })), "{check:?}");
+    assert!(matches!(check.smtp, Err(MailFault::PortRefused { .. })), "{check:?}");
 
     let mut unresolved = form(&rig, "INBOX");
     unresolved.imap.host = "no-such-host.invalid".into();
     unresolved.imap.security = "tls".into();
     let check = backend.test_mail_servers(&admin, rig.mailbox, &unresolved).await.expect("test");
-    assert!(check.imap.contains("could not be resolved"), "{check:?}");
+    assert!(matches!(check.imap, Err(MailFault::NameUnknown { .. })), "{check:?}");
 
     // Clear text to a remote host is refused before anything is tried.
     let mut clear = form(&rig, "INBOX");
     clear.smtp.host = "smtp.example.com".into();
     let err = backend.test_mail_servers(&admin, rig.mailbox, &clear).await.expect_err("clear text");
+    let wanted = Refusal::MailServers { server: Some(Server::Smtp), fault: MailFault::ClearTextPassword };
+    assert!(matches!(&err, backend::Error::Refused(refusal) if *refusal == wanted), "{err}");
     assert!(err.to_string().contains("in the clear"), "{err}");
 
     // Saving keeps the stored password when none is typed, and the view never carries one.

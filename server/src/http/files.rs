@@ -46,12 +46,12 @@ pub async fn upload(
     body: Bytes,
 ) -> Response {
     let Some(Extension(caller)) = caller else {
-        return (StatusCode::UNAUTHORIZED, "Sign in to continue.\n").into_response();
+        return refused(app::AppError::NotSignedIn);
     };
     let conversation = match query.conversation.as_deref().filter(|c| !c.is_empty()).map(str::parse) {
         None => None,
         Some(Ok(id)) => Some(id),
-        Some(Err(_)) => return (StatusCode::NOT_FOUND, "Not found.\n").into_response(),
+        Some(Err(_)) => return refused(app::AppError::NotFound),
     };
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     match state.backend.upload(&caller, conversation, &query.name, content_type, body.to_vec()).await {
@@ -62,19 +62,15 @@ pub async fn upload(
             size: upload.size,
         })
         .into_response(),
-        Err(backend::Error::NotFound) => (StatusCode::NOT_FOUND, "Not found.\n").into_response(),
-        // The reason typed, for the composer to word, and in English for other callers.
-        Err(backend::Error::Refused(refusal)) => {
-            let message = refusal.to_string();
-            (StatusCode::BAD_REQUEST, Json(serde_json::json!({ "refusal": refusal, "message": message })))
-                .into_response()
-        }
-        Err(backend::Error::Invalid(words)) => (StatusCode::BAD_REQUEST, format!("{words}\n")).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "storing an upload failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "The file could not be stored; try again.\n").into_response()
-        }
+        // The reason typed, for the composer to word, and in English for other callers:
+        // the same body as a server function's error.
+        Err(e) => refused(app::AppError::from(e)),
     }
+}
+
+/// An upload's error, with its status and the body a server function's error has.
+fn refused(error: app::AppError) -> Response {
+    (error.status(), Json(error)).into_response()
 }
 
 /// Images a browser shows without running anything.

@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use backend::{Caller, SessionToken};
 use futures::{SinkExt, StreamExt};
-use model::live::{CLOSE_SIGNED_OUT, ClientMsg, ServerMsg};
+use model::live::{CLOSE_SIGNED_OUT, ClientMsg, FrameProblem, ServerMsg};
 
 use super::AppState;
 
@@ -86,7 +86,7 @@ async fn serve(state: AppState, caller: Caller, token: SessionToken, socket: Web
                     match serde_json::from_str::<ClientMsg>(text.as_str()) {
                         Ok(msg) => hub.receive(connection.id, msg).await,
                         Err(err) => {
-                            let error = ServerMsg::Error { message: format!("unreadable frame: {err}") };
+                            let error = ServerMsg::Error { problem: FrameProblem::Unreadable { detail: err.to_string() } };
                             let text = serde_json::to_string(&error).unwrap_or_default();
                             if !write(&mut sink, Message::Text(text.into())).await {
                                 break None;

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use async_imap::{Client, Session};
 use futures::TryStreamExt;
-use model::MailboxId;
+use model::{MailFault, MailboxId};
 
 use super::blobs::Blobs;
 use super::net::{MailStream, connect_tcp, start_tls};
@@ -53,8 +53,8 @@ async fn within<T, E: std::fmt::Display>(
 ) -> Result<T> {
     match tokio::time::timeout(limit, call).await {
         Ok(Ok(value)) => Ok(value),
-        Ok(Err(e)) => Err(Error::Remote(format!("{what} failed: {e}"))),
-        Err(_) => Err(Error::Remote(format!("{what}: no answer within {} s", limit.as_secs()))),
+        Ok(Err(e)) => Err(Error::Remote(MailFault::CommandFailed { command: what.to_string(), detail: e.to_string() })),
+        Err(_) => Err(Error::Remote(MailFault::CommandTimeout { command: what.to_string(), secs: limit.as_secs() })),
     }
 }
 
@@ -68,9 +68,9 @@ pub async fn sign_in(endpoint: &Endpoint, password: &str, limits: &Limits) -> Re
         Security::StartTls => {
             let mut client = Client::new(MailStream::Plain(tcp));
             greeting(&mut client, host, limits).await?;
-            within(limits.call, "STARTTLS", client.run_command_and_check_ok("STARTTLS", None)).await.map_err(|_| {
-                Error::Remote(format!("{host} does not offer STARTTLS on port {}: try security tls", endpoint.port))
-            })?;
+            within(limits.call, "STARTTLS", client.run_command_and_check_ok("STARTTLS", None))
+                .await
+                .map_err(|_| Error::Remote(MailFault::NoStartTls { host: host.to_string(), port: endpoint.port }))?;
             match client.into_inner() {
                 MailStream::Plain(tcp) => start_tls(tcp, host, limits.call).await?,
                 tls @ MailStream::Tls(_) => tls,
@@ -84,21 +84,26 @@ pub async fn sign_in(endpoint: &Endpoint, password: &str, limits: &Limits) -> Re
     match tokio::time::timeout(limits.call, client.login(endpoint.user.trim(), password)).await {
         Ok(Ok(session)) => Ok(session),
         Ok(Err((async_imap::error::Error::No(text), _))) | Ok(Err((async_imap::error::Error::Bad(text), _))) => {
-            Err(Error::Remote(format!("authentication failed for {}: {}", endpoint.user.trim(), text.trim())))
+            Err(Error::Remote(MailFault::SignInRejected {
+                user: endpoint.user.trim().to_string(),
+                detail: text.trim().to_string(),
+            }))
         }
-        Ok(Err((e, _))) => Err(Error::Remote(format!("signing in to {host} failed: {e}"))),
-        Err(_) => Err(Error::Remote(format!("signing in to {host}: no answer within {} s", limits.call.as_secs()))),
+        Ok(Err((e, _))) => {
+            Err(Error::Remote(MailFault::SignInFailed { host: host.to_string(), detail: e.to_string() }))
+        }
+        Err(_) => Err(Error::Remote(MailFault::SignInTimeout { host: host.to_string(), secs: limits.call.as_secs() })),
     }
 }
 
 async fn greeting(client: &mut Client<MailStream>, host: &str, limits: &Limits) -> Result<()> {
     match tokio::time::timeout(limits.call, client.read_response()).await {
         Ok(Ok(Some(_))) => Ok(()),
-        Ok(Ok(None)) => {
-            Err(Error::Remote(format!("{host} closed the connection before greeting: is it an IMAP server?")))
+        Ok(Ok(None)) => Err(Error::Remote(MailFault::NotImap { host: host.to_string(), detail: None })),
+        Ok(Err(e)) => Err(Error::Remote(MailFault::NotImap { host: host.to_string(), detail: Some(e.to_string()) })),
+        Err(_) => {
+            Err(Error::Remote(MailFault::GreetingTimeout { host: host.to_string(), secs: limits.call.as_secs() }))
         }
-        Ok(Err(e)) => Err(Error::Remote(format!("{host} did not greet like an IMAP server: {e}"))),
-        Err(_) => Err(Error::Remote(format!("{host} sent no IMAP greeting within {} s", limits.call.as_secs()))),
     }
 }
 
@@ -107,10 +112,13 @@ pub async fn examine(session: &mut ImapSession, folder: &str, limits: &Limits) -
     let opened = match tokio::time::timeout(limits.call, session.examine(folder)).await {
         Ok(Ok(opened)) => opened,
         Ok(Err(async_imap::error::Error::No(text))) => {
-            return Err(Error::Remote(format!("folder {folder:?} is missing on the server ({})", text.trim())));
+            let detail = text.trim().to_string();
+            return Err(Error::Remote(MailFault::FolderMissing { folder: folder.to_string(), detail }));
         }
-        Ok(Err(e)) => return Err(Error::Remote(format!("opening folder {folder:?} failed: {e}"))),
-        Err(_) => return Err(Error::Remote(format!("opening folder {folder:?}: no answer"))),
+        Ok(Err(e)) => {
+            return Err(Error::Remote(MailFault::FolderFailed { folder: folder.to_string(), detail: e.to_string() }));
+        }
+        Err(_) => return Err(Error::Remote(MailFault::FolderTimeout { folder: folder.to_string() })),
     };
     let uidvalidity = opened.uid_validity.map(i64::from).unwrap_or(0);
     Ok((uidvalidity, i64::from(opened.exists)))

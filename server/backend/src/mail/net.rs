@@ -14,6 +14,7 @@ use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 
 use crate::error::{Error, Result};
+use model::MailFault;
 
 /// A connection to a mail server, plain (loopback, or before STARTTLS) or under TLS.
 #[derive(Debug)]
@@ -82,10 +83,10 @@ static TLS: LazyLock<Arc<rustls::ClientConfig>> = LazyLock::new(|| {
 pub async fn connect_tcp(host: &str, port: u16, limit: Duration) -> Result<TcpStream> {
     let addrs: Vec<_> = tokio::time::timeout(limit, tokio::net::lookup_host((host, port)))
         .await
-        .map_err(|_| Error::Remote(format!("the name {host} could not be resolved within {} s", limit.as_secs())))?
-        .map_err(|_| Error::Remote(format!("the name {host} could not be resolved: check the host name")))?
+        .map_err(|_| Error::Remote(MailFault::NameTimeout { host: host.to_string(), secs: limit.as_secs() }))?
+        .map_err(|_| Error::Remote(MailFault::NameUnknown { host: host.to_string() }))?
         .collect();
-    let mut last = Error::Remote(format!("the name {host} could not be resolved: check the host name"));
+    let mut last = Error::Remote(MailFault::NameUnknown { host: host.to_string() });
     for addr in addrs {
         match tokio::time::timeout(limit, TcpStream::connect(addr)).await {
             Ok(Ok(stream)) => {
@@ -93,10 +94,12 @@ pub async fn connect_tcp(host: &str, port: u16, limit: Duration) -> Result<TcpSt
                 return Ok(stream);
             }
             Ok(Err(e)) if e.kind() == io::ErrorKind::ConnectionRefused => {
-                last = Error::Remote(format!("{host} port {port} refused the connection: check the port"));
+                last = Error::Remote(MailFault::PortRefused { host: host.to_string(), port });
             }
-            Ok(Err(e)) => last = Error::Remote(format!("cannot reach {host} port {port}: {e}")),
-            Err(_) => last = Error::Remote(format!("no answer from {host} port {port} within {} s", limit.as_secs())),
+            Ok(Err(e)) => {
+                last = Error::Remote(MailFault::Unreachable { host: host.to_string(), port, detail: e.to_string() })
+            }
+            Err(_) => last = Error::Remote(MailFault::NoAnswer { host: host.to_string(), port, secs: limit.as_secs() }),
         }
     }
     Err(last)
@@ -105,13 +108,11 @@ pub async fn connect_tcp(host: &str, port: u16, limit: Duration) -> Result<TcpSt
 /// Wraps a connection in TLS for `host`, naming what failed.
 pub async fn start_tls(tcp: TcpStream, host: &str, limit: Duration) -> Result<MailStream> {
     let name = rustls::pki_types::ServerName::try_from(host.to_string())
-        .map_err(|_| Error::Remote(format!("{host} is not a name TLS can check")))?;
+        .map_err(|_| Error::Remote(MailFault::NotATlsName { host: host.to_string() }))?;
     let connector = TlsConnector::from(TLS.clone());
     let stream = tokio::time::timeout(limit, connector.connect(name, tcp))
         .await
-        .map_err(|_| {
-            Error::Remote(format!("the TLS handshake with {host} did not finish within {} s", limit.as_secs()))
-        })?
-        .map_err(|e| Error::Remote(format!("TLS failed with {host}: {e}")))?;
+        .map_err(|_| Error::Remote(MailFault::TlsTimeout { host: host.to_string(), secs: limit.as_secs() }))?
+        .map_err(|e| Error::Remote(MailFault::TlsFailed { host: host.to_string(), detail: e.to_string() }))?;
     Ok(MailStream::Tls(Box::new(stream)))
 }

@@ -24,6 +24,7 @@ use crate::mail_settings::{Endpoint, Security};
 use crate::secret::SecretKey;
 use crate::store::{DueMail, Store};
 use crate::time::now_micros;
+use model::MailFault;
 
 /// A claimed row still `sending` after this long (microseconds) was cut off by a crash: a
 /// live attempt gives up after `smtp_timeout`.
@@ -43,17 +44,19 @@ pub fn backoff_micros(attempts: i64) -> i64 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Attempt {
     Sent,
-    /// Try again later; the words say why.
-    Temporary(String),
-    /// The server refused for good; the words are its reason.
-    Permanent(String),
+    /// Try again later, for this reason.
+    Temporary(MailFault),
+    /// Refused for good, for this reason.
+    Permanent(MailFault),
 }
 
 /// A transport for an SMTP endpoint.
 pub fn transport(endpoint: &Endpoint, password: &str, timeout: Duration) -> Result<AsyncSmtpTransport<Tokio1Executor>> {
     let host = endpoint.host.trim().to_string();
-    let tls_parameters =
-        || TlsParameters::new(host.clone()).map_err(|e| Error::Remote(format!("TLS set-up for {host} failed: {e}")));
+    let tls_parameters = || {
+        TlsParameters::new(host.clone())
+            .map_err(|e| Error::Remote(MailFault::TlsFailed { host: host.clone(), detail: e.to_string() }))
+    };
     let tls = match endpoint.security {
         Security::None => Tls::None,
         Security::StartTls => Tls::Required(tls_parameters()?),
@@ -70,29 +73,30 @@ pub fn transport(endpoint: &Endpoint, password: &str, timeout: Duration) -> Resu
 }
 
 /// The SMTP envelope of a claimed reply.
-fn envelope(mail: &DueMail) -> std::result::Result<Envelope, String> {
-    let from: Address = mail.envelope_from.parse().map_err(|_| format!("bad sender {:?}", mail.envelope_from))?;
+fn envelope(mail: &DueMail) -> std::result::Result<Envelope, MailFault> {
+    let bad = |detail: String| MailFault::BadEnvelope { detail };
+    let from: Address = mail.envelope_from.parse().map_err(|_| bad(format!("sender {:?}", mail.envelope_from)))?;
     let to: Vec<Address> = mail
         .envelope_to
         .lines()
         .filter(|l| !l.trim().is_empty())
-        .map(|l| l.trim().parse().map_err(|_| format!("bad recipient {l:?}")))
+        .map(|l| l.trim().parse().map_err(|_| bad(format!("recipient {l:?}"))))
         .collect::<std::result::Result<_, _>>()?;
-    Envelope::new(Some(from), to).map_err(|e| format!("no recipients: {e}"))
+    Envelope::new(Some(from), to).map_err(|e| bad(e.to_string()))
 }
 
 /// Sends one claimed reply's bytes.
 pub async fn attempt(transport: &AsyncSmtpTransport<Tokio1Executor>, mail: &DueMail) -> Attempt {
     let envelope = match envelope(mail) {
         Ok(envelope) => envelope,
-        Err(words) => return Attempt::Permanent(words),
+        Err(fault) => return Attempt::Permanent(fault),
     };
     match transport.send_raw(&envelope, &mail.raw).await {
         Ok(_) => Attempt::Sent,
-        Err(e) => match setup_words(&e) {
-            Some(words) => Attempt::Permanent(words),
-            None if e.is_permanent() => Attempt::Permanent(smtp_words(&e)),
-            None => Attempt::Temporary(smtp_words(&e)),
+        Err(e) => match setup_fault(&e) {
+            Some(fault) => Attempt::Permanent(fault),
+            None if e.is_permanent() => Attempt::Permanent(smtp_fault(&e)),
+            None => Attempt::Temporary(smtp_fault(&e)),
         },
     }
 }
@@ -100,34 +104,29 @@ pub async fn attempt(transport: &AsyncSmtpTransport<Tokio1Executor>, mail: &DueM
 /// What an admin must change when the mailbox's SMTP set-up cannot work with its server.
 /// lettre calls these client errors: they come from what we asked for, not from the
 /// server's state, so trying again cannot help.
-pub fn setup_words(error: &lettre::transport::smtp::Error) -> Option<String> {
+pub fn setup_fault(error: &lettre::transport::smtp::Error) -> Option<MailFault> {
     if !error.is_client() {
         return None;
     }
     let text = error.to_string();
     let lower = text.to_lowercase();
     Some(if lower.contains("authentication mechanism") {
-        "the SMTP server offers no sign-in (AUTH) that Sanduq can use, yet the mailbox has an SMTP password: \
-         clear the password in Mail servers if the server needs none, or turn on AUTH PLAIN or LOGIN on it"
-            .to_string()
+        MailFault::SmtpNoAuth
     } else if lower.contains("starttls") {
-        "the SMTP server does not offer STARTTLS: choose TLS (usually port 465) in Mail servers, or none for a \
-         server on this machine"
-            .to_string()
+        MailFault::SmtpNoStartTls
     } else if lower.contains("not encrypted") {
-        "the SMTP connection is not encrypted, so the password was not sent: choose STARTTLS or TLS in Mail servers"
-            .to_string()
+        MailFault::SmtpNotEncrypted
     } else {
-        format!("the SMTP settings do not fit this server ({text}): check them in Mail servers")
+        MailFault::SmtpMisfit { detail: text }
     })
 }
 
 /// The server's own words where there are some.
-fn smtp_words(error: &lettre::transport::smtp::Error) -> String {
-    let text = error.to_string();
+fn smtp_fault(error: &lettre::transport::smtp::Error) -> MailFault {
+    let detail = error.to_string();
     match error.status() {
-        Some(code) => format!("the mail server answered {code}: {text}"),
-        None => format!("the mail server could not be reached: {text}"),
+        Some(code) => MailFault::SmtpAnswered { code: code.to_string(), detail },
+        None => MailFault::SmtpUnreachable { detail },
     }
 }
 
@@ -136,11 +135,13 @@ pub async fn settle(store: &Store, mail: &DueMail, result: Attempt) -> Result<()
     let now = now_micros();
     match result {
         Attempt::Sent => store.outbox_sent(mail.id).await,
-        Attempt::Permanent(words) => store.outbox_failed(mail.id, &words).await,
-        Attempt::Temporary(words) if now - mail.created_at >= GIVE_UP_AFTER_MICROS => {
-            store.outbox_failed(mail.id, &format!("gave up after 24 hours of trying; last: {words}")).await
+        Attempt::Permanent(fault) => store.outbox_failed(mail.id, &fault.stored()).await,
+        Attempt::Temporary(fault) if now - mail.created_at >= GIVE_UP_AFTER_MICROS => {
+            store.outbox_failed(mail.id, &MailFault::GaveUp { last: Box::new(fault) }.stored()).await
         }
-        Attempt::Temporary(words) => store.outbox_retry(mail.id, &words, now + backoff_micros(mail.attempts)).await,
+        Attempt::Temporary(fault) => {
+            store.outbox_retry(mail.id, &fault.stored(), now + backoff_micros(mail.attempts)).await
+        }
     }
 }
 
@@ -154,23 +155,21 @@ pub async fn send_due(store: &Store, key: &SecretKey, timeout: Duration) -> Resu
                 let password = match sealed.map(|s| key.open(&s)).transpose() {
                     Ok(p) => p.unwrap_or_default(),
                     Err(_) => {
-                        settle(store, &mail, Attempt::Temporary("the SMTP password cannot be read".to_string()))
-                            .await?;
+                        settle(store, &mail, Attempt::Temporary(MailFault::SmtpPasswordUnreadable)).await?;
                         continue;
                     }
                 };
                 if mail.raw.is_empty() {
-                    Attempt::Permanent(
-                        "this reply was written before the mailbox could send mail; send it again".into(),
-                    )
+                    Attempt::Permanent(MailFault::WrittenBeforeServers)
                 } else {
                     match transport(&settings.smtp, &password, timeout) {
                         Ok(transport) => attempt(&transport, &mail).await,
-                        Err(e) => Attempt::Temporary(e.to_string()),
+                        Err(Error::Remote(fault)) => Attempt::Temporary(fault),
+                        Err(e) => Attempt::Temporary(MailFault::Other { detail: e.to_string() }),
                     }
                 }
             }
-            None => Attempt::Temporary("the mailbox has no SMTP server".to_string()),
+            None => Attempt::Temporary(MailFault::NoSmtpServer),
         };
         match &result {
             Attempt::Sent => tracing::info!(outbox = %mail.id, "reply sent"),

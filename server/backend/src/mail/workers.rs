@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_imap::types::UnsolicitedResponse;
-use model::MailboxId;
+use model::{MailFault, MailboxId};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
@@ -274,18 +274,30 @@ async fn run_folder(
     loop {
         let result = match shared.key.open(&sealed) {
             Ok(password) => folder_session(&shared, mailbox, &folder, &settings, &password, token, &mut failures).await,
-            Err(_) => Err(Error::Remote("the IMAP password cannot be read with this secret key".to_string())),
+            Err(_) => Err(Error::Remote(MailFault::PasswordUnreadable)),
         };
         if let Err(e) = result {
             failures = failures.saturating_add(1);
             let wait = backoff(failures, shared.options.max_backoff);
             tracing::warn!(%mailbox, folder, error = %e, retry_in_secs = wait.as_secs(), "IMAP sync failed");
-            if let Err(store_error) = shared.store.folder_error(mailbox, &folder, &e.to_string()).await {
+            let fault = match e {
+                Error::Remote(fault) => fault,
+                other => MailFault::Other { detail: other.to_string() },
+            };
+            if let Err(store_error) = shared.store.folder_error(mailbox, &folder, &fault.stored()).await {
                 tracing::warn!(%mailbox, folder, error = %store_error, "recording the sync error failed");
             }
             tokio::time::sleep(wait).await;
         }
     }
+}
+
+fn idle_timeout(limit: Duration) -> Error {
+    Error::Remote(MailFault::CommandTimeout { command: "IDLE".to_string(), secs: limit.as_secs() })
+}
+
+fn idle_failed(error: &async_imap::error::Error) -> Error {
+    Error::Remote(MailFault::CommandFailed { command: "IDLE".to_string(), detail: error.to_string() })
 }
 
 /// Reconnect waits: 1, 2, 4 … seconds up to `max`.
@@ -327,8 +339,8 @@ async fn folder_session(
             let mut handle = session.idle();
             tokio::time::timeout(limits.call, handle.init())
                 .await
-                .map_err(|_| Error::Remote("starting IDLE: no answer".to_string()))?
-                .map_err(|e| Error::Remote(format!("starting IDLE failed: {e}")))?;
+                .map_err(|_| idle_timeout(limits.call))?
+                .map_err(|e| idle_failed(&e))?;
             // Mail announced during the sync or just before IDLE began is not announced again:
             // sync at once instead of waiting for the next change.
             let announced = std::iter::from_fn(|| unsolicited.try_recv().ok())
@@ -340,14 +352,14 @@ async fn folder_session(
             }
             session = tokio::time::timeout(limits.call, handle.done())
                 .await
-                .map_err(|_| Error::Remote("ending IDLE: no answer".to_string()))?
-                .map_err(|e| Error::Remote(format!("ending IDLE failed: {e}")))?;
+                .map_err(|_| idle_timeout(limits.call))?
+                .map_err(|e| idle_failed(&e))?;
         } else {
             tokio::time::sleep(shared.options.poll).await;
             tokio::time::timeout(limits.call, session.noop())
                 .await
-                .map_err(|_| Error::Remote("the IMAP server stopped answering".to_string()))?
-                .map_err(|e| Error::Remote(format!("the IMAP connection broke: {e}")))?;
+                .map_err(|_| Error::Remote(MailFault::ConnectionLost { detail: None }))?
+                .map_err(|e| Error::Remote(MailFault::ConnectionLost { detail: Some(e.to_string()) }))?;
         }
     }
 }
