@@ -10,5 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod http;
 pub mod startup;
+#[doc(hidden)]
+pub mod testing;
 
 pub use config::{Config, Settings};

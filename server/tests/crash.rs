@@ -3,34 +3,24 @@
 //! sees the same Message-ID even if the first attempt had got through.
 
 use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use backend::mail::Blobs;
 use backend::mail_settings::{self, Endpoint, MailSettings, Security};
+use backend::testing::PASSWORD;
 use backend::testing::mailservers::{SmtpSink, free_port};
 use backend::work::Posted;
 use backend::{Backend, Caller, SecretKey, Store};
 use model::{ComposerMode, Role};
+use server::testing::serve_command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_sanduq");
 
 /// `sanduq serve` on `data`, with replies leaving at once and SMTP given `smtp_secs`.
 fn serve(data: &std::path::Path, smtp_secs: u64) -> Child {
-    let site = data.join("site");
-    std::fs::create_dir_all(&site).expect("site dir");
-    Command::new(BIN)
-        .arg("serve")
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("SANDUQ_DATA_DIR", data)
-        .env("SANDUQ_ADDR", format!("127.0.0.1:{}", free_port()))
+    serve_command(BIN, data, &format!("127.0.0.1:{}", free_port()))
         .env("SANDUQ_SMTP_TIMEOUT_SECS", smtp_secs.to_string())
-        .env("LEPTOS_SITE_ROOT", &site)
-        .env("LEPTOS_OUTPUT_NAME", "sanduq")
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
         .spawn()
         .expect("start sanduq")
 }
@@ -83,7 +73,7 @@ async fn killed_while_sending_the_reply_leaves_again_with_the_same_message_id() 
         other => panic!("{other:?}"),
     };
     let backend = Backend::new(store.clone()).with_undo_send(Duration::ZERO).with_blobs(blobs);
-    let sara = backend.add_user("sara@shop.test", "Sara", Role::Agent, "correct horse battery").await.expect("user");
+    let sara = backend.add_user("sara@shop.test", "Sara", Role::Agent, PASSWORD).await.expect("user");
     store.add_member(mailbox, sara.id).await.expect("member");
     let posted = Posted::text(ComposerMode::Reply, "Your order left today.", uuid::Uuid::new_v4());
     let reply = backend.post(&Caller::from(&sara), conversation, posted).await.expect("reply");

@@ -1,168 +1,21 @@
 //! HTTP-level tests: a real server on a port of its own, a real database, and requests as a
 //! browser (or an attacker's page) would send them.
 
-use std::time::Duration;
-
+use backend::SignInLimits;
 use backend::testing::TestDb;
-use backend::{Backend, SignInLimits};
 use model::Role;
 use reqwest::StatusCode;
-use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
-use server::Settings;
-use server::startup::{self, Running};
+use server::testing::{PASSWORD, TestApp, location, session_cookie, set_cookie_text};
 
-const PASSWORD: &str = "correct horse battery";
-
-/// A running server, its database and a client that does not follow redirects.
-struct TestApp {
-    server: Running,
-    client: reqwest::Client,
-    origin: String,
-    _db: TestDb,
-    _dir: tempfile::TempDir,
-}
-
-async fn spawn_app_with(db: TestDb, public_url: Option<&str>, limits: SignInLimits) -> TestApp {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let settings = Settings {
-        data_dir: dir.path().to_path_buf(),
-        database_url: Some(db.url.clone()),
-        addr: Some("127.0.0.1:0".parse().expect("addr")),
-        public_url: public_url.map(|u| u.parse().expect("url")),
-        trusted_proxies: Vec::new(),
-        ..Settings::default()
-    };
-    let config = settings.load_with_secret(Some("ab".repeat(32))).expect("config");
-    let server = startup::spawn(config, limits).await.expect("server starts");
-    let origin = public_url.map(str::to_string).unwrap_or_else(|| server.url());
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(30))
-        .build()
-        .expect("client");
-    TestApp { server, client, origin, _db: db, _dir: dir }
-}
-
-async fn spawn_app() -> TestApp {
-    spawn_app_with(TestDb::sqlite().await, None, SignInLimits::default()).await
-}
-
-impl TestApp {
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.server.url())
-    }
-
-    fn backend(&self) -> &Backend {
-        &self.server.backend
-    }
-
-    async fn add_user(&self, email: &str, name: &str, role: Role) {
-        self.backend().add_user(email, name, role, PASSWORD).await.expect("add user");
-    }
-
-    async fn get(&self, path: &str, cookie: Option<&str>) -> reqwest::Response {
-        let mut request = self.client.get(self.url(path));
-        if let Some(cookie) = cookie {
-            request = request.header("cookie", cookie);
-        }
-        request.send().await.expect("GET")
-    }
-
-    /// The HTML of a page as a browser asking for `languages` gets it.
-    async fn page_in_language(&self, path: &str, cookie: &str, languages: &str) -> String {
-        let request = self.client.get(self.url(path)).header("cookie", cookie).header("accept-language", languages);
-        request.send().await.expect("GET").text().await.expect("html")
-    }
-
-    /// A form POST as Sanduq's own page sends it.
-    async fn post_form(&self, path: &str, form: &[(&str, &str)], cookie: Option<&str>) -> reqwest::Response {
-        self.post_form_from(path, form, cookie, Some(&self.origin), Some("same-origin")).await
-    }
-
-    async fn post_form_from(
-        &self,
-        path: &str,
-        form: &[(&str, &str)],
-        cookie: Option<&str>,
-        origin: Option<&str>,
-        fetch_site: Option<&str>,
-    ) -> reqwest::Response {
-        let mut request = self.client.post(self.url(path)).form(form);
-        if let Some(cookie) = cookie {
-            request = request.header("cookie", cookie);
-        }
-        if let Some(origin) = origin {
-            request = request.header("origin", origin);
-        }
-        if let Some(site) = fetch_site {
-            request = request.header("sec-fetch-site", site);
-        }
-        request.send().await.expect("POST")
-    }
-
-    /// Signs in and returns the `Cookie` header value to send afterwards.
-    async fn sign_in(&self, email: &str) -> String {
-        let response = self.post_form("/signin", &[("email", email), ("password", PASSWORD)], None).await;
-        assert_eq!(response.status(), StatusCode::SEE_OTHER);
-        assert_eq!(location(response.headers()), "/");
-        session_cookie(response.headers()).expect("a session cookie")
-    }
-
-    async fn mailbox(&self, name: &str, members: &[&str]) -> model::MailboxId {
-        let store = &self.backend().store;
-        let mailbox =
-            store.create_mailbox(name, &format!("{}@shop.test", name.to_lowercase()), false).await.expect("mailbox");
-        for email in members {
-            let user = store.user_by_email(email).await.expect("lookup").expect("user exists");
-            store.add_member(mailbox.id, user.id).await.expect("member");
-        }
-        mailbox.id
-    }
-
-    /// A conversation with Layla in `mailbox`.
-    async fn conversation(&self, mailbox: model::MailboxId, subject: &str) -> model::ConversationId {
-        use backend::store::{By, NewConversation};
-        let store = &self.backend().store;
-        let contact = store.contact_for_email("layla@customer.test", "Layla").await.expect("contact");
-        let new = NewConversation {
-            mailbox_id: mailbox,
-            contact_id: contact.id,
-            subject: subject.to_string(),
-            status: model::Status::Open,
-            priority: model::Priority::Normal,
-        };
-        store.create_conversation(new, By::system()).await.expect("conversation").id
-    }
-}
-
-fn location(headers: &HeaderMap) -> String {
-    headers.get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
-}
-
-/// `sanduq_session=...` from the response's Set-Cookie, if it sets a non-empty one.
-fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("sanduq_session=") && !v.starts_with("sanduq_session=;"))
-        .and_then(|v| v.split(';').next())
-        .map(str::to_string)
-}
-
-fn set_cookie_text(headers: &HeaderMap) -> String {
-    headers.get_all(SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).collect::<Vec<_>>().join("\n")
-}
-
-async fn call(app: &TestApp, endpoint: &str, form: &[(&str, &str)], cookie: Option<&str>) -> (StatusCode, String) {
-    let response = app.post_form(&format!("/api/{endpoint}"), form, cookie).await;
-    let status = response.status();
-    (status, response.text().await.expect("body"))
+/// The HTML of a page as a browser asking for `languages` gets it.
+async fn page_in_language(app: &TestApp, path: &str, cookie: &str, languages: &str) -> String {
+    let request = app.client.get(app.url(path)).header("cookie", cookie).header("accept-language", languages);
+    request.send().await.expect("GET").text().await.expect("html")
 }
 
 #[tokio::test]
 async fn healthz_tells_anyone_it_is_up_and_only_admins_the_details() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let response = app.get("/healthz", None).await;
     assert_eq!(response.status(), StatusCode::OK);
     let body: serde_json::Value = response.json().await.expect("json");
@@ -184,7 +37,7 @@ async fn healthz_tells_anyone_it_is_up_and_only_admins_the_details() {
 #[tokio::test]
 async fn sign_in_never_sends_the_browser_to_another_site() {
     let many = SignInLimits { account_burst: 100, ..SignInLimits::default() };
-    let app = spawn_app_with(TestDb::sqlite().await, None, many).await;
+    let app = TestApp::spawn_with(TestDb::sqlite().await, None, many).await;
     app.add_user("sara@shop.test", "Sara", Role::Agent).await;
     // What a form field holds once `next=/%09/evil.test`, `/%0a/x` and their kin are decoded.
     for next in ["/\t/evil.test", "/\n/x", "/\r\n//evil.test", "/\\evil.test", "//evil.test", "/\u{0}/x", "/ /x"] {
@@ -204,7 +57,7 @@ async fn sign_in_never_sends_the_browser_to_another_site() {
 
 #[tokio::test]
 async fn pages_carry_security_headers_and_only_their_own_scripts_run() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let r = app.get("/signin", None).await;
     assert_eq!(r.status(), StatusCode::OK);
     let header = |name: &str| r.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
@@ -240,7 +93,7 @@ async fn scripts_carry_the_nonce(page: reqwest::Response) -> String {
 
 #[tokio::test]
 async fn failed_guesses_from_elsewhere_never_lock_the_owner_out() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.add_user("sara@shop.test", "Sara", Role::Agent).await;
     // A stranger on another address (127.0.0.2 reaches the server on 127.0.0.1) keeps guessing.
     let stranger = reqwest::Client::builder()
@@ -262,20 +115,20 @@ async fn failed_guesses_from_elsewhere_never_lock_the_owner_out() {
     assert!(tripped, "the stranger is slowed down");
     // Sara, who has not failed, signs in at once with her password.
     let cookie = app.sign_in("sara@shop.test").await;
-    assert_eq!(call(&app, "current_user", &[], Some(&cookie)).await.0, StatusCode::OK);
+    assert_eq!(app.call("current_user", &[], Some(&cookie)).await.0, StatusCode::OK);
 }
 
 #[tokio::test]
 async fn pages_and_server_functions_require_sign_in() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let home = app.get("/", None).await;
     assert_eq!(home.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(home.headers()), "/signin");
     let deep = app.get("/mailboxes/0190b0c4-7d1e-7c3a-9f7e-3a1f5e2b4c6d", None).await;
     assert_eq!(location(deep.headers()), "/signin?next=%2Fmailboxes%2F0190b0c4-7d1e-7c3a-9f7e-3a1f5e2b4c6d");
-    let (status, _) = call(&app, "current_user", &[], None).await;
+    let (status, _) = app.call("current_user", &[], None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, _) = call(&app, "current_user", &[], Some("sanduq_session=not-a-token")).await;
+    let (status, _) = app.call("current_user", &[], Some("sanduq_session=not-a-token")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
     let page = app.get("/signin", None).await;
@@ -293,7 +146,7 @@ async fn pages_and_server_functions_require_sign_in() {
 
 #[tokio::test]
 async fn signing_in_opens_the_shell_with_a_safe_cookie() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.add_user("sara@shop.test", "Sara Haddad", Role::Agent).await;
     app.mailbox("Support", &["sara@shop.test"]).await;
     app.mailbox("Billing", &[]).await;
@@ -313,7 +166,7 @@ async fn signing_in_opens_the_shell_with_a_safe_cookie() {
     assert!(html.contains("Support"), "the shell lists her mailbox");
     assert!(!html.contains("Billing"), "and not the one she is not in");
 
-    let (status, body) = call(&app, "current_user", &[], Some(&cookie)).await;
+    let (status, body) = app.call("current_user", &[], Some(&cookie)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("sara@shop.test"));
 
@@ -323,7 +176,8 @@ async fn signing_in_opens_the_shell_with_a_safe_cookie() {
 
 #[tokio::test]
 async fn https_public_url_makes_the_cookie_secure() {
-    let app = spawn_app_with(TestDb::sqlite().await, Some("https://help.shop.test"), SignInLimits::default()).await;
+    let app =
+        TestApp::spawn_with(TestDb::sqlite().await, Some("https://help.shop.test"), SignInLimits::default()).await;
     app.add_user("sara@shop.test", "Sara", Role::Agent).await;
     let response = app.post_form("/signin", &[("email", "sara@shop.test"), ("password", PASSWORD)], None).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
@@ -332,7 +186,7 @@ async fn https_public_url_makes_the_cookie_secure() {
 
 #[tokio::test]
 async fn wrong_credentials_get_one_generic_answer() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.add_user("sara@shop.test", "Sara", Role::Agent).await;
     let wrong_password =
         app.post_form("/signin", &[("email", "sara@shop.test"), ("password", "nope nope")], None).await;
@@ -360,14 +214,14 @@ async fn wrong_credentials_get_one_generic_answer() {
 
 #[tokio::test]
 async fn a_password_change_ends_every_session() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.add_user("sara@shop.test", "Sara", Role::Agent).await;
     let first = app.sign_in("sara@shop.test").await;
     let second = app.sign_in("sara@shop.test").await;
     let user = app.backend().store.user_by_email("sara@shop.test").await.expect("lookup").expect("user");
     app.backend().set_password(user.id, "a brand new password").await.expect("new password");
     for cookie in [&first, &second] {
-        let (status, _) = call(&app, "current_user", &[], Some(cookie)).await;
+        let (status, _) = app.call("current_user", &[], Some(cookie)).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert_eq!(app.get("/", Some(cookie)).await.status(), StatusCode::SEE_OTHER);
     }
@@ -375,26 +229,26 @@ async fn a_password_change_ends_every_session() {
 
 #[tokio::test]
 async fn signing_out_ends_the_session_and_signing_in_rotates_it() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.add_user("sara@shop.test", "Sara", Role::Agent).await;
     let old = app.sign_in("sara@shop.test").await;
     // Signing in again from the same browser replaces the session.
     let response = app.post_form("/signin", &[("email", "sara@shop.test"), ("password", PASSWORD)], Some(&old)).await;
     let new = session_cookie(response.headers()).expect("new cookie");
     assert_ne!(old, new);
-    assert_eq!(call(&app, "current_user", &[], Some(&old)).await.0, StatusCode::UNAUTHORIZED);
-    assert_eq!(call(&app, "current_user", &[], Some(&new)).await.0, StatusCode::OK);
+    assert_eq!(app.call("current_user", &[], Some(&old)).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.call("current_user", &[], Some(&new)).await.0, StatusCode::OK);
 
     let out = app.post_form("/signout", &[], Some(&new)).await;
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(out.headers()), "/signin?notice=signed_out");
     assert!(set_cookie_text(out.headers()).contains("Max-Age=0"));
-    assert_eq!(call(&app, "current_user", &[], Some(&new)).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.call("current_user", &[], Some(&new)).await.0, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
 async fn a_foreign_mailbox_is_not_found() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.add_user("sara@shop.test", "Sara", Role::Agent).await;
     app.add_user("admin@shop.test", "Admin", Role::Admin).await;
     let mine = app.mailbox("Support", &["sara@shop.test"]).await;
@@ -402,11 +256,11 @@ async fn a_foreign_mailbox_is_not_found() {
     let sara = app.sign_in("sara@shop.test").await;
     let admin = app.sign_in("admin@shop.test").await;
 
-    let (status, body) = call(&app, "mailbox", &[("id", &mine.to_string())], Some(&sara)).await;
+    let (status, body) = app.call("mailbox", &[("id", &mine.to_string())], Some(&sara)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("Support"));
 
-    let (status, body) = call(&app, "mailbox", &[("id", &foreign.to_string())], Some(&sara)).await;
+    let (status, body) = app.call("mailbox", &[("id", &foreign.to_string())], Some(&sara)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(!body.contains("Secret Billing"), "no data about a foreign mailbox: {body}");
 
@@ -417,22 +271,22 @@ async fn a_foreign_mailbox_is_not_found() {
     assert_eq!(page.status(), StatusCode::OK);
     assert!(page.text().await.expect("html").contains("support@shop.test"));
 
-    let (status, body) = call(&app, "mailbox", &[("id", &foreign.to_string())], Some(&admin)).await;
+    let (status, body) = app.call("mailbox", &[("id", &foreign.to_string())], Some(&admin)).await;
     assert_eq!(status, StatusCode::OK, "admins see every mailbox");
     assert!(body.contains("Secret Billing"));
 
     // Malformed ids and missing arguments are the caller's mistake, never a 500.
-    let (status, _) = call(&app, "mailbox", &[("id", "../../etc/passwd")], Some(&sara)).await;
+    let (status, _) = app.call("mailbox", &[("id", "../../etc/passwd")], Some(&sara)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(app.get("/mailboxes/not-a-uuid", Some(&sara)).await.status(), StatusCode::NOT_FOUND);
-    let (status, _) = call(&app, "mailbox", &[], Some(&sara)).await;
+    let (status, _) = app.call("mailbox", &[], Some(&sara)).await;
     assert!(status.is_client_error(), "missing id gives {status}");
     assert_eq!(app.get("/no/such/page", Some(&sara)).await.status(), StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
 async fn cross_site_requests_are_refused_and_change_nothing() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.add_user("sara@shop.test", "Sara", Role::Agent).await;
     let cookie = app.sign_in("sara@shop.test").await;
 
@@ -443,7 +297,7 @@ async fn cross_site_requests_are_refused_and_change_nothing() {
 
     let evil_sign_out = app.post_form_from("/signout", &[], Some(&cookie), Some("https://evil.test"), None).await;
     assert_eq!(evil_sign_out.status(), StatusCode::FORBIDDEN);
-    assert_eq!(call(&app, "current_user", &[], Some(&cookie)).await.0, StatusCode::OK, "still signed in");
+    assert_eq!(app.call("current_user", &[], Some(&cookie)).await.0, StatusCode::OK, "still signed in");
 
     let cross = app
         .post_form_from("/api/current_user", &[], Some(&cookie), Some("https://evil.test"), Some("cross-site"))
@@ -451,12 +305,12 @@ async fn cross_site_requests_are_refused_and_change_nothing() {
     assert_eq!(cross.status(), StatusCode::FORBIDDEN);
     let same_site = app.post_form_from("/signout", &[], Some(&cookie), None, Some("same-site")).await;
     assert_eq!(same_site.status(), StatusCode::FORBIDDEN);
-    assert_eq!(call(&app, "current_user", &[], Some(&cookie)).await.0, StatusCode::OK, "still signed in");
+    assert_eq!(app.call("current_user", &[], Some(&cookie)).await.0, StatusCode::OK, "still signed in");
 }
 
 #[tokio::test]
 async fn the_sign_in_rate_limit_trips() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.add_user("sara@shop.test", "Sara", Role::Agent).await;
     for _ in 0..5 {
         let r = app.post_form("/signin", &[("email", "sara@shop.test"), ("password", "guess guess")], None).await;
@@ -482,7 +336,7 @@ async fn the_sign_in_rate_limit_trips() {
 
 #[tokio::test]
 async fn the_server_runs_on_postgres() {
-    let app = spawn_app_with(TestDb::postgres().await, None, SignInLimits::default()).await;
+    let app = TestApp::spawn_with(TestDb::postgres().await, None, SignInLimits::default()).await;
     app.add_user("amal@shop.test", "Amal", Role::Admin).await;
     let admin = app.sign_in("amal@shop.test").await;
     let health: serde_json::Value = app.get("/healthz", Some(&admin)).await.json().await.expect("json");
@@ -490,15 +344,16 @@ async fn the_server_runs_on_postgres() {
     app.add_user("sara@shop.test", "Sara", Role::Manager).await;
     let mailbox = app.mailbox("Support", &["sara@shop.test"]).await;
     let cookie = app.sign_in("sara@shop.test").await;
-    let (status, body) = call(&app, "mailboxes", &[], Some(&cookie)).await;
+    let (status, body) = app.call("mailboxes", &[], Some(&cookie)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains(&mailbox.to_string()));
 }
 
 #[tokio::test]
 async fn the_conversation_list_pages_through_a_mailbox() {
-    use backend::store::{By, NewConversation, NewMessage, Recipients};
-    let app = spawn_app().await;
+    use backend::store::{By, NewConversation, NewMessage};
+    use backend::testing::{inbound, note};
+    let app = TestApp::spawn().await;
     app.add_user("sara@shop.test", "Sara", Role::Agent).await;
     let support = app.mailbox("Support", &["sara@shop.test"]).await;
     let foreign = app.mailbox("Billing", &[]).await;
@@ -519,27 +374,16 @@ async fn the_conversation_list_pages_through_a_mailbox() {
             .await
             .expect("conversation");
         let message = NewMessage {
-            direction: model::Direction::Inbound,
-            author_id: None,
             from_name: "ليلى".to_string(),
-            from_email: "layla@customer.test".to_string(),
             subject: c.subject.clone(),
-            body_text: format!("أين   طلبي\nرقم {i}؟"),
-            body_html: None,
-            client_id: None,
-            at: Some(2_000_000 + i),
-            queue: false,
-            outgoing: None,
-            attachments: Vec::new(),
-            recipients: Recipients::default(),
-            seen_seq: None,
+            ..inbound(&format!("أين   طلبي\nرقم {i}؟"), Some(2_000_000 + i))
         };
         store.append_message(c.id, message).await.expect("message");
     }
     let sara = app.sign_in("sara@shop.test").await;
     let id = support.to_string();
 
-    let (status, body) = call(&app, "conversations", &[("mailbox", &id), ("view", "open")], Some(&sara)).await;
+    let (status, body) = app.call("conversations", &[("mailbox", &id), ("view", "open")], Some(&sara)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let first: model::ConversationPage = serde_json::from_str(&body).expect("json");
     assert_eq!(first.items.len(), 50);
@@ -548,17 +392,17 @@ async fn the_conversation_list_pages_through_a_mailbox() {
     assert_eq!(first.items[0].contact_name, "ليلى");
     let next = first.next.expect("a second page");
     let (_, body) =
-        call(&app, "conversations", &[("mailbox", &id), ("view", "open"), ("after", &next)], Some(&sara)).await;
+        app.call("conversations", &[("mailbox", &id), ("view", "open"), ("after", &next)], Some(&sara)).await;
     let second: model::ConversationPage = serde_json::from_str(&body).expect("json");
     assert_eq!(second.items.len(), 10);
     assert!(second.next.is_none());
     assert_eq!(second.items[9].subject, "طلب رقم 0");
 
     let (status, _) =
-        call(&app, "conversations", &[("mailbox", &foreign.to_string()), ("view", "open")], Some(&sara)).await;
+        app.call("conversations", &[("mailbox", &foreign.to_string()), ("view", "open")], Some(&sara)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) =
-        call(&app, "conversations", &[("mailbox", &id), ("view", "open"), ("after", "garbage")], Some(&sara)).await;
+        app.call("conversations", &[("mailbox", &id), ("view", "open"), ("after", "garbage")], Some(&sara)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
     let page = app.get(&format!("/mailboxes/{id}"), Some(&sara)).await.text().await.expect("html");
@@ -571,25 +415,9 @@ async fn the_conversation_list_pages_through_a_mailbox() {
     // Opening one: the thread, with notes set apart, and the history.
     let newest = first.items[0].id;
     let agent = store.user_by_email("sara@shop.test").await.expect("lookup").expect("sara");
-    let note = NewMessage {
-        direction: model::Direction::Note,
-        author_id: Some(agent.id),
-        from_name: String::new(),
-        from_email: String::new(),
-        subject: String::new(),
-        body_text: "Customer is a VIP, be quick".to_string(),
-        body_html: None,
-        client_id: None,
-        at: None,
-        queue: false,
-        outgoing: None,
-        attachments: Vec::new(),
-        recipients: Recipients::default(),
-        seen_seq: None,
-    };
-    store.append_message(newest, note).await.expect("note");
+    store.append_message(newest, note(agent.id, "Customer is a VIP, be quick")).await.expect("note");
     store.set_status(newest, model::Status::Waiting, By::user(agent.id)).await.expect("status");
-    let (status, body) = call(&app, "conversation", &[("id", &newest.to_string())], Some(&sara)).await;
+    let (status, body) = app.call("conversation", &[("id", &newest.to_string())], Some(&sara)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let detail: model::ConversationDetail = serde_json::from_str(&body).expect("json");
     let kinds: Vec<model::Direction> = detail.messages.iter().map(|m| m.direction).collect();
@@ -616,7 +444,7 @@ async fn the_conversation_list_pages_through_a_mailbox() {
         )
         .await
         .expect("foreign conversation");
-    let (status, body) = call(&app, "conversation", &[("id", &hidden.id.to_string())], Some(&sara)).await;
+    let (status, body) = app.call("conversation", &[("id", &hidden.id.to_string())], Some(&sara)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(!body.contains("Secret invoice"));
     let page = app.get(&format!("/conversations/{}", hidden.id), Some(&sara)).await;
@@ -627,7 +455,7 @@ async fn the_conversation_list_pages_through_a_mailbox() {
 #[tokio::test]
 async fn views_cover_every_mailbox_of_the_user_and_no_other() {
     use backend::store::{By, NewConversation};
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.add_user("sara@shop.test", "Sara", Role::Agent).await;
     let support = app.mailbox("Support", &["sara@shop.test"]).await;
     let sales = app.mailbox("Sales", &["sara@shop.test"]).await;
@@ -658,11 +486,11 @@ async fn views_cover_every_mailbox_of_the_user_and_no_other() {
         ("open", vec!["nobody's"]),
         ("waiting", vec!["hers"]),
     ] {
-        let (status, body) = call(&app, "inbox", &[("view", view)], Some(&cookie)).await;
+        let (status, body) = app.call("inbox", &[("view", view)], Some(&cookie)).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(subjects(body), expected, "view {view}");
     }
-    let (status, _) = call(&app, "inbox", &[("view", "everything")], Some(&cookie)).await;
+    let (status, _) = app.call("inbox", &[("view", "everything")], Some(&cookie)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let page = app.get("/views/mine", Some(&cookie)).await;
     assert_eq!(page.status(), StatusCode::OK);
@@ -674,28 +502,12 @@ async fn views_cover_every_mailbox_of_the_user_and_no_other() {
 /// composer's form posts, drafts, and list filters in the query.
 #[tokio::test]
 async fn agents_work_a_conversation_through_the_api() {
-    use backend::store::{By, NewConversation};
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.add_user("sara@shop.test", "Sara", Role::Agent).await;
     app.add_user("nadia@shop.test", "Nadia", Role::Agent).await;
     let support = app.mailbox("Support", &["sara@shop.test"]).await;
     app.mailbox("Billing", &["nadia@shop.test"]).await;
-    let store = &app.backend().store;
-    let contact = store.contact_for_email("layla@customer.test", "Layla").await.expect("contact");
-    let c = store
-        .create_conversation(
-            NewConversation {
-                mailbox_id: support,
-                contact_id: contact.id,
-                subject: "Broken lamp".to_string(),
-                status: model::Status::Open,
-                priority: model::Priority::Normal,
-            },
-            By::system(),
-        )
-        .await
-        .expect("conversation");
-    let id = c.id.to_string();
+    let id = app.conversation(support, "Broken lamp").await.to_string();
     let sara = app.sign_in("sara@shop.test").await;
     let nadia = app.sign_in("nadia@shop.test").await;
 
@@ -726,19 +538,19 @@ async fn agents_work_a_conversation_through_the_api() {
     assert_eq!(status, StatusCode::NOT_FOUND, "another mailbox's agent");
 
     let (status, body) =
-        call(&app, "save_draft", &[("id", &id), ("mode", "reply"), ("body", "Hello La")], Some(&sara)).await;
+        app.call("save_draft", &[("id", &id), ("mode", "reply"), ("body", "Hello La")], Some(&sara)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (_, body) = call(&app, "conversation", &[("id", &id)], Some(&sara)).await;
+    let (_, body) = app.call("conversation", &[("id", &id)], Some(&sara)).await;
     let detail: model::ConversationDetail = serde_json::from_str(&body).expect("json");
     assert_eq!(detail.reply_draft, "Hello La", "the draft comes back");
-    let (status, _) = call(&app, "save_draft", &[("id", &id), ("mode", "poem"), ("body", "x")], Some(&sara)).await;
+    let (status, _) = app.call("save_draft", &[("id", &id), ("mode", "poem"), ("body", "x")], Some(&sara)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
     // The composer is a plain form: JS or not, the same fields reach the same function.
     let client_id = uuid::Uuid::new_v4().to_string();
     let unguarded =
         [("id", id.as_str()), ("mode", "reply"), ("body", "Hello Layla"), ("client_id", client_id.as_str())];
-    let (status, body) = call(&app, "post_message", &unguarded, Some(&sara)).await;
+    let (status, body) = app.call("post_message", &unguarded, Some(&sara)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "a reply says what it answers: {body}");
     assert!(body.contains("seen_seq"), "{body}");
     let seen = detail.seq.to_string();
@@ -750,7 +562,7 @@ async fn agents_work_a_conversation_through_the_api() {
         ("client_id", client_id.as_str()),
         ("seen_seq", &stale),
     ];
-    let (status, body) = call(&app, "post_message", &late, Some(&sara)).await;
+    let (status, body) = app.call("post_message", &late, Some(&sara)).await;
     assert_eq!(status, StatusCode::CONFLICT, "a reply to another state of the conversation: {body}");
     assert!(body.contains("while you were writing"), "{body}");
     let reply = [
@@ -760,20 +572,20 @@ async fn agents_work_a_conversation_through_the_api() {
         ("client_id", client_id.as_str()),
         ("seen_seq", seen.as_str()),
     ];
-    let (status, body) = call(&app, "post_message", &reply, Some(&sara)).await;
+    let (status, body) = app.call("post_message", &reply, Some(&sara)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let detail: model::ConversationDetail = serde_json::from_str(&body).expect("json");
     let last = detail.messages.last().expect("the reply");
     assert_eq!(last.delivery.as_ref().map(|d| d.status), Some(model::DeliveryStatus::Queued));
     assert_eq!(detail.reply_draft, "", "sending consumed the draft");
-    let (_, body) = call(&app, "post_message", &reply, Some(&sara)).await;
+    let (_, body) = app.call("post_message", &reply, Some(&sara)).await;
     let again: model::ConversationDetail = serde_json::from_str(&body).expect("json");
     assert_eq!(again.messages.len(), detail.messages.len(), "a retried post is stored once");
     let empty = [("id", id.as_str()), ("mode", "note"), ("body", "  "), ("client_id", client_id.as_str())];
-    let (status, body) = call(&app, "post_message", &empty, Some(&sara)).await;
+    let (status, body) = app.call("post_message", &empty, Some(&sara)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     let no_id = [("id", id.as_str()), ("mode", "note"), ("body", "hi"), ("client_id", "nope")];
-    assert_eq!(call(&app, "post_message", &no_id, Some(&sara)).await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(app.call("post_message", &no_id, Some(&sara)).await.0, StatusCode::BAD_REQUEST);
 
     // Without JavaScript the browser posts the form and is sent back to the page.
     let note_id = uuid::Uuid::new_v4().to_string();
@@ -796,21 +608,21 @@ async fn agents_work_a_conversation_through_the_api() {
     // Lists narrow by tag and assignee in the URL; nonsense is a 400, not a 500.
     let mailbox = support.to_string();
     let query = [("mailbox", mailbox.as_str()), ("view", "waiting"), ("tag", "fragile")];
-    let (status, body) = call(&app, "conversations", &query, Some(&sara)).await;
+    let (status, body) = app.call("conversations", &query, Some(&sara)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let page: model::ConversationPage = serde_json::from_str(&body).expect("json");
     assert_eq!(page.items.len(), 1);
     let query = [("mailbox", mailbox.as_str()), ("view", "waiting"), ("assignee", "me")];
     let page: model::ConversationPage =
-        serde_json::from_str(&call(&app, "conversations", &query, Some(&sara)).await.1).expect("json");
+        serde_json::from_str(&app.call("conversations", &query, Some(&sara)).await.1).expect("json");
     assert!(page.items.is_empty(), "not assigned to Sara");
     let query = [("view", "waiting"), ("assignee", "nobody-at-all")];
-    assert_eq!(call(&app, "inbox", &query, Some(&sara)).await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(app.call("inbox", &query, Some(&sara)).await.0, StatusCode::BAD_REQUEST);
     let html = app.get(&format!("/mailboxes/{mailbox}?view=waiting&tag=fragile"), Some(&sara)).await;
     assert_eq!(html.status(), StatusCode::OK);
     assert!(html.text().await.expect("html").contains("Broken lamp"));
 
-    let (status, body) = call(&app, "sidebar", &[], Some(&sara)).await;
+    let (status, body) = app.call("sidebar", &[], Some(&sara)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let counts: model::SidebarCounts = serde_json::from_str(&body).expect("json");
     assert!(counts.views.contains(&(model::InboxView::Waiting, 1)), "{:?}", counts.views);
@@ -821,38 +633,37 @@ async fn agents_work_a_conversation_through_the_api() {
 /// whatever the browser's Accept-Language, and nonsense is refused.
 #[tokio::test]
 async fn each_user_reads_in_their_language_and_time_zone() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.add_user("reza@shop.test", "Reza", Role::Agent).await;
     let reza = app.sign_in("reza@shop.test").await;
     let page = app.get("/", Some(&reza)).await.text().await.expect("html");
     assert!(page.contains("lang=\"en\"") && page.contains("dir=\"ltr\""));
-    let arabic_browser = app.page_in_language("/", &reza, "ar-SA,ar;q=0.9").await;
+    let arabic_browser = page_in_language(&app, "/", &reza, "ar-SA,ar;q=0.9").await;
     assert!(arabic_browser.contains("lang=\"ar\""), "until Reza chooses, the browser's language holds");
     assert!(page.contains("data-tz=\"-9223372036854775808:0\""), "UTC until chosen");
     assert!(page.contains(" Account</span>"), "the account button says Account");
 
     let (status, body) =
-        call(&app, "set_preferences", &[("locale", "fa"), ("time_zone", "Asia/Tehran")], Some(&reza)).await;
+        app.call("set_preferences", &[("locale", "fa"), ("time_zone", "Asia/Tehran")], Some(&reza)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let page = app.get("/", Some(&reza)).await.text().await.expect("html");
     assert!(page.contains("lang=\"fa\"") && page.contains("dir=\"rtl\""), "Persian, right to left");
-    let english_browser = app.page_in_language("/", &reza, "en-US").await;
+    let english_browser = page_in_language(&app, "/", &reza, "en-US").await;
     assert!(english_browser.contains("lang=\"fa\""), "once chosen, the choice wins over the browser");
     assert!(page.contains("data-tz=\"-9223372036854775808:12600\""), "Tehran is UTC+3:30");
 
     for (locale, zone) in [("de", "UTC"), ("ar", "Mars/Olympus"), ("ar", "")] {
-        let (status, body) =
-            call(&app, "set_preferences", &[("locale", locale), ("time_zone", zone)], Some(&reza)).await;
+        let (status, body) = app.call("set_preferences", &[("locale", locale), ("time_zone", zone)], Some(&reza)).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{locale} {zone}: {body}");
     }
-    let me: model::Me = serde_json::from_str(&call(&app, "current_user", &[], Some(&reza)).await.1).expect("json");
+    let me: model::Me = serde_json::from_str(&app.call("current_user", &[], Some(&reza)).await.1).expect("json");
     assert_eq!((me.locale.as_str(), me.time_zone.as_str()), ("fa", "Asia/Tehran"), "refusals changed nothing");
 }
 
 #[tokio::test]
 async fn attachments_reach_members_only_as_downloads_and_inline_pictures_show_in_place() {
     use backend::mail::Ingest;
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.add_user("sara@shop.test", "Sara", Role::Agent).await;
     app.add_user("nadia@shop.test", "Nadia", Role::Agent).await;
     let support = app.mailbox("Support", &["sara@shop.test"]).await;
@@ -879,7 +690,7 @@ async fn attachments_reach_members_only_as_downloads_and_inline_pictures_show_in
     };
 
     let sara = app.sign_in("sara@shop.test").await;
-    let (status, body) = call(&app, "conversation", &[("id", &conversation.to_string())], Some(&sara)).await;
+    let (status, body) = app.call("conversation", &[("id", &conversation.to_string())], Some(&sara)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let detail: serde_json::Value = serde_json::from_str(&body).expect("json");
     let message = &detail["messages"][0];
@@ -918,7 +729,7 @@ async fn attachments_reach_members_only_as_downloads_and_inline_pictures_show_in
 /// attachments when it is posted.
 #[tokio::test]
 async fn uploads_attach_to_a_reply_and_stay_with_the_draft_until_then() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.add_user("sara@shop.test", "Sara", Role::Agent).await;
     app.add_user("nadia@shop.test", "Nadia", Role::Agent).await;
     let support = app.mailbox("Support", &["sara@shop.test"]).await;
@@ -949,7 +760,7 @@ async fn uploads_attach_to_a_reply_and_stay_with_the_draft_until_then() {
     assert_eq!(huge.status(), StatusCode::PAYLOAD_TOO_LARGE);
 
     // The draft keeps the file across a reload; posting sends it with the reply.
-    let (_, body) = call(&app, "conversation", &[("id", &conversation)], Some(&sara)).await;
+    let (_, body) = app.call("conversation", &[("id", &conversation)], Some(&sara)).await;
     let detail: model::ConversationDetail = serde_json::from_str(&body).expect("json");
     assert_eq!(detail.composer.files, std::slice::from_ref(&file));
     let client_id = uuid::Uuid::new_v4().to_string();
@@ -966,7 +777,7 @@ async fn uploads_attach_to_a_reply_and_stay_with_the_draft_until_then() {
         ("files", file_id.as_str()),
         ("seen_seq", "0"),
     ];
-    let (status, body) = call(&app, "post_message", &reply, Some(&sara)).await;
+    let (status, body) = app.call("post_message", &reply, Some(&sara)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let detail: model::ConversationDetail = serde_json::from_str(&body).expect("json");
     let sent = detail.messages.last().expect("the reply");
@@ -974,6 +785,6 @@ async fn uploads_attach_to_a_reply_and_stay_with_the_draft_until_then() {
     assert!(detail.composer.files.is_empty());
     let download = app.get(&format!("/attachments/{file_id}"), Some(&sara)).await;
     assert_eq!(download.bytes().await.expect("body").as_ref(), b"\x89PNG picture");
-    let (status, _) = call(&app, "remove_upload", &[("id", file_id.as_str())], Some(&sara)).await;
+    let (status, _) = app.call("remove_upload", &[("id", file_id.as_str())], Some(&sara)).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "sent files are no longer uploads");
 }

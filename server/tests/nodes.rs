@@ -2,30 +2,23 @@
 //! presence and changes cross between them, a mailbox is synced by one node only (no mail
 //! stored twice), and by the other once the first is killed (SIGKILL).
 
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use backend::mail_settings;
 use backend::testing::mailservers::{self, Dovecot, SmtpSink, free_port, settings};
-use backend::testing::{TestDb, count};
+use backend::testing::{PASSWORD, TestDb, count};
 use backend::work::Posted;
 use backend::{Backend, Caller, SecretKey, Store};
-use futures::{SinkExt, StreamExt};
 use model::live::{ClientMsg, Doing, ServerMsg, Writing};
 use model::{ComposerMode, MailboxId, Role};
-use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use server::testing::{Tab, doing_of, serve_command, sign_in};
 
 const BIN: &str = env!("CARGO_BIN_EXE_sanduq");
 const ORIGIN: &str = "http://sanduq.test";
-const PASSWORD: &str = "correct horse battery";
 /// The admin each test node is asked its name by.
 const ADMIN: &str = "admin@shop.test";
 const WAIT: Duration = Duration::from_secs(30);
-
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// A node: its process, address and name.
 struct Node {
@@ -41,39 +34,44 @@ impl Drop for Node {
     }
 }
 
+impl Node {
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    async fn sign_in(&self, email: &str) -> String {
+        sign_in(&server::testing::client(), &self.url(), ORIGIN, email).await
+    }
+
+    /// A tab on this node, waiting as long as frames take to cross between nodes.
+    async fn connect(&self, cookie: &str) -> Tab {
+        Tab::connect(&self.url(), cookie, ORIGIN).await.expect("websocket").waiting(WAIT)
+    }
+}
+
 async fn start_node(data: &std::path::Path, database: &str, key: &str) -> Node {
     let addr = format!("127.0.0.1:{}", free_port());
-    let site = data.join("site");
-    std::fs::create_dir_all(&site).expect("site dir");
-    let child = Command::new(BIN)
-        .arg("serve")
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        // One data folder for both, as a shared volume: the raw mails one node fetched are
-        // there for the other.
-        .env("SANDUQ_DATA_DIR", data)
+    // One data folder for both, as a shared volume: the raw mails one node fetched are
+    // there for the other.
+    let child = serve_command(BIN, data, &addr)
         .env("SANDUQ_DATABASE_URL", database)
         .env("SANDUQ_SECRET_KEY", key)
         .env("SANDUQ_PUBLIC_URL", ORIGIN)
-        .env("SANDUQ_ADDR", &addr)
         .env("SANDUQ_SYNC_LEASE_SECS", "3")
-        .env("LEPTOS_SITE_ROOT", &site)
-        .env("LEPTOS_OUTPUT_NAME", "sanduq")
         .env("RUST_LOG", std::env::var("NODE_LOG").unwrap_or_else(|_| "error".to_string()))
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
         .spawn()
         .expect("start sanduq");
+    let mut node = Node { child, addr, name: String::new() };
     let http = reqwest::Client::new();
     let started = Instant::now();
-    while !http.get(format!("http://{addr}/healthz")).send().await.is_ok_and(|r| r.status().is_success()) {
+    while !http.get(format!("{}/healthz", node.url())).send().await.is_ok_and(|r| r.status().is_success()) {
         assert!(started.elapsed() < WAIT, "the node did not start");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     // The node's name is for admins' eyes only.
-    let admin = sign_in(&addr, ADMIN).await;
+    let admin = node.sign_in(ADMIN).await;
     let health: serde_json::Value = http
-        .get(format!("http://{addr}/healthz"))
+        .get(format!("{}/healthz", node.url()))
         .header("cookie", admin)
         .send()
         .await
@@ -81,58 +79,8 @@ async fn start_node(data: &std::path::Path, database: &str, key: &str) -> Node {
         .json()
         .await
         .expect("json");
-    let name = health["node"].as_str().expect("a node name").to_string();
-    Node { child, addr, name }
-}
-
-async fn sign_in(addr: &str, email: &str) -> String {
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-    let response = client
-        .post(format!("http://{addr}/signin"))
-        .header("origin", ORIGIN)
-        .form(&[("email", email), ("password", PASSWORD)])
-        .send()
-        .await
-        .expect("sign in");
-    let cookie = response.headers().get("set-cookie").expect("a session").to_str().expect("ascii");
-    cookie.split(';').next().expect("pair").to_string()
-}
-
-async fn connect(node: &Node, cookie: &str) -> Socket {
-    let mut request = format!("ws://{}/live", node.addr).into_client_request().expect("request");
-    request.headers_mut().insert("cookie", cookie.parse().expect("header"));
-    request.headers_mut().insert("origin", ORIGIN.parse().expect("header"));
-    tokio_tungstenite::connect_async(request).await.expect("websocket").0
-}
-
-async fn send(socket: &mut Socket, msg: ClientMsg) {
-    socket.send(Message::Text(serde_json::to_string(&msg).expect("json").into())).await.expect("send");
-}
-
-/// Frames until one matches.
-async fn until(socket: &mut Socket, what: impl Fn(&ServerMsg) -> bool) -> ServerMsg {
-    let started = Instant::now();
-    loop {
-        let left = WAIT.saturating_sub(started.elapsed());
-        let frame = tokio::time::timeout(left, socket.next()).await.expect("the frame in time");
-        let frame = frame.expect("open").expect("frame");
-        if std::env::var("NODE_LOG").is_ok() {
-            eprintln!("frame: {frame:?}");
-        }
-        if let Message::Text(text) = frame
-            && let Ok(msg) = serde_json::from_str::<ServerMsg>(text.as_str())
-            && what(&msg)
-        {
-            return msg;
-        }
-    }
-}
-
-fn doing_of(msg: &ServerMsg, name: &str) -> Option<Doing> {
-    match msg {
-        ServerMsg::Presence { people, .. } => people.iter().find(|p| p.name == name).map(|p| p.doing),
-        _ => None,
-    }
+    node.name = health["node"].as_str().expect("a node name").to_string();
+    node
 }
 
 fn mail(n: usize) -> Vec<u8> {
@@ -197,23 +145,21 @@ async fn two_nodes_share_presence_and_changes_and_sync_each_mailbox_once() {
         .await
         .expect("list");
     let conversation = page.items.first().expect("a conversation").conversation.id;
-    let (sara_cookie, omar_cookie) =
-        (sign_in(&a.addr, "sara@shop.test").await, sign_in(&b.addr, "omar@shop.test").await);
-    let (mut sara, mut omar) = (connect(&a, &sara_cookie).await, connect(&b, &omar_cookie).await);
-    send(&mut omar, ClientMsg::Watch { conversations: vec![conversation] }).await;
-    send(&mut omar, ClientMsg::View { conversation: Some(conversation) }).await;
-    send(&mut sara, ClientMsg::Watch { conversations: vec![conversation] }).await;
-    send(&mut sara, ClientMsg::View { conversation: Some(conversation) }).await;
-    until(&mut omar, |m| doing_of(m, "Sara") == Some(Doing::Viewing)).await;
-    until(&mut sara, |m| doing_of(m, "Omar") == Some(Doing::Viewing)).await;
-    send(&mut sara, ClientMsg::Typing { conversation, mode: Writing::Reply, stamp: None }).await;
-    until(&mut omar, |m| doing_of(m, "Sara") == Some(Doing::Reply)).await;
+    let (sara_cookie, omar_cookie) = (a.sign_in("sara@shop.test").await, b.sign_in("omar@shop.test").await);
+    let (mut sara, mut omar) = (a.connect(&sara_cookie).await, b.connect(&omar_cookie).await);
+    omar.send(ClientMsg::Watch { conversations: vec![conversation] }).await;
+    omar.send(ClientMsg::View { conversation: Some(conversation) }).await;
+    sara.send(ClientMsg::Watch { conversations: vec![conversation] }).await;
+    sara.send(ClientMsg::View { conversation: Some(conversation) }).await;
+    omar.until(|m| doing_of(m, "Sara") == Some(Doing::Viewing)).await;
+    sara.until(|m| doing_of(m, "Omar") == Some(Doing::Viewing)).await;
+    sara.send(ClientMsg::Typing { conversation, mode: Writing::Reply, stamp: None }).await;
+    omar.until(|m| doing_of(m, "Sara") == Some(Doing::Reply)).await;
 
     // A note written through node A's database reaches Omar on node B.
     let note = Posted::text(ComposerMode::Note, "I'll take this one", uuid::Uuid::new_v4());
     backend.post(&callers[0], conversation, note).await.expect("note");
-    until(
-        &mut omar,
+    omar.until(
         |m| matches!(m, ServerMsg::Change { conversation: c, kind, .. } if *c == conversation && *kind == model::EventKind::Message),
     )
     .await;
@@ -227,7 +173,7 @@ async fn two_nodes_share_presence_and_changes_and_sync_each_mailbox_once() {
     // Whoever was on the survivor watches the other leave.
     let (watcher, gone) = if dead_is_a { (&mut omar, "Sara") } else { (&mut sara, "Omar") };
     let started = Instant::now();
-    until(watcher, |m| matches!(m, ServerMsg::Presence { .. }) && doing_of(m, gone).is_none()).await;
+    watcher.until(|m| matches!(m, ServerMsg::Presence { .. }) && doing_of(m, gone).is_none()).await;
     assert!(started.elapsed() < Duration::from_secs(15), "a dead node's presence lingered {:?}", started.elapsed());
     dovecot.append_all("INBOX", &(4..6).map(mail).collect::<Vec<_>>(), None).await;
     wait_for_messages(&store, mailbox, 6).await;

@@ -2,23 +2,18 @@
 
 use std::time::Duration;
 
-use backend::store::{By, NewConversation, NewUser};
-use backend::testing::TestDb;
-use backend::{Backend, Caller, ClientAddr, Error, SignInLimits};
-use model::{Field, Priority, Refusal, Role, Status};
-
-async fn caller(backend: &Backend, email: &str, role: Role) -> Caller {
-    let user = backend.add_user(email, email, role, "correct horse battery").await.expect("add user");
-    Caller::from(&user)
-}
+use backend::store::{By, NewUser};
+use backend::testing::{PASSWORD, TestDb, caller, conversation};
+use backend::{Backend, ClientAddr, Error, SignInLimits};
+use model::{Field, Refusal, Role};
 
 #[tokio::test]
 async fn members_see_their_mailboxes_and_nothing_else() {
     let db = TestDb::sqlite().await;
     let backend = Backend::new(db.store.clone());
-    let agent = caller(&backend, "sara@shop.test", Role::Agent).await;
-    let manager = caller(&backend, "lead@shop.test", Role::Manager).await;
-    let admin = caller(&backend, "boss@shop.test", Role::Admin).await;
+    let agent = caller(&backend, "sara@shop.test", "sara@shop.test", Role::Agent).await;
+    let manager = caller(&backend, "lead@shop.test", "lead@shop.test", Role::Manager).await;
+    let admin = caller(&backend, "boss@shop.test", "boss@shop.test", Role::Admin).await;
     let support = db.store.create_mailbox("Support", "support@shop.test", false).await.expect("mailbox");
     let billing = db.store.create_mailbox("Billing", "billing@shop.test", false).await.expect("mailbox");
     db.store.add_member(support.id, agent.id).await.expect("member");
@@ -32,21 +27,7 @@ async fn members_see_their_mailboxes_and_nothing_else() {
     assert!(matches!(backend.mailbox(&agent, billing.id).await, Err(Error::NotFound)));
     assert!(backend.mailbox(&admin, billing.id).await.is_ok());
 
-    let contact = db.store.contact_for_email("layla@customer.test", "Layla").await.expect("contact");
-    let secret = db
-        .store
-        .create_conversation(
-            NewConversation {
-                mailbox_id: billing.id,
-                contact_id: contact.id,
-                subject: "Invoice".to_string(),
-                status: Status::Open,
-                priority: Priority::Normal,
-            },
-            By::system(),
-        )
-        .await
-        .expect("conversation");
+    let secret = conversation(&db.store, billing.id, "Invoice", By::system()).await;
     assert!(matches!(backend.conversation(&agent, secret.id).await, Err(Error::NotFound)));
     assert!(backend.conversation(&admin, secret.id).await.is_ok());
 
@@ -58,17 +39,15 @@ async fn members_see_their_mailboxes_and_nothing_else() {
 async fn sign_in_checks_everything_and_says_little() {
     let db = TestDb::sqlite().await;
     let backend = Backend::new(db.store.clone());
-    backend.add_user("sara@shop.test", "Sara", Role::Agent, "correct horse battery").await.expect("add");
+    backend.add_user("sara@shop.test", "Sara", Role::Agent, PASSWORD).await.expect("add");
     let here = Some(ClientAddr("192.0.2.1".parse().expect("ip")));
 
-    let (who, token) = backend.sign_in(" Sara@Shop.test", "correct horse battery", here, None).await.expect("sign in");
+    let (who, token) = backend.sign_in(" Sara@Shop.test", PASSWORD, here, None).await.expect("sign in");
     assert_eq!(who.email, "sara@shop.test");
     assert_eq!(backend.session(&token).await.expect("lookup"), Some(who.clone()));
     assert!(format!("{token:?}").contains("redacted"), "tokens are never logged");
 
-    for (email, password) in
-        [("sara@shop.test", "wrong password"), ("nobody@shop.test", "correct horse battery"), ("", "")]
-    {
+    for (email, password) in [("sara@shop.test", "wrong password"), ("nobody@shop.test", PASSWORD), ("", "")] {
         let err = backend.sign_in(email, password, here, None).await.expect_err("refused");
         assert!(matches!(err, Error::BadCredentials), "{email}: {err:?}");
     }
@@ -102,7 +81,7 @@ async fn failures_from_one_address_never_lock_the_owner_out_from_another() {
             email: "sara@shop.test".to_string(),
             name: "Sara".to_string(),
             role: Role::Agent,
-            password_hash: backend::auth::hash_password("correct horse battery").await.expect("hash"),
+            password_hash: backend::auth::hash_password(PASSWORD).await.expect("hash"),
         })
         .await
         .expect("user");
@@ -113,10 +92,10 @@ async fn failures_from_one_address_never_lock_the_owner_out_from_another() {
     for _ in 0..2 {
         assert!(matches!(backend.sign_in("sara@shop.test", "guess", a, None).await, Err(Error::BadCredentials)));
     }
-    let limited = backend.sign_in("sara@shop.test", "correct horse battery", a, None).await;
+    let limited = backend.sign_in("sara@shop.test", PASSWORD, a, None).await;
     assert!(matches!(limited, Err(Error::RateLimited { retry_after_secs }) if retry_after_secs > 0), "{limited:?}");
     // Sara herself, at address b, has not failed: her password lets her in.
-    let owner = backend.sign_in("sara@shop.test", "correct horse battery", b, None).await;
+    let owner = backend.sign_in("sara@shop.test", PASSWORD, b, None).await;
     assert!(owner.is_ok(), "{owner:?}");
 
     // Address a has one attempt left; spending it on another account trips its own limit.
@@ -130,8 +109,8 @@ async fn only_admins_change_settings_and_nobody_locks_themselves_out() {
     use model::SettingsChange;
     let db = TestDb::sqlite().await;
     let backend = Backend::new(db.store.clone());
-    let admin = caller(&backend, "boss@shop.test", Role::Admin).await;
-    let agent = caller(&backend, "sara@shop.test", Role::Agent).await;
+    let admin = caller(&backend, "boss@shop.test", "boss@shop.test", Role::Admin).await;
+    let agent = caller(&backend, "sara@shop.test", "sara@shop.test", Role::Agent).await;
     let support = db.store.create_mailbox("Support", "support@shop.test", false).await.expect("mailbox");
 
     assert!(matches!(backend.settings(&agent).await, Err(Error::Forbidden)));
@@ -170,12 +149,12 @@ async fn only_admins_change_settings_and_nobody_locks_themselves_out() {
     ));
 
     // Deactivating ends the person's sessions and refuses their next sign-in.
-    let (_, token) = backend.sign_in("sara@shop.test", "correct horse battery", None, None).await.expect("sign in");
+    let (_, token) = backend.sign_in("sara@shop.test", PASSWORD, None, None).await.expect("sign in");
     assert!(backend.session(&token).await.expect("session").is_some());
     backend.change_settings(&admin, SettingsChange::SetActive { user: agent.id, active: false }).await.expect("off");
     assert!(backend.session(&token).await.expect("session").is_none(), "signed out at once");
-    let again = backend.sign_in("sara@shop.test", "correct horse battery", None, None).await;
+    let again = backend.sign_in("sara@shop.test", PASSWORD, None, None).await;
     assert!(matches!(again, Err(Error::BadCredentials)), "{again:?}");
     backend.change_settings(&admin, SettingsChange::SetActive { user: agent.id, active: true }).await.expect("on");
-    assert!(backend.sign_in("sara@shop.test", "correct horse battery", None, None).await.is_ok());
+    assert!(backend.sign_in("sara@shop.test", PASSWORD, None, None).await.is_ok());
 }

@@ -5,14 +5,14 @@
 //!
 //! Threading and dedupe rules also run on PostgreSQL, without servers.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use backend::mail::imap::{self, FolderSync, Limits};
 use backend::mail::{Blobs, Ingest, MailOptions, workers};
 use backend::mail_settings;
 use backend::store::{DraftText, IngestOutcome, Store};
 use backend::testing::mailservers::{self, Dovecot, SmtpSink};
-use backend::testing::{TestDb, count, execute};
+use backend::testing::{PASSWORD, TestDb, count, execute, wait_until};
 use backend::work::Posted;
 use backend::{Backend, Caller, SecretKey};
 use model::{ComposerMode, ConversationId, MailFault, MailboxId, Refusal, Role, Server, Status};
@@ -44,7 +44,7 @@ async fn rig(folders: &[&str]) -> Rig {
         .await
         .expect("mail settings");
     let backend = Backend::new(db.store.clone()).with_undo_send(Duration::ZERO).with_blobs(blobs.clone());
-    let user = backend.add_user("sara@shop.test", "Sara", Role::Agent, "correct horse battery").await.expect("user");
+    let user = backend.add_user("sara@shop.test", "Sara", Role::Agent, PASSWORD).await.expect("user");
     db.store.add_member(mailbox, user.id).await.expect("member");
     Rig { db, _blob_dir: blob_dir, blobs, key, mailbox, dovecot, smtp, backend, agent: Caller::from(&user) }
 }
@@ -119,21 +119,6 @@ fn mail(from: &str, subject: &str, message_id: Option<&str>, in_reply_to: Option
     raw.into_bytes()
 }
 
-async fn wait_until<F, Fut>(what: &str, limit: Duration, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = bool>,
-{
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{what} did not happen within {limit:?}");
-}
-
 fn stored(outcome: IngestOutcome) -> ConversationId {
     match outcome {
         IngestOutcome::Stored { conversation, .. } => conversation,
@@ -141,8 +126,7 @@ fn stored(outcome: IngestOutcome) -> ConversationId {
     }
 }
 
-async fn threading_and_dedupe(db: TestDb) {
-    let store = &db.store;
+async fn threading_and_dedupe(store: &Store) {
     let dir = tempfile::tempdir().expect("tempdir");
     let ingest =
         Ingest { store: store.clone(), blobs: Blobs::open(dir.path()).expect("blobs"), max_mail_bytes: 1 << 20 };
@@ -224,15 +208,7 @@ async fn threading_and_dedupe(db: TestDb) {
     assert_eq!(messages_in(store, sales).await, 1);
 }
 
-#[tokio::test]
-async fn threading_and_dedupe_on_sqlite() {
-    threading_and_dedupe(TestDb::sqlite().await).await;
-}
-
-#[tokio::test]
-async fn threading_and_dedupe_on_postgres() {
-    threading_and_dedupe(TestDb::postgres().await).await;
-}
+backend::on_both_engines!(threading_and_dedupe);
 
 #[tokio::test]
 async fn initial_sync_imports_read_and_unread_mail_and_marks_nothing() {
@@ -876,8 +852,7 @@ async fn an_smtp_server_without_auth_fails_at_once_and_says_what_to_change() {
     assert!(rig.smtp.received().is_empty());
 
     let backend = rig.backend.clone().with_secret(rig.key.clone());
-    let admin =
-        backend.add_user("admin@shop.test", "Admin", Role::Admin, "correct horse battery").await.expect("admin");
+    let admin = backend.add_user("admin@shop.test", "Admin", Role::Admin, PASSWORD).await.expect("admin");
     let mut with_password = form(&rig, "INBOX");
     with_password.smtp.password = "a password".into();
     let check = backend.test_mail_servers(&Caller::from(&admin), rig.mailbox, &with_password).await.expect("test");
@@ -888,8 +863,7 @@ async fn an_smtp_server_without_auth_fails_at_once_and_says_what_to_change() {
 async fn test_connection_answers_in_plain_words_and_passwords_never_come_back() {
     let rig = rig(&["INBOX"]).await;
     let backend = rig.backend.clone().with_secret(rig.key.clone());
-    let admin =
-        backend.add_user("admin@shop.test", "Admin", Role::Admin, "correct horse battery").await.expect("admin");
+    let admin = backend.add_user("admin@shop.test", "Admin", Role::Admin, PASSWORD).await.expect("admin");
     let admin = Caller::from(&admin);
 
     // The stored password is used when the form leaves it empty.

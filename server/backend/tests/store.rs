@@ -8,10 +8,8 @@
 use std::collections::HashSet;
 
 use backend::events::EventData;
-use backend::store::{
-    AssigneeFilter, By, ConversationFilter, MailboxScope, NewConversation, NewMessage, NewUser, Recipients,
-};
-use backend::testing::TestDb;
+use backend::store::{AssigneeFilter, By, ConversationFilter, MailboxScope, NewMessage, NewUser};
+use backend::testing::{conversation, inbound, note};
 use backend::{Error, Store};
 use model::{Direction, EventKind, Priority, Role, Status, UserId};
 
@@ -28,69 +26,9 @@ async fn user(store: &Store, email: &str) -> UserId {
         .id
 }
 
-fn note(author: UserId, body: &str) -> NewMessage {
-    NewMessage {
-        direction: Direction::Note,
-        author_id: Some(author),
-        from_name: String::new(),
-        from_email: String::new(),
-        subject: String::new(),
-        body_text: body.to_string(),
-        body_html: None,
-        client_id: None,
-        at: None,
-        queue: false,
-        outgoing: None,
-        attachments: Vec::new(),
-        recipients: Recipients::default(),
-        seen_seq: None,
-    }
-}
-
-fn inbound(body: &str, at: Option<i64>) -> NewMessage {
-    NewMessage {
-        direction: Direction::Inbound,
-        author_id: None,
-        from_name: "Layla".to_string(),
-        from_email: "layla@customer.test".to_string(),
-        subject: "Order".to_string(),
-        body_text: body.to_string(),
-        body_html: None,
-        client_id: None,
-        at,
-        queue: false,
-        outgoing: None,
-        attachments: Vec::new(),
-        recipients: Recipients::default(),
-        seen_seq: None,
-    }
-}
-
-async fn conversation_in(
-    store: &Store,
-    mailbox: model::MailboxId,
-    subject: &str,
-    at: i64,
-) -> backend::store::Conversation {
-    let contact = store.contact_for_email("layla@customer.test", "Layla").await.expect("contact");
-    store
-        .create_conversation(
-            NewConversation {
-                mailbox_id: mailbox,
-                contact_id: contact.id,
-                subject: subject.to_string(),
-                status: Status::Open,
-                priority: Priority::Normal,
-            },
-            By::system().at(at),
-        )
-        .await
-        .expect("create conversation")
-}
-
 async fn creates_and_reads_a_conversation(store: &Store) {
     let mailbox = store.create_mailbox("Support", "support@shop.test", false).await.expect("mailbox");
-    let created = conversation_in(store, mailbox.id, "أين طلبي؟", 1_000).await;
+    let created = conversation(store, mailbox.id, "أين طلبي؟", By::system().at(1_000)).await;
     let read = store.conversation(created.id).await.expect("read back");
     assert_eq!(read, created);
     assert_eq!(read.subject, "أين طلبي؟");
@@ -104,7 +42,7 @@ async fn creates_and_reads_a_conversation(store: &Store) {
 async fn messages_bump_seq_and_activity(store: &Store) {
     let agent = user(store, "omar@shop.test").await;
     let mailbox = store.create_mailbox("Support", "support@shop.test", false).await.expect("mailbox");
-    let conversation = conversation_in(store, mailbox.id, "Refund", 1_000).await;
+    let conversation = conversation(store, mailbox.id, "Refund", By::system().at(1_000)).await;
     let (_, seq1) =
         store.append_message(conversation.id, inbound("Where is my refund?", Some(2_000))).await.expect("m1");
     let (_, seq2) = store.append_message(conversation.id, note(agent, "Checking with finance")).await.expect("m2");
@@ -123,7 +61,7 @@ async fn messages_bump_seq_and_activity(store: &Store) {
 async fn a_client_id_stores_one_message(store: &Store) {
     let agent = user(store, "omar@shop.test").await;
     let mailbox = store.create_mailbox("Support", "support@shop.test", false).await.expect("mailbox");
-    let conversation = conversation_in(store, mailbox.id, "Refund", 1_000).await;
+    let conversation = conversation(store, mailbox.id, "Refund", By::system().at(1_000)).await;
     let client_id = uuid::Uuid::now_v7();
     let reply = NewMessage { client_id: Some(client_id), ..note(agent, "Sent twice?") };
     let (first, seq) = store.append_message(conversation.id, reply.clone()).await.expect("first");
@@ -137,7 +75,7 @@ async fn a_client_id_stores_one_message(store: &Store) {
 async fn changes_write_events_and_no_ops_do_not(store: &Store) {
     let agent = user(store, "sara@shop.test").await;
     let mailbox = store.create_mailbox("Support", "support@shop.test", false).await.expect("mailbox");
-    let c = conversation_in(store, mailbox.id, "Broken charger", 1_000).await;
+    let c = conversation(store, mailbox.id, "Broken charger", By::system().at(1_000)).await;
 
     assert!(store.assign(c.id, Some(agent), By::user(agent)).await.expect("assign"));
     assert!(!store.assign(c.id, Some(agent), By::user(agent)).await.expect("assign again"));
@@ -176,7 +114,7 @@ async fn lists_filter_and_page_by_keyset(store: &Store) {
     let mut all = Vec::new();
     for i in 0..30i64 {
         let mailbox = if i % 3 == 0 { billing.id } else { support.id };
-        let c = conversation_in(store, mailbox, &format!("conversation {i}"), 1_000 + (i / 2)).await;
+        let c = conversation(store, mailbox, &format!("conversation {i}"), By::system().at(1_000 + (i / 2))).await;
         if i % 4 == 0 {
             store.set_status(c.id, Status::Closed, By::system()).await.expect("close");
         }
@@ -248,12 +186,12 @@ async fn lists_filter_and_page_by_keyset(store: &Store) {
 async fn concurrent_writers_all_succeed(store: &Store) {
     let agent = user(store, "sara@shop.test").await;
     let mailbox = store.create_mailbox("Support", "support@shop.test", false).await.expect("mailbox");
-    let shared = conversation_in(store, mailbox.id, "Busy one", 1_000).await;
+    let shared = conversation(store, mailbox.id, "Busy one", By::system().at(1_000)).await;
     let mut tasks = Vec::new();
     for t in 0..8 {
         let store = store.clone();
         tasks.push(tokio::spawn(async move {
-            let own = conversation_in(&store, mailbox.id, &format!("task {t}"), 2_000).await;
+            let own = conversation(&store, mailbox.id, &format!("task {t}"), By::system().at(2_000)).await;
             for i in 0..20 {
                 store.append_message(shared.id, note(agent, &format!("{t}/{i}"))).await?;
                 store
@@ -295,8 +233,8 @@ async fn users_and_sessions(store: &Store) {
 async fn list_rows_show_contact_latest_message_assignee_and_tags(store: &Store) {
     let agent = user(store, "sara@shop.test").await;
     let mailbox = store.create_mailbox("Support", "support@shop.test", false).await.expect("mailbox");
-    let c = conversation_in(store, mailbox.id, "Refund", 1_000).await;
-    let bare = conversation_in(store, mailbox.id, "Nothing yet", 900).await;
+    let c = conversation(store, mailbox.id, "Refund", By::system().at(1_000)).await;
+    let bare = conversation(store, mailbox.id, "Nothing yet", By::system().at(900)).await;
     store.append_message(c.id, inbound("First\n\nmessage", Some(2_000))).await.expect("m1");
     store.append_message(c.id, inbound(&"word ".repeat(100), Some(3_000))).await.expect("m2");
     store.append_message(c.id, note(agent, "a note is never the snippet")).await.expect("note");
@@ -375,30 +313,8 @@ async fn a_sync_lease_has_one_holder_and_fences_the_last(store: &Store) {
     assert_eq!(lease_again, Some(2));
 }
 
-macro_rules! on_both_engines {
-    ($($scenario:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $scenario() {
-                    let db = super::TestDb::sqlite().await;
-                    super::$scenario(&db.store).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $scenario() {
-                    let db = super::TestDb::postgres().await;
-                    super::$scenario(&db.store).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_engines!(
+backend::on_both_engines!(
+    threads = 4;
     creates_and_reads_a_conversation,
     a_sync_lease_has_one_holder_and_fences_the_last,
     messages_bump_seq_and_activity,

@@ -4,7 +4,7 @@
 
 use backend::events::EventData;
 use backend::store::{By, DraftText, NewConversation, Store};
-use backend::testing::TestDb;
+use backend::testing::{caller, conversation};
 use backend::time::{DAY, now_micros};
 use backend::work::Posted;
 use backend::{Backend, Caller, Error, Refine};
@@ -24,11 +24,6 @@ struct Team {
     conversation: ConversationId,
 }
 
-async fn caller(backend: &Backend, email: &str, name: &str, role: Role) -> Caller {
-    let user = backend.add_user(email, name, role, "correct horse battery").await.expect("add user");
-    Caller::from(&user)
-}
-
 async fn team(store: &Store) -> Team {
     let backend = Backend::new(store.clone());
     let sara = caller(&backend, "sara@shop.test", "Sara", Role::Agent).await;
@@ -39,20 +34,7 @@ async fn team(store: &Store) -> Team {
     store.add_member(support.id, sara.id).await.expect("member");
     store.add_member(support.id, omar.id).await.expect("member");
     store.add_member(billing.id, nadia.id).await.expect("member");
-    let contact = store.contact_for_email("layla@customer.test", "Layla").await.expect("contact");
-    let conversation = store
-        .create_conversation(
-            NewConversation {
-                mailbox_id: support.id,
-                contact_id: contact.id,
-                subject: "Where is my order?".to_string(),
-                status: Status::Open,
-                priority: Priority::Normal,
-            },
-            By::system(),
-        )
-        .await
-        .expect("conversation");
+    let conversation = conversation(store, support.id, "Where is my order?", By::system()).await;
     Team { backend, support: support.id, sara, omar, nadia, conversation: conversation.id }
 }
 
@@ -398,30 +380,7 @@ async fn an_event_this_version_cannot_read_does_not_break_the_conversation(store
     assert_eq!(opened.events.len(), 2);
 }
 
-macro_rules! on_both_engines {
-    ($($scenario:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $scenario() {
-                    let db = super::TestDb::sqlite().await;
-                    super::$scenario(&db.store).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $scenario() {
-                    let db = super::TestDb::postgres().await;
-                    super::$scenario(&db.store).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_engines!(
+backend::on_both_engines!(
     a_reply_is_queued_and_consumes_the_draft,
     of_two_racing_replies_exactly_one_is_sent,
     the_same_client_id_posts_once,

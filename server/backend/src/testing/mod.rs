@@ -1,12 +1,49 @@
-//! Test support: a database of its own for each test, on either engine.
+//! Test support: a database of its own for each test, on either engine, and the few things
+//! every suite arranges the same way (a signed-up agent, Layla's conversation, a note).
 //!
 //! Compiled into the backend (not behind a feature) so the store suite and the server's HTTP
-//! tests share it without building the crates twice. Nothing in the product calls it.
+//! tests share it without building the crates twice. Nothing in the product calls it. The
+//! server's own helpers (the app on a port, a browser, a live socket) are in the server's
+//! `testing` module, on top of these.
 
 pub mod mailservers;
 pub mod pipeline;
 
-use crate::Store;
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use model::{Direction, MailboxId, Priority, Role, Status};
+
+use crate::store::{By, Conversation, NewConversation, NewMessage, Recipients};
+use crate::{Backend, Caller, Store};
+
+/// The password every test user signs in with.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// Runs each scenario, an `async fn(&Store)` beside the call, as two tests: `sqlite::NAME` and
+/// `postgres::NAME`, each on a [`TestDb`] of its own. A first `threads = N;` sets the
+/// runtime's worker threads (2 unless given).
+#[macro_export]
+macro_rules! on_both_engines {
+    (threads = $threads:tt; $($scenario:ident),* $(,)?) => {
+        $crate::on_both_engines!(@engine sqlite, $threads; $($scenario),*);
+        $crate::on_both_engines!(@engine postgres, $threads; $($scenario),*);
+    };
+    (@engine $engine:ident, $threads:tt; $($scenario:ident),*) => {
+        mod $engine {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = $threads)]
+                async fn $scenario() {
+                    let db = $crate::testing::TestDb::$engine().await;
+                    super::$scenario(&db.store).await;
+                }
+            )*
+        }
+    };
+    ($($scenario:ident),* $(,)?) => {
+        $crate::on_both_engines!(threads = 2; $($scenario),*);
+    };
+}
 
 /// The PostgreSQL server the tests create their databases on.
 pub fn postgres_admin_url() -> String {
@@ -83,4 +120,75 @@ pub async fn count(store: &Store, from_where: &str) -> i64 {
 /// Runs one statement for arranging a test (never with user input).
 pub async fn execute(store: &Store, sql: &str) {
     store.execute_admin(sql).await.expect("arranging statement");
+}
+
+/// Adds a user who signs in with [`PASSWORD`] and returns them as a caller.
+pub async fn caller(backend: &Backend, email: &str, name: &str, role: Role) -> Caller {
+    let user = backend.add_user(email, name, role, PASSWORD).await.expect("add user");
+    Caller::from(&user)
+}
+
+/// An open conversation of normal priority with Layla (layla@customer.test) in `mailbox`.
+pub async fn conversation(store: &Store, mailbox: MailboxId, subject: &str, by: By) -> Conversation {
+    let contact = store.contact_for_email("layla@customer.test", "Layla").await.expect("contact");
+    let new = NewConversation {
+        mailbox_id: mailbox,
+        contact_id: contact.id,
+        subject: subject.to_string(),
+        status: Status::Open,
+        priority: Priority::Normal,
+    };
+    store.create_conversation(new, by).await.expect("create conversation")
+}
+
+/// An internal note by `author`, written now.
+pub fn note(author: model::UserId, body: &str) -> NewMessage {
+    NewMessage { author_id: Some(author), ..message(Direction::Note, body) }
+}
+
+/// A mail from Layla about her order, received `at` (now if `None`).
+pub fn inbound(body: &str, at: Option<i64>) -> NewMessage {
+    NewMessage {
+        from_name: "Layla".to_string(),
+        from_email: "layla@customer.test".to_string(),
+        subject: "Order".to_string(),
+        at,
+        ..message(Direction::Inbound, body)
+    }
+}
+
+/// A plain-text message with nothing else set, for the builders above to fill in.
+fn message(direction: Direction, body: &str) -> NewMessage {
+    NewMessage {
+        direction,
+        author_id: None,
+        from_name: String::new(),
+        from_email: String::new(),
+        subject: String::new(),
+        body_text: body.to_string(),
+        body_html: None,
+        client_id: None,
+        at: None,
+        queue: false,
+        outgoing: None,
+        attachments: Vec::new(),
+        recipients: Recipients::default(),
+        seen_seq: None,
+    }
+}
+
+/// Polls `check` every 100 ms until it holds; panics naming `what` after `limit`.
+pub async fn wait_until<F, Fut>(what: &str, limit: Duration, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{what} did not happen within {limit:?}");
 }
