@@ -13,9 +13,10 @@ use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
 
-use super::{MailboxScope, Store, new_id, parse_stored, with_reader, with_tx};
+use super::{ArgumentsOf, EngineOf, MailboxScope, RowOf, Store, new_id, parse_stored, with_reader, with_tx};
 use crate::error::{Error, Result};
 use crate::events::EventData;
+use crate::live::{Announce, Change};
 use crate::time::now_micros;
 
 /// A conversation as stored.
@@ -375,19 +376,65 @@ enum Arg {
     Text(String),
 }
 
-/// Inserts one audit-trail row (an [`EventData`](crate::events::EventData)) inside the
-/// transaction `$tx`, bumps the conversation's `rev` and announces the change to the live bus
-/// (on PostgreSQL by NOTIFY, delivered at commit; SQLite's bus reads the events table after
-/// each commit).
-macro_rules! record_event {
-    ($tx:ident, $conversation:expr, $mailbox:expr, $actor:expr, $event:expr, $at:expr) => {{
-        let conversation: Uuid = $conversation;
-        let mailbox: Uuid = $mailbox;
-        let actor: Option<Uuid> = $actor;
-        let event: $crate::events::EventData = $event;
+/// What every change to a conversation does inside its write transaction, on either engine:
+/// lock the row, and write the change's event. Implemented for the connection of each engine
+/// (`tx.lock_conversation(id)` inside [`with_tx!`]), once, by the generic impl below, whose
+/// bounds are what these queries need of an engine.
+pub(super) trait ConversationRows {
+    /// Locks the conversation's row for the rest of the transaction and reads it. On
+    /// PostgreSQL the no-op update takes the row lock; on SQLite `BEGIN IMMEDIATE` already
+    /// holds the database.
+    async fn lock_conversation(&mut self, id: Uuid) -> Result<Conversation>;
+
+    /// Inserts one audit-trail row, bumps the conversation's `rev` and announces the change to
+    /// the live bus (on PostgreSQL by NOTIFY, delivered at commit; SQLite's bus reads the
+    /// events table after each commit).
+    async fn record_event(
+        &mut self,
+        conversation: Uuid,
+        mailbox: Uuid,
+        actor: Option<Uuid>,
+        event: EventData,
+        at: i64,
+    ) -> Result<()>;
+
+    /// Records a reply's new delivery state as an event of its conversation (not shown in the
+    /// history; it moves the reply's badge in every open tab).
+    async fn announce_delivery(&mut self, message: Uuid, status: DeliveryStatus, at: i64) -> Result<()>;
+}
+
+impl<C> ConversationRows for C
+where
+    C: sqlx::Connection + Announce,
+    for<'c> &'c mut C: sqlx::Executor<'c, Database = EngineOf<C>>,
+    for<'q> ArgumentsOf<'q, C>: sqlx::IntoArguments<'q, EngineOf<C>>,
+    for<'q> Uuid: sqlx::Encode<'q, EngineOf<C>> + sqlx::Type<EngineOf<C>>,
+    for<'q> Option<Uuid>: sqlx::Encode<'q, EngineOf<C>> + sqlx::Type<EngineOf<C>>,
+    for<'q> i64: sqlx::Encode<'q, EngineOf<C>> + sqlx::Type<EngineOf<C>>,
+    for<'q> &'q str: sqlx::Encode<'q, EngineOf<C>> + sqlx::Type<EngineOf<C>>,
+    for<'q> String: sqlx::Encode<'q, EngineOf<C>> + sqlx::Type<EngineOf<C>>,
+    for<'r> (i64,): sqlx::FromRow<'r, RowOf<C>>,
+    for<'r> (Uuid, Uuid): sqlx::FromRow<'r, RowOf<C>>,
+    for<'r> ConversationRow: sqlx::FromRow<'r, RowOf<C>>,
+{
+    async fn lock_conversation(&mut self, id: Uuid) -> Result<Conversation> {
+        let sql =
+            format!("UPDATE conversations SET updated_at = updated_at WHERE id = $1 RETURNING {CONVERSATION_COLUMNS}");
+        let row: Option<ConversationRow> = sqlx::query_as(&sql).bind(id).fetch_optional(&mut *self).await?;
+        Conversation::try_from(row.ok_or(Error::NotFound)?)
+    }
+
+    async fn record_event(
+        &mut self,
+        conversation: Uuid,
+        mailbox: Uuid,
+        actor: Option<Uuid>,
+        event: EventData,
+        at: i64,
+    ) -> Result<()> {
         let rev: i64 = sqlx::query_scalar("UPDATE conversations SET rev = rev + 1 WHERE id = $1 RETURNING rev")
             .bind(conversation)
-            .fetch_one(&mut *$tx)
+            .fetch_one(&mut *self)
             .await?;
         sqlx::query(
             "INSERT INTO events (id, conversation_id, mailbox_id, actor_id, kind, data, created_at, rev) \
@@ -399,31 +446,23 @@ macro_rules! record_event {
         .bind(actor)
         .bind(event.kind().as_str())
         .bind(event.data_json())
-        .bind($at)
+        .bind(at)
         .bind(rev)
-        .execute(&mut *$tx)
+        .execute(&mut *self)
         .await?;
-        $crate::live::Announce::announce(
-            &mut *$tx,
-            &$crate::live::Change::of_event(conversation, mailbox, actor, &event, rev),
-        )
-        .await?;
-    }};
-}
+        self.announce(&Change::of_event(conversation, mailbox, actor, &event, rev)).await
+    }
 
-/// Locks the conversation's row for the rest of the transaction `$tx` and reads it. On
-/// PostgreSQL the no-op update takes the row lock; on SQLite `BEGIN IMMEDIATE` already holds
-/// the database.
-macro_rules! lock_conversation {
-    ($tx:ident, $id:expr) => {{
-        let sql =
-            format!("UPDATE conversations SET updated_at = updated_at WHERE id = $1 RETURNING {CONVERSATION_COLUMNS}");
-        let row: Option<ConversationRow> = sqlx::query_as(&sql).bind($id).fetch_optional(&mut *$tx).await?;
-        Conversation::try_from(row.ok_or(Error::NotFound)?)?
-    }};
+    async fn announce_delivery(&mut self, message: Uuid, status: DeliveryStatus, at: i64) -> Result<()> {
+        let (conversation, mailbox): (Uuid, Uuid) =
+            sqlx::query_as("SELECT conversation_id, mailbox_id FROM messages WHERE id = $1")
+                .bind(message)
+                .fetch_one(&mut *self)
+                .await?;
+        let event = EventData::Delivery { message_id: MessageId(message), status };
+        self.record_event(conversation, mailbox, None, event, at).await
+    }
 }
-
-pub(super) use {lock_conversation, record_event};
 
 impl Store {
     /// Starts a conversation.
@@ -444,14 +483,14 @@ impl Store {
             .bind(at)
             .execute(&mut *tx)
             .await?;
-            record_event!(
-                tx,
+            tx.record_event(
                 id,
                 new.mailbox_id.0,
                 actor.map(|a| a.0),
                 EventData::Created { subject: new.subject.clone(), via: None },
-                at
-            );
+                at,
+            )
+            .await?;
         });
         Ok(Conversation {
             id: ConversationId(id),
@@ -493,7 +532,7 @@ impl Store {
             Direction::Inbound => None,
         };
         let stored = with_tx!(self, |tx| {
-            let current = lock_conversation!(tx, conversation.0);
+            let current = tx.lock_conversation(conversation.0).await?;
             let earlier: Option<Uuid> = match new.client_id {
                 Some(client_id) => {
                     sqlx::query_scalar("SELECT id FROM messages WHERE client_id = $1 AND conversation_id = $2")
@@ -606,14 +645,14 @@ impl Store {
                         .execute(&mut *tx)
                         .await?;
                 }
-                record_event!(
-                    tx,
+                tx.record_event(
                     conversation.0,
                     current.mailbox_id.0,
                     new.author_id.map(|a| a.0),
                     EventData::Message { message_id: MessageId(id), direction: new.direction, via: None },
-                    at
-                );
+                    at,
+                )
+                .await?;
                 Ok(seq)
             }
         });
