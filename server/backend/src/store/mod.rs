@@ -14,7 +14,6 @@
 //! call what. The store answers what is asked.
 
 mod attachments;
-mod changes;
 mod contacts;
 mod conversations;
 mod drafts;
@@ -55,7 +54,6 @@ pub use uploads::{NewUpload, Upload};
 pub use users::{NewUser, User};
 
 use crate::error::{Error, Result};
-use conversations::placeholders;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -245,6 +243,11 @@ impl Store {
             Db::Postgres(pool) => pool.close().await,
         }
     }
+}
+
+/// `$first, $first+1, ...`: `n` placeholders for an IN list.
+pub(crate) fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
 /// A new time-ordered id.

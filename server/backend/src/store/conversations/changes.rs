@@ -9,10 +9,10 @@
 use model::{ConversationId, Priority, Status, UserId};
 use uuid::Uuid;
 
-use super::conversations::ConversationRows;
-use super::{By, Conversation, Store, new_id, with_reader, with_tx};
+use super::{By, Conversation, ConversationRows};
 use crate::error::Result;
 use crate::events::EventData;
+use crate::store::{Store, new_id, with_reader, with_tx};
 
 /// A new value for a conversation column that holds one word of a fixed set. The SQL is
 /// spelled out per column so no column name is ever built from input.
@@ -298,7 +298,7 @@ impl Store {
 }
 
 /// A tag name as stored: one line, lower-cased, 1 to 50 characters.
-pub(super) fn normalize_tag(name: &str) -> Result<String> {
+pub(crate) fn normalize_tag(name: &str) -> Result<String> {
     model::text::one_line(name, 50)
         .map(|name| name.to_lowercase())
         .map_err(|fault| model::Refusal::Text { field: model::Field::TagName, fault }.into())
