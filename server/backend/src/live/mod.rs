@@ -2,7 +2,8 @@
 //! node and between nodes, and the [`hub`] that fans them out to open tabs.
 //!
 //! Every change to a conversation is an event row written in the change's own transaction
-//! ([`crate::store`]'s `record_event!`), and the same row becomes a [`Signal::Change`]:
+//! (the store's `ConversationRows::record_event`), and the same row becomes a
+//! [`Signal::Change`]:
 //! - on SQLite (one node) the bus reads the events table after each commit, in commit order
 //!   (one writer, so `rowid` order is commit order);
 //! - on PostgreSQL the transaction sends `NOTIFY sanduq` with a small payload, delivered at

@@ -11,12 +11,15 @@
 use model::{ContactId, ConversationId, Direction, MailboxId, MessageId, Status};
 use uuid::Uuid;
 
-use super::conversations::{CONVERSATION_COLUMNS, ConversationRow};
-use super::{Conversation, Store, lock_conversation, new_id, placeholders, record_event, with_reader, with_tx};
+use super::conversations::{CONVERSATION_COLUMNS, ConversationRow, ConversationRows};
+use super::ingest::{self as rules, Joined, StoredCopy, Threading, Wake};
+use super::{
+    ArgumentsOf, Conversation, EngineOf, RowOf, Store, new_id, parse_stored, placeholders, with_reader, with_tx,
+};
 use crate::error::{Error, Result};
 use crate::events::{EventData, StatusReason, Via};
 use crate::mail::parse::{ParsedMail, Party};
-use crate::mail::thread::{SUBJECT_WINDOW_MICROS, conversation_of, subject_key};
+use crate::mail::thread::SUBJECT_WINDOW_MICROS;
 use crate::time::now_micros;
 
 /// How many failed attempts for a passing reason quarantine a raw mail: with the backoff of
@@ -129,406 +132,500 @@ pub enum IngestOutcome {
     Duplicate { message: MessageId },
 }
 
-/// Marks a raw mail done inside the transaction `$tx`.
-macro_rules! mark_inbound {
-    ($tx:ident, $inbound:expr, $state:expr, $message:expr, $now:expr) => {
-        sqlx::query("UPDATE inbound_mails SET state = $2, message_id = $3, updated_at = $4 WHERE id = $1")
-            .bind($inbound)
-            .bind($state)
-            .bind($message)
-            .bind($now)
-            .execute(&mut *$tx)
+/// The SQL of storing one mail, on either engine's connection, one step per method (see
+/// `ConversationRows` for the shape). [`ingest_in_tx`] runs the steps; the rules of
+/// [`super::ingest`] decide between them.
+pub(super) trait InboundRows {
+    /// The mailbox's own address, lower-cased.
+    async fn mailbox_address(&mut self, mailbox: MailboxId) -> Result<String>;
+    /// The mailbox's messages with this Message-ID.
+    async fn copies_by_message_id(&mut self, mailbox: MailboxId, message_id: &str) -> Result<Vec<StoredCopy>>;
+    /// A message of the mailbox without a Message-ID and with this content hash.
+    async fn copies_by_content(&mut self, mailbox: MailboxId, content_sha256: &str) -> Result<Vec<StoredCopy>>;
+    /// The newest message of the mailbox with this Message-ID and its conversation: the reply
+    /// a bounce is about.
+    async fn bounced_reply(&mut self, mailbox: MailboxId, message_id: &str) -> Result<Option<(Uuid, Uuid)>>;
+    /// Marks the reply's delivery failed, with the bounce's reason.
+    async fn fail_bounced(&mut self, message: Uuid, reason: &str, now: i64) -> Result<()>;
+    /// The contact with the party's address, created if new.
+    async fn contact_of(&mut self, party: &Party, now: i64) -> Result<Uuid>;
+    /// A contact for mail without a usable sender.
+    async fn unknown_contact(&mut self, now: i64) -> Result<Uuid>;
+    /// The mailbox's conversations among `ids`.
+    async fn conversations_named(&mut self, mailbox: MailboxId, ids: &[ConversationId]) -> Result<Vec<Conversation>>;
+    /// The conversations of the mailbox holding a message with one of these Message-IDs,
+    /// newest activity first.
+    async fn conversations_holding(&mut self, mailbox: MailboxId, message_ids: &[&str]) -> Result<Vec<Conversation>>;
+    /// Whether `email` wrote or was written to in the conversation.
+    async fn took_part(&mut self, conversation: ConversationId, email: Option<&str>) -> Result<bool>;
+    /// The contact's conversations in the mailbox active since `since` and not spam or
+    /// trash, newest first, at most 20.
+    async fn recent_conversations_of(
+        &mut self,
+        mailbox: MailboxId,
+        contact: Uuid,
+        since: i64,
+    ) -> Result<Vec<Conversation>>;
+    /// Starts a conversation with no messages yet.
+    async fn start_conversation(&mut self, new: StartedConversation<'_>) -> Result<Conversation>;
+    /// Adds the mail to the conversation as message `id`, with its attachments, and bumps the
+    /// conversation's `seq` and last activity.
+    async fn insert_mail(
+        &mut self,
+        id: Uuid,
+        into: &Conversation,
+        direction: Direction,
+        mail: &IncomingMail<'_>,
+        at: i64,
+        now: i64,
+    ) -> Result<()>;
+    /// Opens the conversation again, awake.
+    async fn reopen(&mut self, conversation: ConversationId) -> Result<()>;
+    /// Wakes the conversation from its snooze.
+    async fn unsnooze(&mut self, conversation: ConversationId) -> Result<()>;
+    /// Marks a raw mail done: stored as, or a duplicate of, `message`.
+    async fn mark_inbound(&mut self, inbound: Uuid, state: &str, message: Uuid, now: i64) -> Result<()>;
+}
+
+/// What [`InboundRows::start_conversation`] needs.
+pub(super) struct StartedConversation<'a> {
+    pub mailbox: MailboxId,
+    pub contact: Uuid,
+    pub subject: &'a str,
+    pub status: Status,
+    /// When it starts in the history ([`rules::history_time`]).
+    pub at: i64,
+    pub now: i64,
+}
+
+impl<C> InboundRows for C
+where
+    C: sqlx::Connection,
+    for<'c> &'c mut C: sqlx::Executor<'c, Database = EngineOf<C>>,
+    for<'q> ArgumentsOf<'q, C>: sqlx::IntoArguments<'q, EngineOf<C>>,
+    for<'q> Uuid: sqlx::Encode<'q, EngineOf<C>> + sqlx::Type<EngineOf<C>>,
+    for<'q> i64: sqlx::Encode<'q, EngineOf<C>> + sqlx::Type<EngineOf<C>>,
+    for<'q> bool: sqlx::Encode<'q, EngineOf<C>> + sqlx::Type<EngineOf<C>>,
+    for<'q> &'q str: sqlx::Encode<'q, EngineOf<C>> + sqlx::Type<EngineOf<C>>,
+    for<'q> String: sqlx::Encode<'q, EngineOf<C>> + sqlx::Type<EngineOf<C>>,
+    for<'q> Option<&'q str>: sqlx::Encode<'q, EngineOf<C>> + sqlx::Type<EngineOf<C>>,
+    for<'q> Option<String>: sqlx::Encode<'q, EngineOf<C>> + sqlx::Type<EngineOf<C>>,
+    for<'r> (Uuid,): sqlx::FromRow<'r, RowOf<C>>,
+    for<'r> (String,): sqlx::FromRow<'r, RowOf<C>>,
+    for<'r> (i64,): sqlx::FromRow<'r, RowOf<C>>,
+    for<'r> (Uuid, Uuid): sqlx::FromRow<'r, RowOf<C>>,
+    for<'r> (Uuid, Option<String>, String): sqlx::FromRow<'r, RowOf<C>>,
+    for<'r> ConversationRow: sqlx::FromRow<'r, RowOf<C>>,
+{
+    async fn mailbox_address(&mut self, mailbox: MailboxId) -> Result<String> {
+        let address: String = sqlx::query_scalar("SELECT address FROM mailboxes WHERE id = $1")
+            .bind(mailbox.0)
+            .fetch_optional(&mut *self)
             .await?
-    };
-}
+            .ok_or(Error::NotFound)?;
+        Ok(address.trim().to_lowercase())
+    }
 
-/// The contact with the party's address, created if new, inside the transaction `$tx`.
-macro_rules! contact_in_tx {
-    ($tx:ident, $party:expr, $now:expr) => {{
-        let existing: Option<Uuid> = sqlx::query_scalar("SELECT contact_id FROM contact_emails WHERE email = $1")
-            .bind(&$party.email)
-            .fetch_optional(&mut *$tx)
+    async fn copies_by_message_id(&mut self, mailbox: MailboxId, message_id: &str) -> Result<Vec<StoredCopy>> {
+        let rows: Vec<(Uuid, Option<String>, String)> = sqlx::query_as(
+            "SELECT id, content_sha256, direction FROM messages WHERE mailbox_id = $1 AND message_id_header = $2",
+        )
+        .bind(mailbox.0)
+        .bind(message_id)
+        .fetch_all(&mut *self)
+        .await?;
+        rows.into_iter().map(stored_copy).collect()
+    }
+
+    async fn copies_by_content(&mut self, mailbox: MailboxId, content_sha256: &str) -> Result<Vec<StoredCopy>> {
+        let rows: Vec<(Uuid, Option<String>, String)> = sqlx::query_as(
+            "SELECT id, content_sha256, direction FROM messages WHERE mailbox_id = $1 AND content_sha256 = $2 \
+             AND message_id_header IS NULL LIMIT 1",
+        )
+        .bind(mailbox.0)
+        .bind(content_sha256)
+        .fetch_all(&mut *self)
+        .await?;
+        rows.into_iter().map(stored_copy).collect()
+    }
+
+    async fn bounced_reply(&mut self, mailbox: MailboxId, message_id: &str) -> Result<Option<(Uuid, Uuid)>> {
+        Ok(sqlx::query_as(
+            "SELECT id, conversation_id FROM messages WHERE mailbox_id = $1 AND message_id_header = $2 \
+             ORDER BY created_at DESC LIMIT 1",
+        )
+        .bind(mailbox.0)
+        .bind(message_id)
+        .fetch_optional(&mut *self)
+        .await?)
+    }
+
+    async fn fail_bounced(&mut self, message: Uuid, reason: &str, now: i64) -> Result<()> {
+        sqlx::query("UPDATE outbox SET status = 'failed', last_error = $2, updated_at = $3 WHERE message_id = $1")
+            .bind(message)
+            .bind(format!("bounced: {reason}"))
+            .bind(now)
+            .execute(&mut *self)
             .await?;
-        match existing {
-            Some(contact) => contact,
-            None => {
-                let contact = new_id();
-                sqlx::query("INSERT INTO contacts (id, name, created_at, updated_at) VALUES ($1, $2, $3, $3)")
-                    .bind(contact)
-                    .bind(&$party.name)
-                    .bind($now)
-                    .execute(&mut *$tx)
-                    .await?;
-                sqlx::query("INSERT INTO contact_emails (email, contact_id, is_primary) VALUES ($1, $2, $3)")
-                    .bind(&$party.email)
-                    .bind(contact)
-                    .bind(true)
-                    .execute(&mut *$tx)
-                    .await?;
-                contact
-            }
-        }
-    }};
-}
+        Ok(())
+    }
 
-/// A contact for mail without a usable sender, inside the transaction `$tx`.
-macro_rules! unknown_contact {
-    ($tx:ident, $now:expr) => {{
+    async fn contact_of(&mut self, party: &Party, now: i64) -> Result<Uuid> {
+        let existing: Option<Uuid> = sqlx::query_scalar("SELECT contact_id FROM contact_emails WHERE email = $1")
+            .bind(&party.email)
+            .fetch_optional(&mut *self)
+            .await?;
+        if let Some(contact) = existing {
+            return Ok(contact);
+        }
+        let contact = new_id();
+        sqlx::query("INSERT INTO contacts (id, name, created_at, updated_at) VALUES ($1, $2, $3, $3)")
+            .bind(contact)
+            .bind(&party.name)
+            .bind(now)
+            .execute(&mut *self)
+            .await?;
+        sqlx::query("INSERT INTO contact_emails (email, contact_id, is_primary) VALUES ($1, $2, $3)")
+            .bind(&party.email)
+            .bind(contact)
+            .bind(true)
+            .execute(&mut *self)
+            .await?;
+        Ok(contact)
+    }
+
+    async fn unknown_contact(&mut self, now: i64) -> Result<Uuid> {
         let contact = new_id();
         sqlx::query("INSERT INTO contacts (id, name, created_at, updated_at) VALUES ($1, $2, $3, $3)")
             .bind(contact)
             .bind("Unknown sender")
-            .bind($now)
-            .execute(&mut *$tx)
+            .bind(now)
+            .execute(&mut *self)
             .await?;
-        contact
-    }};
-}
+        Ok(contact)
+    }
 
-/// Whether `$email` wrote or was written to in the conversation, inside the transaction `$tx`.
-macro_rules! participant {
-    ($tx:ident, $conversation:expr, $email:expr) => {{
-        match $email {
-            Some(email) => {
-                let pattern = format!("%{email}%");
-                let found: Option<i64> = sqlx::query_scalar(
-                    "SELECT 1 FROM messages WHERE conversation_id = $1 AND (from_email = $2 OR to_addrs = $2 \
-                     OR to_addrs LIKE $3 OR cc_addrs = $2 OR cc_addrs LIKE $3) LIMIT 1",
-                )
-                .bind($conversation)
-                .bind(email)
-                .bind(&pattern)
-                .fetch_optional(&mut *$tx)
-                .await?;
-                found.is_some()
-            }
-            None => false,
+    async fn conversations_named(&mut self, mailbox: MailboxId, ids: &[ConversationId]) -> Result<Vec<Conversation>> {
+        let sql = format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE mailbox_id = $1 AND id IN ({})",
+            placeholders(2, ids.len())
+        );
+        let mut query = sqlx::query_as::<_, ConversationRow>(&sql).bind(mailbox.0);
+        for id in ids {
+            query = query.bind(id.0);
         }
-    }};
+        query.fetch_all(&mut *self).await?.into_iter().map(Conversation::try_from).collect()
+    }
+
+    async fn conversations_holding(&mut self, mailbox: MailboxId, message_ids: &[&str]) -> Result<Vec<Conversation>> {
+        let sql = format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id IN (SELECT conversation_id FROM messages \
+             WHERE mailbox_id = $1 AND message_id_header IN ({})) ORDER BY last_activity_at DESC",
+            placeholders(2, message_ids.len())
+        );
+        let mut query = sqlx::query_as::<_, ConversationRow>(&sql).bind(mailbox.0);
+        for id in message_ids {
+            query = query.bind(*id);
+        }
+        query.fetch_all(&mut *self).await?.into_iter().map(Conversation::try_from).collect()
+    }
+
+    async fn took_part(&mut self, conversation: ConversationId, email: Option<&str>) -> Result<bool> {
+        let Some(email) = email else {
+            return Ok(false);
+        };
+        let pattern = format!("%{email}%");
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM messages WHERE conversation_id = $1 AND (from_email = $2 OR to_addrs = $2 \
+             OR to_addrs LIKE $3 OR cc_addrs = $2 OR cc_addrs LIKE $3) LIMIT 1",
+        )
+        .bind(conversation.0)
+        .bind(email)
+        .bind(&pattern)
+        .fetch_optional(&mut *self)
+        .await?;
+        Ok(found.is_some())
+    }
+
+    async fn recent_conversations_of(
+        &mut self,
+        mailbox: MailboxId,
+        contact: Uuid,
+        since: i64,
+    ) -> Result<Vec<Conversation>> {
+        let sql = format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE mailbox_id = $1 AND contact_id = $2 \
+             AND last_activity_at >= $3 AND status NOT IN ('spam', 'trash') \
+             ORDER BY last_activity_at DESC LIMIT 20"
+        );
+        let rows: Vec<ConversationRow> =
+            sqlx::query_as(&sql).bind(mailbox.0).bind(contact).bind(since).fetch_all(&mut *self).await?;
+        rows.into_iter().map(Conversation::try_from).collect()
+    }
+
+    async fn start_conversation(&mut self, new: StartedConversation<'_>) -> Result<Conversation> {
+        let id = new_id();
+        sqlx::query(
+            "INSERT INTO conversations (id, mailbox_id, contact_id, subject, status, priority, seq, \
+             last_activity_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'normal', 0, $6, $6, $7)",
+        )
+        .bind(id)
+        .bind(new.mailbox.0)
+        .bind(new.contact)
+        .bind(new.subject)
+        .bind(new.status.as_str())
+        .bind(new.at)
+        .bind(new.now)
+        .execute(&mut *self)
+        .await?;
+        Ok(Conversation {
+            id: ConversationId(id),
+            mailbox_id: new.mailbox,
+            contact_id: ContactId(new.contact),
+            subject: new.subject.to_string(),
+            status: new.status,
+            priority: model::Priority::Normal,
+            assignee_id: None,
+            snoozed_until: None,
+            seq: 0,
+            rev: 0,
+            last_activity_at: new.at,
+            created_at: new.at,
+        })
+    }
+
+    async fn insert_mail(
+        &mut self,
+        id: Uuid,
+        into: &Conversation,
+        direction: Direction,
+        mail: &IncomingMail<'_>,
+        at: i64,
+        now: i64,
+    ) -> Result<()> {
+        let parsed = mail.parsed;
+        sqlx::query(
+            "UPDATE conversations SET seq = seq + 1, \
+             last_activity_at = CASE WHEN last_activity_at > $2 THEN last_activity_at ELSE $2 END, \
+             updated_at = $3 WHERE id = $1",
+        )
+        .bind(into.id.0)
+        .bind(at)
+        .bind(now)
+        .execute(&mut *self)
+        .await?;
+        let join = |parties: &[Party]| parties.iter().map(Party::display).collect::<Vec<_>>().join(", ");
+        let from = parsed.from.clone().unwrap_or_default();
+        sqlx::query(
+            "INSERT INTO messages (id, conversation_id, mailbox_id, direction, from_name, from_email, to_addrs, \
+             cc_addrs, subject, body_text, body_html, message_id_header, in_reply_to, references_header, \
+             raw_sha256, content_sha256, automatic, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+        )
+        .bind(id)
+        .bind(into.id.0)
+        .bind(into.mailbox_id.0)
+        .bind(direction.as_str())
+        .bind(&from.name)
+        .bind(&from.email)
+        .bind(join(&parsed.to))
+        .bind(join(&parsed.cc))
+        .bind(&parsed.subject)
+        .bind(&parsed.text)
+        .bind(mail.body_html.as_deref())
+        .bind(parsed.message_id.as_deref())
+        .bind(parsed.in_reply_to.first().map(String::as_str))
+        .bind(if parsed.references.is_empty() { None } else { Some(parsed.references.join(" ")) })
+        .bind(mail.raw_sha256)
+        .bind(&parsed.content_sha256)
+        .bind(parsed.automatic)
+        .bind(at)
+        .execute(&mut *self)
+        .await?;
+        for attachment in &mail.attachments {
+            sqlx::query(
+                "INSERT INTO attachments (id, message_id, filename, content_type, size, sha256, content_id, \
+                 is_inline) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(new_id())
+            .bind(id)
+            .bind(&attachment.filename)
+            .bind(&attachment.content_type)
+            .bind(attachment.size)
+            .bind(&attachment.sha256)
+            .bind(attachment.content_id.as_deref())
+            .bind(attachment.inline)
+            .execute(&mut *self)
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn reopen(&mut self, conversation: ConversationId) -> Result<()> {
+        sqlx::query("UPDATE conversations SET status = 'open', snoozed_until = NULL WHERE id = $1")
+            .bind(conversation.0)
+            .execute(&mut *self)
+            .await?;
+        Ok(())
+    }
+
+    async fn unsnooze(&mut self, conversation: ConversationId) -> Result<()> {
+        sqlx::query("UPDATE conversations SET snoozed_until = NULL WHERE id = $1")
+            .bind(conversation.0)
+            .execute(&mut *self)
+            .await?;
+        Ok(())
+    }
+
+    async fn mark_inbound(&mut self, inbound: Uuid, state: &str, message: Uuid, now: i64) -> Result<()> {
+        sqlx::query("UPDATE inbound_mails SET state = $2, message_id = $3, updated_at = $4 WHERE id = $1")
+            .bind(inbound)
+            .bind(state)
+            .bind(message)
+            .bind(now)
+            .execute(&mut *self)
+            .await?;
+        Ok(())
+    }
 }
 
-/// Stores one parsed mail of `$mailbox` inside the transaction `$tx` and marks its raw row
-/// done: recognises a mail already stored, threads it, finds or creates the contact, starts
-/// or continues the conversation, reopens it when the customer writes again, and attaches a
-/// bounce to the reply that bounced. Evaluates to `Result<IngestOutcome>`; a database error
-/// returns from the caller, rolling the transaction back.
-macro_rules! ingest_in_tx {
-    ($tx:ident, $mailbox:expr, $inbound:expr, $mail:expr) => {{
-        let mailbox: MailboxId = $mailbox;
-        let inbound: Option<Uuid> = $inbound;
-        let mail: &IncomingMail<'_> = $mail;
-        let parsed = mail.parsed;
-        let now = now_micros();
-        // The mail's own date orders the history (a backfill of two months keeps its order),
-        // but never a date in the future.
-        let at = parsed.date.filter(|d| *d > 0 && *d <= now).unwrap_or(now);
-        let id = new_id();
-                let address: String = sqlx::query_scalar("SELECT address FROM mailboxes WHERE id = $1")
-                    .bind(mailbox.0)
-                    .fetch_optional(&mut *$tx)
-                    .await?
-                    .ok_or(Error::NotFound)?;
-                let address = address.trim().to_lowercase();
-                let from_us = parsed.from.as_ref().is_some_and(|p| p.email == address);
+fn stored_copy((id, content_sha256, direction): (Uuid, Option<String>, String)) -> Result<StoredCopy> {
+    Ok(StoredCopy { id, content_sha256, direction: parse_stored("direction", &direction)? })
+}
 
-                // 1. Already stored?
-                let duplicate: Option<Uuid> = if let Some(message_id) = &parsed.message_id {
-                    let same: Vec<(Uuid, Option<String>, String)> = sqlx::query_as(
-                        "SELECT id, content_sha256, direction FROM messages WHERE mailbox_id = $1 AND message_id_header = $2",
-                    )
-                    .bind(mailbox.0)
-                    .bind(message_id)
-                    .fetch_all(&mut *$tx)
-                    .await?;
-                    same.iter()
-                        .find(|(_, hash, direction)| {
-                            hash.as_deref() == Some(parsed.content_sha256.as_str())
-                                // Our own reply, found again in the Sent folder.
-                                || (hash.is_none() && direction == "outbound" && from_us)
-                        })
-                        .map(|(id, _, _)| *id)
-                } else {
-                    sqlx::query_scalar(
-                        "SELECT id FROM messages WHERE mailbox_id = $1 AND content_sha256 = $2 \
-                         AND message_id_header IS NULL LIMIT 1",
-                    )
-                    .bind(mailbox.0)
-                    .bind(&parsed.content_sha256)
-                    .fetch_optional(&mut *$tx)
-                    .await?
-                };
-                if let Some(existing) = duplicate {
-                    if let Some(inbound) = inbound {
-                        mark_inbound!($tx, inbound, "duplicate", existing, now);
-                    }
-                    Ok::<IngestOutcome, Error>(IngestOutcome::Duplicate { message: MessageId(existing) })
-                } else {
-                    // 2. Who is the customer, and which way did the mail go?
-                    let direction = if from_us { Direction::Outbound } else { Direction::Inbound };
-                    let customer: Option<Party> = if from_us {
-                        parsed.to.iter().chain(parsed.cc.iter()).find(|p| p.email != address).cloned()
-                    } else {
-                        parsed.from.clone()
-                    };
+/// Stores one parsed mail of `mailbox` inside the transaction `tx` and marks its raw row
+/// done: recognises a mail already stored, finds or creates the contact, threads the mail,
+/// starts or continues the conversation, wakes it when the customer writes again, and
+/// attaches a bounce to the reply that bounced. A database error leaves the transaction to
+/// be rolled back by the caller.
+async fn ingest_in_tx<C>(
+    tx: &mut C,
+    mailbox: MailboxId,
+    inbound: Option<Uuid>,
+    mail: &IncomingMail<'_>,
+) -> Result<IngestOutcome>
+where
+    C: InboundRows + ConversationRows,
+{
+    let parsed = mail.parsed;
+    let now = now_micros();
+    let at = rules::history_time(parsed, now);
+    let id = new_id();
+    let address = tx.mailbox_address(mailbox).await?;
+    let from_us = rules::is_from_us(parsed, &address);
 
-                    // 3. A bounce belongs to the reply that bounced.
-                    let mut bounced: Option<(Uuid, Uuid)> = None;
-                    if let Some(bounce) = &parsed.bounce {
-                        bounced = sqlx::query_as(
-                            "SELECT id, conversation_id FROM messages WHERE mailbox_id = $1 AND message_id_header = $2 \
-                             ORDER BY created_at DESC LIMIT 1",
-                        )
-                        .bind(mailbox.0)
-                        .bind(&bounce.original_message_id)
-                        .fetch_optional(&mut *$tx)
-                        .await?;
-                        if let Some((message, _)) = bounced {
-                            sqlx::query(
-                                "UPDATE outbox SET status = 'failed', last_error = $2, updated_at = $3 \
-                                 WHERE message_id = $1",
-                            )
-                            .bind(message)
-                            .bind(format!("bounced: {}", bounce.reason))
-                            .bind(now)
-                            .execute(&mut *$tx)
-                            .await?;
-                        }
-                    }
+    // 1. Already stored?
+    let copies = match &parsed.message_id {
+        Some(message_id) => tx.copies_by_message_id(mailbox, message_id).await?,
+        None => tx.copies_by_content(mailbox, &parsed.content_sha256).await?,
+    };
+    if let Some(existing) = rules::duplicate_of(parsed, from_us, &copies) {
+        if let Some(inbound) = inbound {
+            tx.mark_inbound(inbound, "duplicate", existing, now).await?;
+        }
+        return Ok(IngestOutcome::Duplicate { message: MessageId(existing) });
+    }
 
-                    // 4. The contact.
-                    let contact: Option<Uuid> = match (&customer, bounced) {
-                        (_, Some(_)) => None,
-                        (Some(party), None) => Some(contact_in_tx!($tx, party, now)),
-                        (None, None) => None,
-                    };
+    // 2. A bounce belongs to the reply that bounced, which failed.
+    let bounced = match &parsed.bounce {
+        Some(bounce) => {
+            let reply = tx.bounced_reply(mailbox, &bounce.original_message_id).await?;
+            if let Some((message, _)) = reply {
+                tx.fail_bounced(message, &bounce.reason, now).await?;
+            }
+            reply
+        }
+        None => None,
+    };
 
-                    // 5. Threading: our token, then known Message-IDs, then subject + customer.
-                    let mut thread: Option<Conversation> = None;
-                    if let Some((_, conversation)) = bounced {
-                        thread = Some(lock_conversation!($tx, conversation));
-                    }
-                    let referenced: Vec<&String> =
-                        parsed.in_reply_to.iter().chain(parsed.references.iter().rev()).collect();
-                    if thread.is_none() {
-                        for token in referenced.iter().filter_map(|id| conversation_of(id)) {
-                            let sql = format!(
-                                "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = $1 AND mailbox_id = $2"
-                            );
-                            let row: Option<ConversationRow> =
-                                sqlx::query_as(&sql).bind(token.0).bind(mailbox.0).fetch_optional(&mut *$tx).await?;
-                            if let Some(row) = row {
-                                thread = Some(Conversation::try_from(row)?);
-                                break;
-                            }
-                        }
-                    }
-                    if thread.is_none() && !referenced.is_empty() {
-                        let sql = format!(
-                            "SELECT {} FROM conversations WHERE id IN (SELECT conversation_id FROM messages \
-                             WHERE mailbox_id = $1 AND message_id_header IN ({})) ORDER BY last_activity_at DESC",
-                            CONVERSATION_COLUMNS,
-                            placeholders(2, referenced.len())
-                        );
-                        let mut query = sqlx::query_as::<_, ConversationRow>(&sql).bind(mailbox.0);
-                        for id in &referenced {
-                            query = query.bind(id.as_str());
-                        }
-                        for row in query.fetch_all(&mut *$tx).await? {
-                            let candidate = Conversation::try_from(row)?;
-                            // Never join two customers: the sender must be the conversation's
-                            // customer, or one of its participants, or us.
-                            let joins = from_us
-                                || Some(candidate.contact_id.0) == contact
-                                || participant!($tx, candidate.id.0, parsed.from.as_ref().map(|p| p.email.as_str()));
-                            if joins {
-                                thread = Some(candidate);
-                                break;
-                            }
-                        }
-                    }
-                    if thread.is_none()
-                        && let Some(contact) = contact
-                    {
-                        let key = subject_key(&parsed.subject);
-                        if !key.is_empty() {
-                            let sql = format!(
-                                "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE mailbox_id = $1 AND contact_id = $2 \
-                                 AND last_activity_at >= $3 AND status NOT IN ('spam', 'trash') \
-                                 ORDER BY last_activity_at DESC LIMIT 20"
-                            );
-                            let rows: Vec<ConversationRow> = sqlx::query_as(&sql)
-                                .bind(mailbox.0)
-                                .bind(contact)
-                                .bind(at - SUBJECT_WINDOW_MICROS)
-                                .fetch_all(&mut *$tx)
-                                .await?;
-                            for row in rows {
-                                let candidate = Conversation::try_from(row)?;
-                                if subject_key(&candidate.subject) == key {
-                                    thread = Some(candidate);
-                                    break;
-                                }
-                            }
-                        }
-                    }
+    // 3. Who is the customer, and which way did the mail go?
+    let direction = rules::direction(from_us);
+    let contact = match rules::customer(parsed, &address, from_us, bounced.is_some()) {
+        Some(party) => Some(tx.contact_of(party, now).await?),
+        None => None,
+    };
 
-                    // 6. A new conversation when nothing matched.
-                    let new_conversation = thread.is_none();
-                    let conversation = match thread {
-                        Some(found) => found,
-                        None => {
-                            let contact = match contact {
-                                Some(contact) => contact,
-                                None => unknown_contact!($tx, now),
-                            };
-                            let conversation = new_id();
-                            let subject = if parsed.subject.is_empty() { "(no subject)" } else { parsed.subject.as_str() };
-                            let status = if from_us { Status::Waiting } else { Status::Open };
-                            sqlx::query(
-                                "INSERT INTO conversations (id, mailbox_id, contact_id, subject, status, priority, seq, \
-                                 last_activity_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'normal', 0, $6, $6, $7)",
-                            )
-                            .bind(conversation)
-                            .bind(mailbox.0)
-                            .bind(contact)
-                            .bind(subject)
-                            .bind(status.as_str())
-                            .bind(at)
-                            .bind(now)
-                            .execute(&mut *$tx)
-                            .await?;
-                            record_event!(
-                                $tx,
-                                conversation,
-                                mailbox.0,
-                                None::<Uuid>,
-                                EventData::Created { subject: subject.to_string(), via: Some(Via::Email) },
-                                at
-                            );
-                            Conversation {
-                                id: ConversationId(conversation),
-                                mailbox_id: mailbox,
-                                contact_id: ContactId(contact),
-                                subject: subject.to_string(),
-                                status,
-                                priority: model::Priority::Normal,
-                                assignee_id: None,
-                                snoozed_until: None,
-                                seq: 0,
-                                rev: 1,
-                                last_activity_at: at,
-                                created_at: at,
-                            }
-                        }
-                    };
+    // 4. Threading, one stage at a time: the bounced reply, our token, known Message-IDs,
+    // then subject + customer.
+    let facts = Threading { mail: parsed, from_us, contact: contact.map(ContactId), at };
+    let mut joined = match bounced {
+        Some((_, conversation)) => rules::by_bounce(Some(tx.lock_conversation(conversation).await?)),
+        None => None,
+    };
+    let tokens = facts.reply_tokens();
+    if joined.is_none() && !tokens.is_empty() {
+        joined = rules::by_token(&tokens, tx.conversations_named(mailbox, &tokens).await?);
+    }
+    let referenced = facts.referenced();
+    if joined.is_none() && !referenced.is_empty() {
+        let candidates = tx.conversations_holding(mailbox, &referenced).await?;
+        let sender = parsed.from.as_ref().map(|p| p.email.as_str());
+        let mut took_part = Vec::new();
+        for conversation in rules::ask_who_took_part(&facts, &candidates) {
+            if tx.took_part(conversation, sender).await? {
+                took_part.push(conversation);
+                break;
+            }
+        }
+        joined = rules::by_reference(&facts, candidates, &took_part);
+    }
+    if joined.is_none()
+        && let Some(contact) = contact
+        && facts.may_match_subject()
+    {
+        let since = at - SUBJECT_WINDOW_MICROS;
+        joined = rules::by_subject(&facts, tx.recent_conversations_of(mailbox, contact, since).await?);
+    }
 
-                    // 7. The message, its attachments and its event.
-                    sqlx::query(
-                        "UPDATE conversations SET seq = seq + 1, \
-                         last_activity_at = CASE WHEN last_activity_at > $2 THEN last_activity_at ELSE $2 END, \
-                         updated_at = $3 WHERE id = $1",
-                    )
-                    .bind(conversation.id.0)
-                    .bind(at)
-                    .bind(now)
-                    .execute(&mut *$tx)
-                    .await?;
-                    let join = |parties: &[Party]| parties.iter().map(Party::display).collect::<Vec<_>>().join(", ");
-                    let from = parsed.from.clone().unwrap_or_default();
-                    sqlx::query(
-                        "INSERT INTO messages (id, conversation_id, mailbox_id, direction, from_name, from_email, to_addrs, \
-                         cc_addrs, subject, body_text, body_html, message_id_header, in_reply_to, references_header, \
-                         raw_sha256, content_sha256, automatic, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
-                    )
-                    .bind(id)
-                    .bind(conversation.id.0)
-                    .bind(mailbox.0)
-                    .bind(direction.as_str())
-                    .bind(&from.name)
-                    .bind(&from.email)
-                    .bind(join(&parsed.to))
-                    .bind(join(&parsed.cc))
-                    .bind(&parsed.subject)
-                    .bind(&parsed.text)
-                    .bind(mail.body_html.as_deref())
-                    .bind(parsed.message_id.as_deref())
-                    .bind(parsed.in_reply_to.first().map(String::as_str))
-                    .bind(if parsed.references.is_empty() { None } else { Some(parsed.references.join(" ")) })
-                    .bind(mail.raw_sha256)
-                    .bind(&parsed.content_sha256)
-                    .bind(parsed.automatic)
-                    .bind(at)
-                    .execute(&mut *$tx)
-                    .await?;
-                    for attachment in &mail.attachments {
-                        sqlx::query(
-                            "INSERT INTO attachments (id, message_id, filename, content_type, size, sha256, content_id, \
-                             is_inline) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                        )
-                        .bind(new_id())
-                        .bind(id)
-                        .bind(&attachment.filename)
-                        .bind(&attachment.content_type)
-                        .bind(attachment.size)
-                        .bind(&attachment.sha256)
-                        .bind(attachment.content_id.as_deref())
-                        .bind(attachment.inline)
-                        .execute(&mut *$tx)
-                        .await?;
-                    }
-                    record_event!(
-                        $tx,
-                        conversation.id.0,
-                        mailbox.0,
-                        None::<Uuid>,
-                        EventData::Message { message_id: MessageId(id), direction, via: Some(Via::Email) },
-                        at
-                    );
-                    if let (Some((message, _)), Some(bounce)) = (bounced, &parsed.bounce) {
-                        record_event!(
-                            $tx,
-                            conversation.id.0,
-                            mailbox.0,
-                            None::<Uuid>,
-                            EventData::Bounced { message_id: MessageId(message), reason: bounce.reason.clone() },
-                            now
-                        );
-                    }
+    // 5. A new conversation when nothing matched.
+    let new_conversation = joined.is_none();
+    let conversation = match joined {
+        Some(Joined { conversation, why }) => {
+            tracing::debug!(conversation = %conversation.id, ?why, "the mail joins a conversation");
+            conversation
+        }
+        None => {
+            let contact = match contact {
+                Some(contact) => contact,
+                None => tx.unknown_contact(now).await?,
+            };
+            let subject = rules::new_subject(parsed);
+            let status = rules::new_status(direction);
+            let started = StartedConversation { mailbox, contact, subject, status, at, now };
+            let conversation = tx.start_conversation(started).await?;
+            let created = EventData::Created { subject: subject.to_string(), via: Some(Via::Email) };
+            tx.record_event(conversation.id.0, mailbox.0, None, created, at).await?;
+            Conversation { rev: 1, ..conversation }
+        }
+    };
 
-                    // 8. The customer wrote again: the conversation needs someone again.
-                    let wakes = direction == Direction::Inbound && !parsed.automatic && !new_conversation;
-                    if wakes && matches!(conversation.status, Status::Closed | Status::Waiting) {
-                        sqlx::query("UPDATE conversations SET status = 'open', snoozed_until = NULL WHERE id = $1")
-                            .bind(conversation.id.0)
-                            .execute(&mut *$tx)
-                            .await?;
-                        record_event!(
-                            $tx,
-                            conversation.id.0,
-                            mailbox.0,
-                            None::<Uuid>,
-                            EventData::Status {
-                                from: conversation.status,
-                                to: Status::Open,
-                                reason: Some(StatusReason::CustomerReplied),
-                            },
-                            now
-                        );
-                    } else if wakes && conversation.snoozed_until.is_some() {
-                        sqlx::query("UPDATE conversations SET snoozed_until = NULL WHERE id = $1")
-                            .bind(conversation.id.0)
-                            .execute(&mut *$tx)
-                            .await?;
-                        record_event!($tx, conversation.id.0, mailbox.0, None::<Uuid>, EventData::Unsnoozed {}, now);
-                    }
+    // 6. The message, its attachments and its events.
+    tx.insert_mail(id, &conversation, direction, mail, at, now).await?;
+    let message = EventData::Message { message_id: MessageId(id), direction, via: Some(Via::Email) };
+    tx.record_event(conversation.id.0, mailbox.0, None, message, at).await?;
+    if let (Some((message, _)), Some(bounce)) = (bounced, &parsed.bounce) {
+        let bounced = EventData::Bounced { message_id: MessageId(message), reason: bounce.reason.clone() };
+        tx.record_event(conversation.id.0, mailbox.0, None, bounced, now).await?;
+    }
 
-                    if let Some(inbound) = inbound {
-                        mark_inbound!($tx, inbound, "stored", id, now);
-                    }
-                    Ok(IngestOutcome::Stored { conversation: conversation.id, message: MessageId(id), new_conversation })
-                }
-    }};
+    // 7. The customer wrote again: the conversation needs someone again.
+    match rules::wake(direction, parsed.automatic, new_conversation, &conversation) {
+        Wake::Reopens { from } => {
+            tx.reopen(conversation.id).await?;
+            let reopened = EventData::Status { from, to: Status::Open, reason: Some(StatusReason::CustomerReplied) };
+            tx.record_event(conversation.id.0, mailbox.0, None, reopened, now).await?;
+        }
+        Wake::Unsnoozes => {
+            tx.unsnooze(conversation.id).await?;
+            tx.record_event(conversation.id.0, mailbox.0, None, EventData::Unsnoozed {}, now).await?;
+        }
+        Wake::Stays => {}
+    }
+
+    if let Some(inbound) = inbound {
+        tx.mark_inbound(inbound, "stored", id, now).await?;
+    }
+    Ok(IngestOutcome::Stored { conversation: conversation.id, message: MessageId(id), new_conversation })
 }
 
 impl Store {
@@ -799,7 +896,7 @@ impl Store {
         inbound: Option<Uuid>,
         mail: IncomingMail<'_>,
     ) -> Result<IngestOutcome> {
-        with_tx!(self, |tx| ingest_in_tx!(tx, mailbox, inbound, &mail))
+        with_tx!(self, |tx| ingest_in_tx(&mut *tx, mailbox, inbound, &mail).await)
     }
 
     /// Stores parsed mails of the mailbox in one transaction: writing the indexes once per
@@ -813,7 +910,7 @@ impl Store {
         with_tx!(self, |tx| {
             let mut outcomes = Vec::with_capacity(mails.len());
             for (inbound, mail) in mails {
-                outcomes.push(ingest_in_tx!(tx, mailbox, *inbound, mail)?);
+                outcomes.push(ingest_in_tx(&mut *tx, mailbox, *inbound, mail).await?);
             }
             Ok::<Vec<IngestOutcome>, Error>(outcomes)
         })

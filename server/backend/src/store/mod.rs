@@ -14,11 +14,11 @@
 //! call what. The store answers what is asked.
 
 mod attachments;
-mod changes;
 mod contacts;
 mod conversations;
 mod drafts;
 mod inbound;
+mod ingest;
 mod leases;
 mod mail;
 mod mailboxes;
@@ -54,7 +54,6 @@ pub use uploads::{NewUpload, Upload};
 pub use users::{NewUser, User};
 
 use crate::error::{Error, Result};
-use conversations::{lock_conversation, placeholders, record_event};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -130,6 +129,19 @@ macro_rules! with_tx {
 }
 
 pub(crate) use {with_reader, with_tx};
+
+// The store's shared SQL is written once, generic over the connection `C` of either engine
+// (`sqlx::SqliteConnection`, `sqlx::PgConnection`): a trait per owner (such as
+// `conversations::ConversationRows`) with one generic impl, whose where-clause lists what its
+// queries need of the engine. Callers name neither engine nor bounds: inside [`with_tx!`],
+// `tx.record_event(...)` resolves for whichever engine the body is checked against.
+
+/// The engine (`sqlx::Sqlite`, `sqlx::Postgres`) of a connection.
+pub(crate) type EngineOf<C> = <C as sqlx::Connection>::Database;
+/// The row type of a connection's engine.
+pub(crate) type RowOf<C> = <EngineOf<C> as sqlx::Database>::Row;
+/// The query arguments of a connection's engine.
+pub(crate) type ArgumentsOf<'q, C> = <EngineOf<C> as sqlx::Database>::Arguments<'q>;
 
 impl Store {
     /// Opens the database the URL names (creating a SQLite file if missing) and applies the
@@ -231,6 +243,11 @@ impl Store {
             Db::Postgres(pool) => pool.close().await,
         }
     }
+}
+
+/// `$first, $first+1, ...`: `n` placeholders for an IN list.
+pub(crate) fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
 /// A new time-ordered id.

@@ -1,13 +1,12 @@
 //! The outbox as the sender sees it: claim what is due, then record sent, retrying or
 //! failed. Claiming is one conditional update, so two senders never take the same row.
 
-use model::{DeliveryStatus, MailboxId, MessageId};
+use model::{DeliveryStatus, MailboxId};
 use uuid::Uuid;
 
-use super::conversations::record_event;
-use super::{Outgoing, Store, new_id, with_reader, with_tx};
+use super::conversations::ConversationRows;
+use super::{Outgoing, Store, with_reader, with_tx};
 use crate::error::{Error, Result};
-use crate::events::EventData;
 use crate::mail_settings::MailSettings;
 use crate::time::now_micros;
 
@@ -31,27 +30,6 @@ pub struct DueMail {
 /// re-checked and skipped.
 const DUE: &str =
     "((status IN ('queued', 'retrying') AND next_attempt_at <= $1) OR (status = 'sending' AND updated_at < $2))";
-
-/// Records a reply's new delivery state as an event of its conversation (not shown in the
-/// history; it moves the reply's badge in every open tab).
-macro_rules! announce_delivery {
-    ($tx:ident, $message:expr, $status:expr, $at:expr) => {{
-        let message: Uuid = $message;
-        let (conversation, mailbox): (Uuid, Uuid) =
-            sqlx::query_as("SELECT conversation_id, mailbox_id FROM messages WHERE id = $1")
-                .bind(message)
-                .fetch_one(&mut *$tx)
-                .await?;
-        record_event!(
-            $tx,
-            conversation,
-            mailbox,
-            None::<Uuid>,
-            EventData::Delivery { message_id: MessageId(message), status: $status },
-            $at
-        );
-    }};
-}
 
 impl Store {
     /// Claims up to `limit` due replies of mailboxes that can send, marking them `sending`.
@@ -90,7 +68,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
             if let Some(message) = settled {
-                announce_delivery!(tx, message, status, now);
+                tx.announce_delivery(message, status, now).await?;
             }
         });
         Ok(())
@@ -126,7 +104,7 @@ impl Store {
             .await?
             .rows_affected();
             if changed == 1 {
-                announce_delivery!(tx, message.0, DeliveryStatus::Queued, now);
+                tx.announce_delivery(message.0, DeliveryStatus::Queued, now).await?;
             }
             changed
         });
@@ -198,7 +176,7 @@ impl Store {
             .await?
             .rows_affected();
             if changed == 1 {
-                announce_delivery!(tx, message.0, DeliveryStatus::Cancelled, now);
+                tx.announce_delivery(message.0, DeliveryStatus::Cancelled, now).await?;
             }
             changed
         });

@@ -53,7 +53,7 @@ impl Store {
 
     /// Creates a tag (the name normalised); a taken name is a conflict.
     pub async fn create_tag(&self, name: &str, color: &str) -> Result<TagId> {
-        let name = super::changes::normalize_tag(name)?;
+        let name = super::conversations::changes::normalize_tag(name)?;
         let color = normalize_color(color)?;
         let id = new_id();
         with_tx!(self, |tx| {
@@ -71,7 +71,7 @@ impl Store {
 
     /// Renames and recolours a tag; every conversation carrying it follows.
     pub async fn update_tag(&self, id: TagId, name: &str, color: &str) -> Result<()> {
-        let name = super::changes::normalize_tag(name)?;
+        let name = super::conversations::changes::normalize_tag(name)?;
         let color = normalize_color(color)?;
         with_tx!(self, |tx| {
             let changed = sqlx::query("UPDATE tags SET name = $2, color = $3 WHERE id = $1")

@@ -9,10 +9,10 @@
 use model::{ConversationId, Priority, Status, UserId};
 use uuid::Uuid;
 
-use super::conversations::{CONVERSATION_COLUMNS, ConversationRow, lock_conversation, record_event};
-use super::{By, Conversation, Store, new_id, with_reader, with_tx};
-use crate::error::{Error, Result};
+use super::{By, Conversation, ConversationRows};
+use crate::error::Result;
 use crate::events::EventData;
+use crate::store::{Store, new_id, with_reader, with_tx};
 
 /// A new value for a conversation column that holds one word of a fixed set. The SQL is
 /// spelled out per column so no column name is ever built from input.
@@ -57,7 +57,7 @@ impl Store {
     pub async fn assign(&self, conversation: ConversationId, assignee: Option<UserId>, by: By) -> Result<bool> {
         let (actor, at) = (by.actor, by.time());
         with_tx!(self, |tx| {
-            let current = lock_conversation!(tx, conversation.0);
+            let current = tx.lock_conversation(conversation.0).await?;
             if current.assignee_id == assignee {
                 return Ok(false);
             }
@@ -67,14 +67,14 @@ impl Store {
                 .bind(at)
                 .execute(&mut *tx)
                 .await?;
-            record_event!(
-                tx,
+            tx.record_event(
                 conversation.0,
                 current.mailbox_id.0,
                 actor.map(|a| a.0),
                 EventData::Assigned { from: current.assignee_id, to: assignee },
-                at
-            );
+                at,
+            )
+            .await?;
         });
         Ok(true)
     }
@@ -94,7 +94,7 @@ impl Store {
     async fn set_word(&self, conversation: ConversationId, change: WordChange, by: By) -> Result<bool> {
         let (actor, at) = (by.actor, by.time());
         with_tx!(self, |tx| {
-            let current = lock_conversation!(tx, conversation.0);
+            let current = tx.lock_conversation(conversation.0).await?;
             let Some(event) = change.event(&current) else {
                 return Ok(false);
             };
@@ -104,7 +104,7 @@ impl Store {
                 .bind(at)
                 .execute(&mut *tx)
                 .await?;
-            record_event!(tx, conversation.0, current.mailbox_id.0, actor.map(|a| a.0), event, at);
+            tx.record_event(conversation.0, current.mailbox_id.0, actor.map(|a| a.0), event, at).await?;
         });
         Ok(true)
     }
@@ -115,7 +115,7 @@ impl Store {
         let name = normalize_tag(name)?;
         let (actor, at) = (by.actor, by.time());
         with_tx!(self, |tx| {
-            let current = lock_conversation!(tx, conversation.0);
+            let current = tx.lock_conversation(conversation.0).await?;
             sqlx::query("INSERT INTO tags (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
                 .bind(new_id())
                 .bind(&name)
@@ -134,14 +134,14 @@ impl Store {
             if added == 0 {
                 return Ok(false);
             }
-            record_event!(
-                tx,
+            tx.record_event(
                 conversation.0,
                 current.mailbox_id.0,
                 actor.map(|a| a.0),
                 EventData::Tagged { tag: name.clone() },
-                at
-            );
+                at,
+            )
+            .await?;
         });
         Ok(true)
     }
@@ -151,7 +151,7 @@ impl Store {
         let name = normalize_tag(name)?;
         let (actor, at) = (by.actor, by.time());
         with_tx!(self, |tx| {
-            let current = lock_conversation!(tx, conversation.0);
+            let current = tx.lock_conversation(conversation.0).await?;
             let removed = sqlx::query(
                 "DELETE FROM conversation_tags WHERE conversation_id = $1 \
                  AND tag_id IN (SELECT id FROM tags WHERE name = $2)",
@@ -164,14 +164,14 @@ impl Store {
             if removed == 0 {
                 return Ok(false);
             }
-            record_event!(
-                tx,
+            tx.record_event(
                 conversation.0,
                 current.mailbox_id.0,
                 actor.map(|a| a.0),
                 EventData::Untagged { tag: name.clone() },
-                at
-            );
+                at,
+            )
+            .await?;
         });
         Ok(true)
     }
@@ -181,7 +181,7 @@ impl Store {
     pub async fn snooze(&self, conversation: ConversationId, until: Option<i64>, by: By) -> Result<bool> {
         let (actor, at) = (by.actor, by.time());
         with_tx!(self, |tx| {
-            let current = lock_conversation!(tx, conversation.0);
+            let current = tx.lock_conversation(conversation.0).await?;
             if current.snoozed_until == until {
                 return Ok(false);
             }
@@ -195,7 +195,7 @@ impl Store {
                 Some(until) => EventData::Snoozed { until },
                 None => EventData::Unsnoozed {},
             };
-            record_event!(tx, conversation.0, current.mailbox_id.0, actor.map(|a| a.0), event, at);
+            tx.record_event(conversation.0, current.mailbox_id.0, actor.map(|a| a.0), event, at).await?;
         });
         Ok(true)
     }
@@ -213,9 +213,9 @@ impl Store {
         }
         let (actor, at) = (by.actor, by.time());
         with_tx!(self, |tx| {
-            let current = lock_conversation!(tx, conversation.0);
+            let current = tx.lock_conversation(conversation.0).await?;
             let event = EventData::Mentioned { message_id: message, users: people.to_vec() };
-            record_event!(tx, conversation.0, current.mailbox_id.0, actor.map(|a| a.0), event, at);
+            tx.record_event(conversation.0, current.mailbox_id.0, actor.map(|a| a.0), event, at).await?;
         });
         Ok(())
     }
@@ -224,7 +224,7 @@ impl Store {
     pub async fn rename(&self, conversation: ConversationId, subject: &str, by: By) -> Result<bool> {
         let (actor, at) = (by.actor, by.time());
         with_tx!(self, |tx| {
-            let current = lock_conversation!(tx, conversation.0);
+            let current = tx.lock_conversation(conversation.0).await?;
             if current.subject == subject {
                 return Ok(false);
             }
@@ -234,14 +234,14 @@ impl Store {
                 .bind(at)
                 .execute(&mut *tx)
                 .await?;
-            record_event!(
-                tx,
+            tx.record_event(
                 conversation.0,
                 current.mailbox_id.0,
                 actor.map(|a| a.0),
                 EventData::Renamed { from: current.subject.clone(), to: subject.to_string() },
-                at
-            );
+                at,
+            )
+            .await?;
         });
         Ok(true)
     }
@@ -257,7 +257,7 @@ impl Store {
     ) -> Result<bool> {
         let (actor, at) = (by.actor, by.time());
         with_tx!(self, |tx| {
-            let current = lock_conversation!(tx, conversation.0);
+            let current = tx.lock_conversation(conversation.0).await?;
             let changed = if follow {
                 sqlx::query(
                     "INSERT INTO followers (conversation_id, user_id) VALUES ($1, $2) \
@@ -280,7 +280,7 @@ impl Store {
                 return Ok(false);
             }
             let event = if follow { EventData::Followed { user } } else { EventData::Unfollowed { user } };
-            record_event!(tx, conversation.0, current.mailbox_id.0, actor.map(|a| a.0), event, at);
+            tx.record_event(conversation.0, current.mailbox_id.0, actor.map(|a| a.0), event, at).await?;
         });
         Ok(true)
     }
@@ -298,7 +298,7 @@ impl Store {
 }
 
 /// A tag name as stored: one line, lower-cased, 1 to 50 characters.
-pub(super) fn normalize_tag(name: &str) -> Result<String> {
+pub(crate) fn normalize_tag(name: &str) -> Result<String> {
     model::text::one_line(name, 50)
         .map(|name| name.to_lowercase())
         .map_err(|fault| model::Refusal::Text { field: model::Field::TagName, fault }.into())
