@@ -319,6 +319,13 @@ pub struct ConnectionCheck {
     pub smtp: Result<String, MailFault>,
 }
 
+impl ConnectionCheck {
+    /// Both servers work.
+    pub fn ok(&self) -> bool {
+        self.imap.is_ok() && self.smtp.is_ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -339,12 +346,5 @@ mod tests {
             MailFault::SmtpNoAuth.to_string(),
             MailFault::from_stored(&MailFault::SmtpNoAuth.stored()).to_string()
         );
-    }
-}
-
-impl ConnectionCheck {
-    /// Both servers work.
-    pub fn ok(&self) -> bool {
-        self.imap.is_ok() && self.smtp.is_ok()
     }
 }
