@@ -115,7 +115,7 @@ for (const [locale, lang] of [['ar-SA', 'ar'], ['fa-IR', 'fa']]) {
       await test.click();
       const clear = page.locator('.server-form .alert-error');
       await expect(clear).toBeVisible();
-      inReadersScript(await clear.innerText(), ['IMAP', 'TLS', 'STARTTLS']);
+      inReadersScript(await clear.innerText(), ['IMAP', 'STARTTLS', 'TLS']);
       for (const server of ['imap', 'smtp']) await page.locator(`#${server}-host`).fill('127.0.0.1');
       await test.click();
       const result = page.locator('.check-result');
