@@ -270,14 +270,41 @@ fn on_server(server: Option<Server>, words: String) -> String {
 /// they are written everywhere; hosts, folders and a server's own words are data.
 pub fn mail_fault(lang: Lang, fault: &MailFault) -> String {
     match lang {
-        Lang::En => {
-            let text = fault.to_string();
-            let mut chars = text.chars();
-            chars.next().map(|c| format!("{}{}.", c.to_uppercase(), chars.as_str())).unwrap_or_default()
-        }
+        Lang::En => english_fault(fault),
         Lang::Ar => mail_fault_ar(fault),
         Lang::Fa => mail_fault_fa(fault),
     }
+}
+
+/// The fault's English ([`MailFault`]'s `Display`) as a sentence: a capital where it starts
+/// with a word (not with a host name or a date), a full stop where it has none.
+fn english_fault(fault: &MailFault) -> String {
+    use MailFault as M;
+    let text = fault.to_string();
+    let starts_with_data = matches!(
+        fault,
+        M::NotAHostName { .. }
+            | M::NotADate { .. }
+            | M::DateInFuture { .. }
+            | M::PortRefused { .. }
+            | M::NotATlsName { .. }
+            | M::NoStartTls { .. }
+            | M::NotImap { .. }
+            | M::GreetingTimeout { .. }
+            | M::CommandFailed { .. }
+            | M::CommandTimeout { .. }
+            | M::SmtpNotAccepted { .. }
+            | M::Other { .. }
+    );
+    let mut chars = text.chars();
+    let mut sentence = match chars.next() {
+        Some(first) if !starts_with_data => format!("{}{}", first.to_uppercase(), chars.as_str()),
+        _ => text.clone(),
+    };
+    if !sentence.ends_with(['.', '?', '!']) {
+        sentence.push('.');
+    }
+    sentence
 }
 
 fn mail_fault_ar(fault: &MailFault) -> String {
@@ -285,10 +312,10 @@ fn mail_fault_ar(fault: &MailFault) -> String {
     let n = |n: u64| number(Lang::Ar, n);
     let secs = |s: u64| seconds(Lang::Ar, s);
     match fault {
-        M::UnknownSecurity { text } => format!("اختر للأمان: بلا تشفير، أو STARTTLS، أو TLS (لا «{}»).", data(text)),
+        M::UnknownSecurity { text } => format!("اختر للأمان: «بدون»، أو STARTTLS، أو TLS (وليس «{}»).", data(text)),
         M::NotAHostName { host } => format!("«{}» ليس اسم خادم.", data(host)),
         M::NoPort => format!("رقم المنفذ من {} إلى {}.", n(1), n(65_535)),
-        M::ClearTextPassword => "بلا تشفير تُرسَل كلمة المرور مكشوفة؛ اختر TLS أو STARTTLS (بلا تشفير مسموح لخادم على هذا الجهاز فقط).".into(),
+        M::ClearTextPassword => "مع «بدون» تُرسَل كلمة المرور مكشوفة؛ اختر TLS أو STARTTLS («بدون» مسموح به لخادم على هذا الجهاز فقط).".into(),
         M::UserName { fault: TextFault::Empty } => "املأ اسم المستخدم.".into(),
         M::UserName { fault: TextFault::TooLong { max } } => format!("الحد الأقصى لعدد أحرف اسم المستخدم: {}.", n(*max as u64)),
         M::UserName { fault: TextFault::ControlCharacter } => "في اسم المستخدم رموز تحكم غير مسموح بها.".into(),
@@ -332,8 +359,8 @@ fn mail_fault_ar(fault: &MailFault) -> String {
         M::ConnectionLost { detail: None } => "توقف خادم IMAP عن الرد.".into(),
         M::ConnectionLost { detail: Some(detail) } => format!("انقطع الاتصال بخادم IMAP: {}", data(detail)),
         M::PasswordUnreadable => "لا يمكن قراءة كلمة مرور IMAP بمفتاح التشفير الحالي؛ أدخلها من جديد.".into(),
-        M::SmtpNoAuth => "لا يقدّم خادم SMTP طريقة دخول (AUTH) يستطيع صندوق استخدامها، مع أن للصندوق كلمة مرور SMTP: امسح كلمة المرور إن كان الخادم لا يحتاجها، أو فعّل عليه AUTH PLAIN أو LOGIN.".into(),
-        M::SmtpNoStartTls => format!("لا يقدّم خادم SMTP خدمة STARTTLS: اختر TLS (غالبًا على المنفذ {})، أو بلا تشفير لخادم على هذا الجهاز.", n(465)),
+        M::SmtpNoAuth => "لا يقدّم خادم SMTP طريقة دخول (AUTH) يستطيع البرنامج استخدامها، مع أن للصندوق كلمة مرور SMTP: امسح كلمة المرور إن كان الخادم لا يحتاجها، أو فعّل عليه AUTH PLAIN أو LOGIN.".into(),
+        M::SmtpNoStartTls => format!("لا يقدّم خادم SMTP خدمة STARTTLS: اختر TLS (غالبًا على المنفذ {})، أو «بدون» لخادم على هذا الجهاز.", n(465)),
         M::SmtpNotEncrypted => "اتصال SMTP غير مشفّر، فلم تُرسَل كلمة المرور: اختر STARTTLS أو TLS.".into(),
         M::SmtpMisfit { detail } => format!("إعدادات SMTP لا تناسب هذا الخادم ({}): راجعها.", data(detail)),
         M::SmtpNotAccepted { host } => format!("لم يقبل {} الاتصال.", data(host)),
@@ -347,7 +374,7 @@ fn mail_fault_ar(fault: &MailFault) -> String {
         M::NoSmtpServer => "ليس لهذا الصندوق خادم SMTP.".into(),
         M::SmtpPasswordUnreadable => "لا يمكن قراءة كلمة مرور SMTP بمفتاح التشفير الحالي؛ أدخلها من جديد.".into(),
         M::Bounced { detail } => format!("ارتدّ الرد من خادم العميل: {}", data(detail)),
-        M::Other { detail } => format!("فشل خادم البريد: {}", data(detail)),
+        M::Other { detail } => format!("خطأ: {}", data(detail)),
     }
 }
 
@@ -356,10 +383,10 @@ fn mail_fault_fa(fault: &MailFault) -> String {
     let n = |n: u64| number(Lang::Fa, n);
     let secs = |s: u64| seconds(Lang::Fa, s);
     match fault {
-        M::UnknownSecurity { text } => format!("برای امنیت یکی را برگزینید: بدون رمزنگاری، STARTTLS یا TLS (نه «{}»).", data(text)),
+        M::UnknownSecurity { text } => format!("برای امنیت یکی را برگزینید: «بدون»، STARTTLS یا TLS (نه «{}»).", data(text)),
         M::NotAHostName { host } => format!("«{}» نام سرور نیست.", data(host)),
         M::NoPort => format!("شمارهٔ پورت باید از {} تا {} باشد.", n(1), n(65_535)),
-        M::ClearTextPassword => "بدون رمزنگاری، گذرواژه آشکار فرستاده می‌شود؛ TLS یا STARTTLS را برگزینید (بدون رمزنگاری فقط برای سروری روی همین دستگاه مجاز است).".into(),
+        M::ClearTextPassword => "با «بدون»، گذرواژه آشکار فرستاده می‌شود؛ TLS یا STARTTLS را برگزینید («بدون» فقط برای سروری روی همین دستگاه مجاز است).".into(),
         M::UserName { fault: TextFault::Empty } => "نام کاربری را بنویسید.".into(),
         M::UserName { fault: TextFault::TooLong { max } } => format!("نام کاربری حداکثر {} نویسه می‌تواند داشته باشد.", n(*max as u64)),
         M::UserName { fault: TextFault::ControlCharacter } => "نام کاربری نباید نویسهٔ کنترلی داشته باشد.".into(),
@@ -393,8 +420,8 @@ fn mail_fault_fa(fault: &MailFault) -> String {
         M::ConnectionLost { detail: None } => "سرور IMAP دیگر پاسخ نمی‌دهد.".into(),
         M::ConnectionLost { detail: Some(detail) } => format!("اتصال به سرور IMAP قطع شد: {}", data(detail)),
         M::PasswordUnreadable => "گذرواژهٔ IMAP با کلید رمز کنونی خوانده نمی‌شود؛ آن را دوباره وارد کنید.".into(),
-        M::SmtpNoAuth => "سرور SMTP روش ورودی (AUTH) که صندوق بتواند به کار ببرد ندارد، اما صندوق گذرواژهٔ SMTP دارد: اگر سرور گذرواژه نمی‌خواهد آن را پاک کنید، یا AUTH PLAIN یا LOGIN را روی سرور روشن کنید.".into(),
-        M::SmtpNoStartTls => format!("سرور SMTP از STARTTLS پشتیبانی نمی‌کند: TLS را برگزینید (معمولاً پورت {})، یا برای سروری روی همین دستگاه بدون رمزنگاری.", n(465)),
+        M::SmtpNoAuth => "سرور SMTP روش ورودی (AUTH) که برنامه بتواند به کار ببرد ندارد، اما صندوق گذرواژهٔ SMTP دارد: اگر سرور گذرواژه نمی‌خواهد آن را پاک کنید، یا AUTH PLAIN یا LOGIN را روی سرور روشن کنید.".into(),
+        M::SmtpNoStartTls => format!("سرور SMTP از STARTTLS پشتیبانی نمی‌کند: TLS را برگزینید (معمولاً پورت {})، یا برای سروری روی همین دستگاه «بدون».", n(465)),
         M::SmtpNotEncrypted => "اتصال SMTP رمزنگاری نشده است، پس گذرواژه فرستاده نشد: STARTTLS یا TLS را برگزینید.".into(),
         M::SmtpMisfit { detail } => format!("تنظیمات SMTP با این سرور جور نیست ({}): آن‌ها را بررسی کنید.", data(detail)),
         M::SmtpNotAccepted { host } => format!("{} اتصال را نپذیرفت.", data(host)),
@@ -408,7 +435,7 @@ fn mail_fault_fa(fault: &MailFault) -> String {
         M::NoSmtpServer => "این صندوق سرور SMTP ندارد.".into(),
         M::SmtpPasswordUnreadable => "گذرواژهٔ SMTP با کلید رمز کنونی خوانده نمی‌شود؛ آن را دوباره وارد کنید.".into(),
         M::Bounced { detail } => format!("سرور مشتری پاسخ را برگرداند: {}", data(detail)),
-        M::Other { detail } => format!("سرور ایمیل شکست خورد: {}", data(detail)),
+        M::Other { detail } => format!("خطا: {}", data(detail)),
     }
 }
 

@@ -111,13 +111,13 @@ for (const [locale, lang] of [['ar-SA', 'ar'], ['fa-IR', 'fa']]) {
         await page.locator(`#${server}-user`).fill('wholesale');
         await page.locator(`#${server}-password`).fill('app-password-1');
       }
-      const test = page.locator('.form-actions button[type=button]');
-      await test.click();
+      const testConnection = page.locator('.form-actions button[type=button]');
+      await testConnection.click();
       const clear = page.locator('.server-form .alert-error');
       await expect(clear).toBeVisible();
       inReadersScript(await clear.innerText(), ['IMAP', 'STARTTLS', 'TLS']);
       for (const server of ['imap', 'smtp']) await page.locator(`#${server}-host`).fill('127.0.0.1');
-      await test.click();
+      await testConnection.click();
       const result = page.locator('.check-result');
       await expect(result.locator('.check-bad')).toHaveCount(2);
       inReadersScript(await result.innerText(), ['127.0.0.1', 'IMAP', 'SMTP']);

@@ -59,6 +59,6 @@ async fn check_smtp(settings: &MailSettings, password: &str) -> Result<String, M
 fn fault(error: Error) -> MailFault {
     match error {
         Error::Remote(fault) => fault,
-        other => MailFault::SmtpFailed { detail: other.to_string() },
+        other => MailFault::Other { detail: other.to_string() },
     }
 }

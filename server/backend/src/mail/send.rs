@@ -164,7 +164,8 @@ pub async fn send_due(store: &Store, key: &SecretKey, timeout: Duration) -> Resu
                 } else {
                     match transport(&settings.smtp, &password, timeout) {
                         Ok(transport) => attempt(&transport, &mail).await,
-                        Err(Error::Remote(fault)) => Attempt::Temporary(fault),
+                        // The TLS set-up cannot work with this host name: a setting to change.
+                        Err(Error::Remote(fault)) => Attempt::Permanent(fault),
                         Err(e) => Attempt::Temporary(MailFault::Other { detail: e.to_string() }),
                     }
                 }

@@ -263,7 +263,7 @@ where
     async fn fail_bounced(&mut self, message: Uuid, reason: &str, now: i64) -> Result<()> {
         sqlx::query("UPDATE outbox SET status = 'failed', last_error = $2, updated_at = $3 WHERE message_id = $1")
             .bind(message)
-            .bind(format!("bounced: {reason}"))
+            .bind(model::MailFault::Bounced { detail: reason.to_string() }.stored())
             .bind(now)
             .execute(&mut *self)
             .await?;
