@@ -1,21 +1,9 @@
 // An admin connects a mailbox to its mail servers in Settings: "Test connection" answers in
 // words, the password is saved but never shown again, and sync health names the problem.
 const { test, expect } = require('@playwright/test');
-const net = require('net');
 const path = require('path');
 
-const shots = path.join(__dirname, '..', 'screenshots');
-
-// A loopback port nothing listens on.
-function closedPort() {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
+const { shots, closedPort } = require('./support');
 
 test('an admin tests, saves and watches a mailbox’s mail servers', async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 900 });

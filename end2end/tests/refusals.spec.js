@@ -4,22 +4,10 @@
 // read in the reader's language: the test fails if a Latin-script word appears outside the
 // user's own data (and the protocol names IMAP, SMTP, TLS, written so in every language).
 const { test, expect } = require('@playwright/test');
-const net = require('net');
 const path = require('path');
-const { shots, hydrated } = require('./support');
+const { shots, hydrated, closedPort } = require('./support');
 
 const PASSWORD = 'correct horse battery';
-
-// A loopback port nothing listens on.
-function closedPort() {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /// Fails unless `text`, with the user's own data taken out, has no Latin letter.
 function inReadersScript(text, userData = []) {

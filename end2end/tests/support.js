@@ -2,6 +2,7 @@
 // WASM to take over the server-rendered page.
 const { expect } = require('@playwright/test');
 const fs = require('fs');
+const net = require('net');
 const path = require('path');
 
 const shots = path.join(__dirname, '..', 'screenshots');
@@ -21,4 +22,15 @@ async function signIn(page, email, password) {
   await hydrated(page);
 }
 
-module.exports = { shots, hydrated, signIn };
+// A loopback port nothing listens on.
+function closedPort() {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+module.exports = { shots, hydrated, signIn, closedPort };
