@@ -185,6 +185,7 @@ impl From<backend::Error> for AppError {
             E::NotFound => AppError::NotFound,
             E::Refused(refusal) => refusal.into(),
             E::Invalid(text) => AppError::Invalid(text),
+            E::NotAMail(reason) => AppError::Invalid(reason.to_string()),
             E::Conflict(text) => AppError::Conflict(text),
             E::Stale { seq } => AppError::Stale { seq, message: err.to_string() },
             E::Remote(fault) => AppError::MailServer { message: fault.to_string(), fault },

@@ -28,9 +28,19 @@ pub fn say(lang: Lang, error: &AppError) -> String {
     let en = |s: &str| s.to_string();
     match (lang, error) {
         (_, E::Refused { refusal, .. }) => refusal_in(lang, refusal),
-        // Not typed yet: the server's English words.
         (_, E::MailServer { fault, .. }) => mail_fault(lang, fault),
-        (_, E::Invalid(words) | E::Conflict(words)) => words.clone(),
+        // A request no page of this build makes (its words are for the API's callers), and a
+        // clash no refusal names: the reader can only load the page again.
+        (Lang::En, E::Invalid(_)) => en("The server could not read this request. Reload the page and try again."),
+        (Lang::En, E::Conflict(_)) => en("This changed while you were at it. Reload the page and try again."),
+        (Lang::Ar, E::Invalid(_)) => en("تعذّر على الخادم قراءة هذا الطلب. أعد تحميل الصفحة وحاول مجددًا."),
+        (Lang::Ar, E::Conflict(_)) => en("تغيّر هذا أثناء عملك عليه. أعد تحميل الصفحة وحاول مجددًا."),
+        (Lang::Fa, E::Invalid(_)) => {
+            en("سرور نتوانست این درخواست را بخواند. صفحه را از نو بارگذاری کنید و دوباره امتحان کنید.")
+        }
+        (Lang::Fa, E::Conflict(_)) => {
+            en("این مورد در این فاصله تغییر کرده است. صفحه را از نو بارگذاری کنید و دوباره امتحان کنید.")
+        }
         (Lang::En, other) => en(&other.to_string()),
         (Lang::Ar, E::NotSignedIn) => en("سجّل الدخول للمتابعة."),
         (Lang::Ar, E::NotFound) => en("غير موجود."),
@@ -144,6 +154,9 @@ fn english(refusal: &Refusal) -> String {
         }
         Refusal::UnknownLanguage { text } => format!("“{}” is not a language Sanduq speaks.", data(text)),
         Refusal::UnknownTimeZone { text } => format!("“{}” is not a time zone.", data(text)),
+        Refusal::PasswordTooShort { min } => format!("A password needs at least {min} characters."),
+        Refusal::PasswordTooLong { max } => format!("A password has at most {max} characters."),
+        Refusal::EmailTaken { email } => format!("Another account already uses {}.", data(email)),
     }
 }
 
@@ -199,6 +212,11 @@ fn arabic(refusal: &Refusal, number: impl Fn(usize) -> String) -> String {
         }
         Refusal::UnknownLanguage { text } => format!("اللغة «{}» غير معروفة.", data(text)),
         Refusal::UnknownTimeZone { text } => format!("المنطقة الزمنية «{}» غير معروفة.", data(text)),
+        Refusal::PasswordTooShort { min } => {
+            format!("كلمة المرور قصيرة جدًا؛ الحد الأدنى لعدد أحرفها: {}.", number(*min))
+        }
+        Refusal::PasswordTooLong { max } => format!("كلمة المرور طويلة جدًا؛ الحد الأقصى لعدد أحرفها: {}.", number(*max)),
+        Refusal::EmailTaken { email } => format!("البريد {} مستخدَم في حساب آخر بالفعل.", data(email)),
     }
 }
 
@@ -255,6 +273,9 @@ fn persian(refusal: &Refusal, number: impl Fn(usize) -> String) -> String {
         }
         Refusal::UnknownLanguage { text } => format!("زبان «{}» شناخته‌شده نیست.", data(text)),
         Refusal::UnknownTimeZone { text } => format!("منطقهٔ زمانی «{}» شناخته‌شده نیست.", data(text)),
+        Refusal::PasswordTooShort { min } => format!("رمز عبور باید دست‌کم {} نویسه باشد.", number(*min)),
+        Refusal::PasswordTooLong { max } => format!("رمز عبور نباید بیش از {} نویسه باشد.", number(*max)),
+        Refusal::EmailTaken { email } => format!("نشانی {} پیش‌تر برای حساب دیگری ثبت شده است.", data(email)),
     }
 }
 
@@ -483,6 +504,9 @@ mod tests {
             Refusal::NameTaken { field: Field::TagName, name: "Layla".into() },
             Refusal::UnknownLanguage { text: "omar@".into() },
             Refusal::UnknownTimeZone { text: "omar@".into() },
+            Refusal::PasswordTooShort { min: 8 },
+            Refusal::PasswordTooLong { max: 1024 },
+            Refusal::EmailTaken { email: "omar@".into() },
         ]);
         for fault in every_mail_fault() {
             all.push(Refusal::MailServers { server: Some(Server::Imap), fault });
@@ -566,7 +590,14 @@ mod tests {
                 }
                 assert!(!outside_data.chars().any(|c| c.is_ascii_alphanumeric()), "{lang:?}: {text}");
             }
-            for error in [AppError::NotSignedIn, AppError::NotFound, AppError::Forbidden, AppError::Internal] {
+            for error in [
+                AppError::NotSignedIn,
+                AppError::NotFound,
+                AppError::Forbidden,
+                AppError::Internal,
+                AppError::Invalid("The request is incomplete or malformed: missing field `id`".into()),
+                AppError::Conflict("the sync state of folder INBOX changed underneath".into()),
+            ] {
                 let text = say(lang, &error);
                 assert!(!text.chars().any(|c| c.is_ascii_alphanumeric()), "{lang:?}: {text}");
             }

@@ -6,6 +6,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::UserId;
+use crate::mail_fault::MailFault;
 use crate::types::{Priority, Status, UnknownWord};
 
 /// One change an agent makes to a conversation from its controls. Every one of them is
@@ -124,8 +125,8 @@ impl FromStr for DeliveryStatus {
 pub struct Delivery {
     pub status: DeliveryStatus,
     pub attempts: i64,
-    /// The mail server's words when it refused or failed.
-    pub last_error: Option<String>,
+    /// Why the mail server refused it or the last try failed.
+    pub last_error: Option<MailFault>,
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ids::MailboxId;
+use crate::mail_fault::MailFault;
 
 /// One server (IMAP or SMTP) as shown and edited.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -43,7 +44,8 @@ pub struct FolderHealthView {
     pub total: i64,
     pub fetched: i64,
     pub last_sync_at: Option<i64>,
-    pub last_error: Option<String>,
+    /// Why the last sync of the folder failed, if it did.
+    pub last_error: Option<MailFault>,
 }
 
 /// A mail set aside: the parser refused it, or it kept failing for hours.
@@ -53,8 +55,75 @@ pub struct QuarantinedView {
     pub id: String,
     pub folder: String,
     pub size: i64,
-    pub reason: String,
+    pub reason: SetAside,
     pub received_at: i64,
+}
+
+/// Why a mail was set aside instead of becoming a conversation. Kept as JSON (external
+/// tagging: `"not_a_mail"`, `{"kept_failing":{"detail":"..."}}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SetAside {
+    /// The MIME parser gave up on its bytes.
+    Unparseable,
+    /// It is empty, or has no header block.
+    NoHeaders,
+    /// It has headers, but none a mail has (From, To, Subject, Date…): a fragment of one.
+    NotAMail,
+    /// The store refused it for good; `detail` is for a developer reading the logs.
+    Refused {
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        detail: String,
+    },
+    /// It failed for a reason that may pass, on every try for about an hour; `detail` is the
+    /// last failure, for a developer reading the logs.
+    KeptFailing {
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        detail: String,
+    },
+}
+
+impl SetAside {
+    /// The reason as kept in the database, read back by [`SetAside::from_stored`].
+    pub fn stored(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// The reason as an admin's page shows it: without a developer's detail (a database
+    /// error, say), which stays in the logs and the database.
+    pub fn without_detail(self) -> SetAside {
+        match self {
+            SetAside::Refused { .. } => SetAside::Refused { detail: String::new() },
+            SetAside::KeptFailing { .. } => SetAside::KeptFailing { detail: String::new() },
+            other => other,
+        }
+    }
+
+    /// A reason as kept by [`SetAside::stored`]. The English words of an older version read
+    /// as the reason they named, and any other words as [`SetAside::KeptFailing`].
+    pub fn from_stored(text: &str) -> SetAside {
+        if let Ok(reason) = serde_json::from_str(text) {
+            return reason;
+        }
+        match text {
+            "the MIME parser failed on this mail" => SetAside::Unparseable,
+            "the mail is empty or has no headers" => SetAside::NoHeaders,
+            "the mail has no From, To, Subject or Date header: it is not a mail" => SetAside::NotAMail,
+            other => SetAside::KeptFailing { detail: other.to_string() },
+        }
+    }
+}
+
+impl std::fmt::Display for SetAside {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SetAside::Unparseable => f.write_str("the MIME parser failed on this mail"),
+            SetAside::NoHeaders => f.write_str("the mail is empty or has no headers"),
+            SetAside::NotAMail => f.write_str("the mail has no From, To, Subject or Date header: it is not a mail"),
+            SetAside::Refused { detail } => write!(f, "refused: {detail}"),
+            SetAside::KeptFailing { detail } => write!(f, "kept failing: {detail}"),
+        }
+    }
 }
 
 /// A mailbox's mail servers in Settings.
@@ -196,6 +265,27 @@ pub fn split_quoted(text: &str) -> (String, Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_set_aside_reason_reads_back_and_so_do_the_old_words() {
+        for reason in [
+            SetAside::Unparseable,
+            SetAside::NoHeaders,
+            SetAside::NotAMail,
+            SetAside::Refused { detail: "x".into() },
+            SetAside::KeptFailing { detail: "database error: locked".into() },
+        ] {
+            assert_eq!(SetAside::from_stored(&reason.stored()), reason);
+            // What an older version kept: its English words.
+            let legacy = SetAside::from_stored(&reason.to_string());
+            match reason {
+                SetAside::Refused { .. } | SetAside::KeptFailing { .. } => {
+                    assert!(matches!(legacy, SetAside::KeptFailing { .. }), "{legacy:?}")
+                }
+                named => assert_eq!(legacy, named),
+            }
+        }
+    }
 
     #[test]
     fn quoted_html_folds_behind_a_summary() {

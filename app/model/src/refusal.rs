@@ -127,6 +127,18 @@ pub enum Refusal {
     UnknownTimeZone {
         text: String,
     },
+    /// A new password is shorter than a password may be …
+    PasswordTooShort {
+        min: usize,
+    },
+    /// … or longer.
+    PasswordTooLong {
+        max: usize,
+    },
+    /// Another person already signs in with this email.
+    EmailTaken {
+        email: String,
+    },
 }
 
 impl fmt::Display for Refusal {
@@ -167,6 +179,9 @@ impl fmt::Display for Refusal {
             Refusal::NameTaken { field, name } => write!(f, "{} {name:?} already exists", field.english()),
             Refusal::UnknownLanguage { text } => write!(f, "unknown language {text:?}: choose en, ar or fa"),
             Refusal::UnknownTimeZone { text } => write!(f, "unknown time zone {text:?}"),
+            Refusal::PasswordTooShort { min } => write!(f, "a password needs at least {min} characters"),
+            Refusal::PasswordTooLong { max } => write!(f, "a password has at most {max} characters"),
+            Refusal::EmailTaken { email } => write!(f, "a user with the email {email} already exists"),
         }
     }
 }

@@ -13,7 +13,7 @@ use leptos_router::hooks::use_params_map;
 use model::live::{Doing, Writing};
 use model::{
     ComposerMode, ConversationAction, ConversationDetail, DeliveryStatus, Direction, HistoryChange, HistoryEntry,
-    MailFault, MessageView, Priority, ReplyComposer, Status,
+    MessageView, Priority, ReplyComposer, Status,
 };
 
 use super::attach::{AttachButton, Attached, AttachedFiles};
@@ -762,11 +762,7 @@ fn MessageCard(m: MessageView, refresh: Callback<()>) -> impl IntoView {
             DeliveryStatus::Retrying => t.retrying_attempt.text([&format::number(d.attempts)]),
             other => t.delivery(other).to_string(),
         };
-        let reason = d
-            .last_error
-            .as_deref()
-            .map(|e| refusals::mail_fault(t.lang, &MailFault::from_stored(e)))
-            .unwrap_or_default();
+        let reason = d.last_error.as_ref().map(|fault| refusals::mail_fault(t.lang, fault)).unwrap_or_default();
         let action = match d.status {
             DeliveryStatus::Failed => Some((t.send_again, true)),
             DeliveryStatus::Queued => Some((t.undo_send, false)),

@@ -7,7 +7,7 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use model::{ConnectionCheck, MailFault, MailServersForm, MailServersView, Server, ServerForm};
+use model::{ConnectionCheck, MailFault, MailServersForm, MailServersView, Server, ServerForm, SetAside};
 
 use super::Shell;
 use crate::api;
@@ -197,7 +197,7 @@ fn MailServers(v: MailServersView) -> impl IntoView {
                                         <td dir="ltr">{f.folder}</td>
                                         <td>{t.fetched_of.view([format::number(f.fetched), format::number(f.total)])}</td>
                                         <td dir="ltr">{f.last_sync_at.map(format::date_time).unwrap_or_default()}</td>
-                                        <td class="problem">{f.last_error.map(|e| refusals::mail_fault(t.lang, &MailFault::from_stored(&e)))}</td>
+                                        <td class="problem">{f.last_error.map(|fault| refusals::mail_fault(t.lang, &fault))}</td>
                                     </tr>
                                 })
                                 .collect_view()}
@@ -225,9 +225,9 @@ fn MailServers(v: MailServersView) -> impl IntoView {
                                 let (mailbox, id) = (mailbox.clone(), q.id.clone());
                                 view! {
                                     <li class="settings-item">
-                                        <p dir="auto"><strong>{q.reason}</strong></p>
+                                        <p><strong>{set_aside(t.lang, &q.reason)}</strong></p>
                                         <p class="muted" dir="ltr">
-                                            {q.folder} " · " {format::number(q.size)} " B · " {format::date_time(q.received_at)}
+                                            {q.folder} " · " {format::bytes(q.size)} " · " {format::date_time(q.received_at)}
                                         </p>
                                         <button type="button" class="btn" on:click=move |_| {
                                             retry.dispatch(api::RetryQuarantined { mailbox: mailbox.clone(), id: id.clone() });
@@ -308,5 +308,50 @@ fn CheckResult(check: ConnectionCheck) -> impl IntoView {
             {line(Server::Imap, imap)}
             {line(Server::Smtp, smtp)}
         </ul>
+    }
+}
+
+/// Why a mail was set aside, in `lang`.
+fn set_aside(lang: Lang, reason: &SetAside) -> &'static str {
+    match (lang, reason) {
+        (Lang::En, SetAside::Unparseable) => "The mail could not be read: its MIME structure is broken.",
+        (Lang::En, SetAside::NoHeaders) => "The mail is empty or has no headers.",
+        (Lang::En, SetAside::NotAMail) => "This is not a mail: it has no sender, recipient, subject or date header.",
+        (Lang::En, SetAside::Refused { .. }) => "Storing this mail was refused.",
+        (Lang::En, SetAside::KeptFailing { .. }) => "Storing this mail kept failing for about an hour.",
+        (Lang::Ar, SetAside::Unparseable) => "تعذّرت قراءة الرسالة: بنيتها تالفة.",
+        (Lang::Ar, SetAside::NoHeaders) => "الرسالة فارغة أو بلا ترويسات.",
+        (Lang::Ar, SetAside::NotAMail) => "هذه ليست رسالة بريد: لا ترويسة فيها للمُرسِل ولا للمُستلِم ولا للموضوع ولا للتاريخ.",
+        (Lang::Ar, SetAside::Refused { .. }) => "رُفض حفظ هذه الرسالة.",
+        (Lang::Ar, SetAside::KeptFailing { .. }) => "تكرّر فشل حفظ هذه الرسالة طوال ساعة تقريبًا.",
+        (Lang::Fa, SetAside::Unparseable) => "این ایمیل خوانده نشد: ساختار آن خراب است.",
+        (Lang::Fa, SetAside::NoHeaders) => "ایمیل خالی است یا سرآیند ندارد.",
+        (Lang::Fa, SetAside::NotAMail) => "این یک ایمیل نیست: سرآیند فرستنده، گیرنده، موضوع یا تاریخ ندارد.",
+        (Lang::Fa, SetAside::Refused { .. }) => "ذخیرهٔ این ایمیل رد شد.",
+        (Lang::Fa, SetAside::KeptFailing { .. }) => "ذخیرهٔ این ایمیل حدود یک ساعت پیاپی ناموفق بود.",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_reason_for_setting_a_mail_aside_is_worded_in_each_language() {
+        let detail = || "database error: locked".to_string();
+        let reasons = [
+            SetAside::Unparseable,
+            SetAside::NoHeaders,
+            SetAside::NotAMail,
+            SetAside::Refused { detail: detail() },
+            SetAside::KeptFailing { detail: detail() },
+        ];
+        for reason in &reasons {
+            assert!(set_aside(Lang::En, reason).ends_with('.'));
+            for lang in [Lang::Ar, Lang::Fa] {
+                let text = set_aside(lang, reason);
+                assert!(!text.chars().any(|c| c.is_ascii_alphanumeric()), "{lang:?}: {text}");
+            }
+        }
     }
 }

@@ -21,7 +21,7 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
-use model::{EmailAddress, Role, UserId};
+use model::{EmailAddress, Refusal, Role, UserId};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -228,23 +228,27 @@ fn decoy_hash() -> &'static str {
 pub fn check_new_password(password: &str) -> Result<()> {
     let n = password.chars().count();
     if n < MIN_PASSWORD_CHARS {
-        return Err(Error::Invalid(format!("a password needs at least {MIN_PASSWORD_CHARS} characters")));
+        Err(Refusal::PasswordTooShort { min: MIN_PASSWORD_CHARS }.into())
+    } else if n > MAX_PASSWORD_CHARS {
+        Err(Refusal::PasswordTooLong { max: MAX_PASSWORD_CHARS }.into())
+    } else {
+        Ok(())
     }
-    if n > MAX_PASSWORD_CHARS {
-        return Err(Error::Invalid(format!("a password has at most {MAX_PASSWORD_CHARS} characters")));
-    }
-    Ok(())
 }
 
 impl Backend {
     /// Creates a user after checking every field. Used by the CLI and by admins.
     pub async fn add_user(&self, email: &str, name: &str, role: Role, password: &str) -> Result<User> {
-        let email = EmailAddress::parse(email).map_err(|e| Error::Invalid(e.to_string()))?;
+        let email = EmailAddress::parse(email).map_err(|_| Refusal::NotAnEmail { text: email.to_string() })?;
         let name = model::text::one_line(name, 100)
             .map_err(|fault| model::Refusal::Text { field: model::Field::PersonName, fault })?;
         check_new_password(password)?;
         let password_hash = hash_password(password).await?;
-        self.store.create_user(NewUser { email: email.to_string(), name, role, password_hash }).await
+        let email = email.to_string();
+        self.store.create_user(NewUser { email: email.clone(), name, role, password_hash }).await.map_err(|e| match e {
+            Error::Conflict(_) => Refusal::EmailTaken { email }.into(),
+            other => other,
+        })
     }
 
     /// Checks the email and password and opens a session. Wrong email, wrong password and

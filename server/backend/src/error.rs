@@ -17,6 +17,10 @@ pub enum Error {
     /// typed as a [`model::Refusal`]).
     #[error("{0}")]
     Invalid(String),
+    /// A mail's bytes cannot become a conversation, for a reason trying again cannot change
+    /// (the parser's verdict).
+    #[error("{0}")]
+    NotAMail(model::SetAside),
     /// The change clashes with what is stored (a taken email, a duplicate name).
     #[error("{0}")]
     Conflict(String),

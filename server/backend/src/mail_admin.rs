@@ -4,7 +4,7 @@
 
 use model::{
     ConnectionCheck, FolderHealthView, MailFault, MailServersForm, MailServersView, MailboxId, QuarantinedView, Server,
-    ServerForm,
+    ServerForm, SetAside,
 };
 use uuid::Uuid;
 
@@ -62,7 +62,7 @@ impl Backend {
                 total: f.exists_count,
                 fetched: (f.exists_count - f.pending_count).max(0),
                 last_sync_at: f.last_sync_at,
-                last_error: f.last_error,
+                last_error: f.last_error.as_deref().map(MailFault::from_stored),
             })
             .collect();
         let quarantined = self
@@ -74,7 +74,7 @@ impl Backend {
                 id: q.id.to_string(),
                 folder: q.folder,
                 size: q.size,
-                reason: q.last_error.unwrap_or_default(),
+                reason: SetAside::from_stored(q.last_error.as_deref().unwrap_or_default()).without_detail(),
                 received_at: q.created_at,
             })
             .collect();

@@ -55,14 +55,22 @@ async fn sign_in_checks_everything_and_says_little() {
     backend.sign_out(&token).await.expect("sign out");
     assert_eq!(backend.session(&token).await.expect("lookup"), None);
 
-    assert!(matches!(backend.add_user("omar@shop.test", "Omar", Role::Agent, "short").await, Err(Error::Invalid(_))));
+    assert!(matches!(
+        backend.add_user("omar@shop.test", "Omar", Role::Agent, "short").await,
+        Err(Error::Refused(Refusal::PasswordTooShort { min: 8 }))
+    ));
     assert!(matches!(
         backend.add_user("not-an-email", "Omar", Role::Agent, "long enough pw").await,
-        Err(Error::Invalid(_) | Error::Refused(_))
+        Err(Error::Refused(Refusal::NotAnEmail { text })) if text == "not-an-email"
     ));
     assert!(matches!(
         backend.add_user("omar@shop.test", "  ", Role::Agent, "long enough pw").await,
-        Err(Error::Invalid(_) | Error::Refused(_))
+        Err(Error::Refused(Refusal::Text { field: Field::PersonName, .. }))
+    ));
+    // An email someone already signs in with, in any case.
+    assert!(matches!(
+        backend.add_user("Sara@Shop.test", "Sara again", Role::Agent, "long enough pw").await,
+        Err(Error::Refused(Refusal::EmailTaken { .. }))
     ));
 }
 

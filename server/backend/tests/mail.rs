@@ -363,7 +363,8 @@ async fn odd_mails_arrive_and_a_broken_one_blocks_nothing() {
     // and nothing is left waiting for a next pass.
     let quarantined = rig.store().quarantined(rig.mailbox).await.expect("quarantined");
     assert_eq!(quarantined.len(), 1);
-    assert!(quarantined[0].last_error.as_deref().is_some_and(|e| e.contains("header")), "{quarantined:?}");
+    let reason = model::SetAside::from_stored(quarantined[0].last_error.as_deref().unwrap_or_default());
+    assert!(matches!(reason, model::SetAside::NoHeaders | model::SetAside::NotAMail), "{quarantined:?}");
     assert!(rig.store().pending_inbound(rig.mailbox, 10).await.expect("pending").is_empty());
     assert_eq!(rig.store().next_inbound_retry(rig.mailbox).await.expect("next"), None);
     // Retrying puts it back in line.
@@ -781,6 +782,10 @@ async fn smtp_down_then_back_delivers_exactly_once_and_5xx_fails_with_the_reason
     assert!(reason.as_deref().is_some_and(|r| r.contains("550") && r.contains("relaying denied")), "{reason:?}");
     let shown = rig.store().message(refused.id).await.expect("message").delivery.expect("delivery");
     assert_eq!(shown.status, model::DeliveryStatus::Failed);
+    // The thread gets the server's refusal typed, its words as data.
+    let fault = shown.last_error.expect("the reason");
+    assert!(fault.to_string().contains("relaying denied"), "{fault:?}");
+    assert!(!matches!(fault, model::MailFault::Other { .. }), "{fault:?}");
 }
 
 #[tokio::test]
@@ -914,10 +919,11 @@ async fn test_connection_answers_in_plain_words_and_passwords_never_come_back() 
     assert!(!format!("{view:?}").contains(mailservers::PASSWORD));
 
     // A folder that could not be reached shows why in its sync health.
-    rig.store().folder_error(rig.mailbox, "Archive", "127.0.0.1 port 9 refused the connection").await.expect("error");
+    let refused = model::MailFault::PortRefused { host: "127.0.0.1".into(), port: 9 };
+    rig.store().folder_error(rig.mailbox, "Archive", &refused.stored()).await.expect("error");
     let view = backend.mail_servers(&admin, rig.mailbox).await.expect("view");
     let archive = view.folders.iter().find(|f| f.folder == "Archive").expect("the folder is listed");
-    assert!(archive.last_error.as_deref().is_some_and(|e| e.contains("refused")), "{archive:?}");
+    assert_eq!(archive.last_error, Some(refused), "{archive:?}");
 
     // Agents may not look.
     assert!(matches!(backend.mail_servers(&rig.agent, rig.mailbox).await, Err(backend::Error::Forbidden)));

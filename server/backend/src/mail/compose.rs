@@ -8,7 +8,7 @@ use lettre::address::Envelope;
 use lettre::message::header::ContentType;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart};
-use model::{ConversationId, MessageId};
+use model::{ConversationId, MessageId, Refusal};
 
 use super::parse::Party;
 use super::thread::message_id_for;
@@ -83,7 +83,7 @@ pub fn parse_addresses(text: &str) -> Result<Vec<Party>> {
 }
 
 fn mailbox(party: &Party) -> Result<Mailbox> {
-    let address = party.email.parse().map_err(|_| model::Refusal::NotAnEmail { text: party.email.clone() })?;
+    let address = party.email.parse().map_err(|_| Refusal::NotAnEmail { text: party.email.clone() })?;
     Ok(Mailbox::new(if party.name.is_empty() { None } else { Some(party.name.clone()) }, address))
 }
 
@@ -106,7 +106,8 @@ pub fn text_to_html(text: &str) -> String {
 /// Renders the reply.
 pub fn render(draft: &Draft) -> Result<Outgoing> {
     if draft.to.is_empty() && draft.cc.is_empty() && draft.bcc.is_empty() {
-        return Err(Error::Invalid("add at least one recipient".to_string()));
+        // Callers refuse a reply without recipients before they render it.
+        return Err(Error::Internal("a reply to render has no recipient".to_string()));
     }
     let domain = draft.from_address.rsplit_once('@').map(|(_, d)| d).unwrap_or("sanduq.invalid");
     let message_id = message_id_for(draft.conversation, draft.message, domain);
@@ -144,22 +145,20 @@ pub fn render(draft: &Draft) -> Result<Outgoing> {
         body = mixed;
     }
     // The envelope is ours (Bcc only there), so lettre need not make one from the headers.
-    let envelope_from: Address = draft
-        .from_address
-        .parse()
-        .map_err(|_| Error::Invalid(format!("{:?} is not an email address", draft.from_address)))?;
+    let envelope_from: Address = draft.from_address.parse().map_err(|_| {
+        Error::Internal(format!("the mailbox's address {:?} is not an email address", draft.from_address))
+    })?;
     let recipients = draft
         .to
         .iter()
         .chain(&draft.cc)
         .chain(&draft.bcc)
-        .map(|p| {
-            p.email.parse::<Address>().map_err(|_| Error::Invalid(format!("{:?} is not an email address", p.email)))
-        })
+        .map(|p| p.email.parse::<Address>().map_err(|_| Error::from(Refusal::NotAnEmail { text: p.email.clone() })))
         .collect::<Result<Vec<_>>>()?;
-    builder =
-        builder.envelope(Envelope::new(Some(envelope_from), recipients).map_err(|e| Error::Invalid(format!("{e}")))?);
-    let message = builder.multipart(body).map_err(|e| Error::Invalid(format!("cannot write this mail: {e}")))?;
+    builder = builder.envelope(
+        Envelope::new(Some(envelope_from), recipients).map_err(|e| Error::Internal(format!("an envelope: {e}")))?,
+    );
+    let message = builder.multipart(body).map_err(|e| Error::Internal(format!("cannot write this mail: {e}")))?;
     let join = |parties: &[Party]| parties.iter().map(Party::display).collect::<Vec<_>>().join(", ");
     let envelope_to: Vec<&str> = draft.to.iter().chain(&draft.cc).chain(&draft.bcc).map(|p| p.email.as_str()).collect();
     Ok(Outgoing {

@@ -1,14 +1,14 @@
 //! Raw mails to messages: read the stored bytes, parse, sanitize the HTML, store the
 //! attachments, then store the message in one transaction ([`Store::ingest_mail`]).
 //!
-//! A mail that fails never holds up the mails after it. One the parser refuses is
-//! quarantined at once with its reason (the same bytes would be refused again); one that
+//! A mail that fails never holds up the mails after it. One the parser or the store refuses
+//! is quarantined at once with its reason (the same bytes would be refused again); one that
 //! failed for a passing reason is tried again on its own timer, with backoff (see
 //! [`crate::store::after_failure`]).
 
 use std::collections::HashSet;
 
-use model::MailboxId;
+use model::{MailboxId, SetAside};
 use uuid::Uuid;
 
 use super::blobs::Blobs;
@@ -121,10 +121,9 @@ impl Ingest {
         mail: &InboundMail,
         err: &Error,
     ) -> Result<()> {
-        let reason = reason(err);
-        tracing::warn!(%mailbox, sha256 = %mail.sha256, error = %reason, "a mail failed to ingest");
+        tracing::warn!(%mailbox, sha256 = %mail.sha256, error = %err, "a mail failed to ingest");
         report.failed += 1;
-        if self.store.inbound_failed(mail.id, &reason, failure_of(err)).await? {
+        if self.store.inbound_failed(mail.id, &reason(err).stored(), failure_of(err)).await? {
             report.quarantined += 1;
         }
         Ok(())
@@ -157,20 +156,21 @@ impl Ingest {
     }
 }
 
-/// Whether a failure can pass: the parser's verdict ([`Error::Invalid`]) on the same bytes
-/// cannot.
+/// Whether a failure can pass: the parser's verdict ([`Error::NotAMail`]) on the same bytes
+/// cannot, nor can a refusal of what it holds.
 fn failure_of(err: &Error) -> Failure {
     match err {
-        Error::Invalid(_) => Failure::Refused,
+        Error::NotAMail(_) | Error::Invalid(_) | Error::Refused(_) => Failure::Refused,
         _ => Failure::Passing,
     }
 }
 
-/// The words kept with a failed mail.
-fn reason(err: &Error) -> String {
+/// The reason kept with a failed mail, shown if it ends in quarantine.
+fn reason(err: &Error) -> SetAside {
     match err {
-        Error::Invalid(words) => words.clone(),
-        other => other.to_string(),
+        Error::NotAMail(reason) => reason.clone(),
+        Error::Invalid(_) | Error::Refused(_) => SetAside::Refused { detail: err.to_string() },
+        other => SetAside::KeptFailing { detail: other.to_string() },
     }
 }
 
@@ -190,4 +190,27 @@ fn prepare(blobs: &Blobs, sha: &str, max_bytes: usize) -> Result<Prepared> {
         });
     }
     Ok(Prepared { parsed, html, attachments })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_parsers_verdict_and_refusals_are_final_and_keep_their_reason() {
+        let not_a_mail = Error::NotAMail(SetAside::NoHeaders);
+        assert_eq!(failure_of(&not_a_mail), Failure::Refused);
+        assert_eq!(reason(&not_a_mail), SetAside::NoHeaders);
+
+        let refused = Error::Refused(model::Refusal::BadColour);
+        assert_eq!(failure_of(&refused), Failure::Refused);
+        assert!(matches!(reason(&refused), SetAside::Refused { detail } if detail.contains("colour")));
+    }
+
+    #[test]
+    fn what_may_pass_is_tried_again_and_says_what_failed_last() {
+        let failed = Error::Internal("the blob store is unreachable".into());
+        assert_eq!(failure_of(&failed), Failure::Passing);
+        assert!(matches!(reason(&failed), SetAside::KeptFailing { detail } if detail.contains("blob store")));
+    }
 }

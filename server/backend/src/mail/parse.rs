@@ -6,6 +6,7 @@
 //! because one hostile mail must fail alone and never take the sync down with it.
 
 use mail_parser::{Address, HeaderValue, MessageParser, MimeHeaders};
+use model::SetAside;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
@@ -85,19 +86,16 @@ pub struct Bounce {
 
 /// Parses `raw`. Mail larger than `max_bytes` keeps only its headers and is marked too large.
 pub fn parse(raw: &[u8], max_bytes: usize) -> Result<ParsedMail> {
-    std::panic::catch_unwind(|| parse_inner(raw, max_bytes))
-        .map_err(|_| Error::Invalid("the MIME parser failed on this mail".to_string()))?
+    std::panic::catch_unwind(|| parse_inner(raw, max_bytes)).map_err(|_| Error::NotAMail(SetAside::Unparseable))?
 }
 
 fn parse_inner(raw: &[u8], max_bytes: usize) -> Result<ParsedMail> {
     let too_large = raw.len() > max_bytes;
     let input = if too_large { header_block(raw) } else { raw };
-    let message = MessageParser::default()
-        .parse(input)
-        .ok_or_else(|| Error::Invalid("the mail is empty or has no headers".to_string()))?;
+    let message = MessageParser::default().parse(input).ok_or(Error::NotAMail(SetAside::NoHeaders))?;
     let known = ["From", "Sender", "To", "Cc", "Subject", "Date", "Message-ID"];
     if !known.iter().any(|name| message.header_raw(*name).is_some()) {
-        return Err(Error::Invalid("the mail has no From, To, Subject or Date header: it is not a mail".to_string()));
+        return Err(Error::NotAMail(SetAside::NotAMail));
     }
 
     let mut mail = ParsedMail {

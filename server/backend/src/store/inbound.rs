@@ -29,8 +29,8 @@ pub const QUARANTINE_AFTER: i64 = 8;
 /// Why a raw mail could not become a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Failure {
-    /// The parser's verdict on these bytes (no header, too large): trying again cannot
-    /// change it.
+    /// The parser's verdict on these bytes (no header, not a mail), or the store's refusal
+    /// of what they hold: trying again cannot change it.
     Refused,
     /// Something that may pass (the blob could not be read, the database failed).
     Passing,

@@ -109,6 +109,6 @@ fn normalize_color(color: &str) -> Result<String> {
     if hex.len() == 6 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
         Ok(format!("#{hex}"))
     } else {
-        Err(Error::Invalid("a colour looks like #3b82f6".to_string()))
+        Err(model::Refusal::BadColour.into())
     }
 }

@@ -134,7 +134,7 @@ impl TryFrom<MessageRow> for Message {
                 Some(word) => Some(Delivery {
                     status: parse_stored("outbox status", &word)?,
                     attempts: row.outbox_attempts.unwrap_or(0),
-                    last_error: row.outbox_error,
+                    last_error: row.outbox_error.as_deref().map(model::MailFault::from_stored),
                 }),
                 None => None,
             },
