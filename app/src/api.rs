@@ -71,21 +71,21 @@ mod server {
 }
 
 /// The signed-in user.
-#[server(prefix = "/api", endpoint = "current_user")]
+#[server(prefix = "/api", endpoint = "current_user", output = crate::codec::Json)]
 pub async fn current_user() -> Result<Me, AppError> {
     Ok(server::caller()?.me())
 }
 
 /// Sets the caller's language (`en`, `ar`, `fa`) and time zone (IANA name). The page is
 /// reloaded afterwards to render in them; without JavaScript the form post comes back to it.
-#[server(prefix = "/api", endpoint = "set_preferences")]
+#[server(prefix = "/api", endpoint = "set_preferences", output = crate::codec::Json)]
 pub async fn set_preferences(locale: String, time_zone: String) -> Result<(), AppError> {
     let caller = server::caller()?;
     server::backend()?.set_preferences(&caller, &locale, time_zone.trim()).await.map_err(server::fail)
 }
 
 /// The mailboxes the caller may see, with their open counts.
-#[server(prefix = "/api", endpoint = "mailboxes")]
+#[server(prefix = "/api", endpoint = "mailboxes", output = crate::codec::Json)]
 pub async fn mailboxes() -> Result<Vec<MailboxSummary>, AppError> {
     let caller = server::caller()?;
     let list = server::backend()?.mailboxes(&caller).await.map_err(server::fail)?;
@@ -93,7 +93,7 @@ pub async fn mailboxes() -> Result<Vec<MailboxSummary>, AppError> {
 }
 
 /// One mailbox, if the caller may see it; "not found" (404) otherwise.
-#[server(prefix = "/api", endpoint = "mailbox")]
+#[server(prefix = "/api", endpoint = "mailbox", output = crate::codec::Json)]
 pub async fn mailbox(id: String) -> Result<MailboxSummary, AppError> {
     let caller = server::caller()?;
     let id = server::parse_id(&id)?;
@@ -109,7 +109,7 @@ fn summary(m: backend::store::Mailbox) -> MailboxSummary {
 /// A page of a mailbox's conversations in a view (`open`, `waiting`, `closed`), 50 at a time,
 /// most recent activity first; `after` is the previous page's `next`. `tag` and `assignee`
 /// (`me`, `none` or a user id) narrow the list.
-#[server(prefix = "/api", endpoint = "conversations")]
+#[server(prefix = "/api", endpoint = "conversations", output = crate::codec::Json)]
 pub async fn conversations(
     mailbox: String,
     view: String,
@@ -131,7 +131,7 @@ pub async fn conversations(
 
 /// A page of a view across every mailbox the caller may see (`unassigned`, `mine`, `open`,
 /// `waiting`, `snoozed`, `closed`), narrowed like [`conversations`].
-#[server(prefix = "/api", endpoint = "inbox")]
+#[server(prefix = "/api", endpoint = "inbox", output = crate::codec::Json)]
 pub async fn inbox(
     view: String,
     after: Option<String>,
@@ -147,7 +147,7 @@ pub async fn inbox(
 }
 
 /// The sidebar's counts: the working views and the tags.
-#[server(prefix = "/api", endpoint = "sidebar")]
+#[server(prefix = "/api", endpoint = "sidebar", output = crate::codec::Json)]
 pub async fn sidebar() -> Result<model::SidebarCounts, AppError> {
     let caller = server::caller()?;
     let found = server::backend()?.sidebar(&caller).await.map_err(server::fail)?;
@@ -179,7 +179,7 @@ fn row(listed: backend::store::ListedConversation) -> model::ConversationSummary
 
 /// One conversation with its messages and history; "not found" (404) unless the caller may
 /// see its mailbox.
-#[server(prefix = "/api", endpoint = "conversation")]
+#[server(prefix = "/api", endpoint = "conversation", output = crate::codec::Json)]
 pub async fn conversation(id: String) -> Result<model::ConversationDetail, AppError> {
     let caller = server::caller()?;
     let id = server::parse_id(&id)?;
@@ -189,7 +189,7 @@ pub async fn conversation(id: String) -> Result<model::ConversationDetail, AppEr
 
 /// Applies one change from a conversation's controls (status, snooze, priority, assignee,
 /// tags, following, subject) and answers with the conversation as it now is.
-#[server(prefix = "/api", endpoint = "act", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "act", input = server_fn::codec::Json, output = crate::codec::Json)]
 pub async fn act(id: String, action: model::ConversationAction) -> Result<model::ConversationDetail, AppError> {
     let caller = server::caller()?;
     let id = server::parse_id(&id)?;
@@ -206,7 +206,7 @@ pub async fn act(id: String, action: model::ConversationAction) -> Result<model:
 /// A reply goes to `to`, `cc` and `bcc` (address lists as typed; an empty To answers the
 /// customer) with the uploads named in `files` (ids separated by commas); `forward` set to
 /// `true` forwards the conversation to them instead.
-#[server(prefix = "/api", endpoint = "post_message")]
+#[server(prefix = "/api", endpoint = "post_message", output = crate::codec::Json)]
 #[allow(clippy::too_many_arguments)]
 pub async fn post_message(
     id: String,
@@ -247,7 +247,7 @@ pub async fn post_message(
 
 /// Starts a conversation with a customer (the first To address) from `mailbox` and
 /// answers with its id.
-#[server(prefix = "/api", endpoint = "start_conversation")]
+#[server(prefix = "/api", endpoint = "start_conversation", output = crate::codec::Json)]
 #[allow(clippy::too_many_arguments)]
 pub async fn start_conversation(
     mailbox: String,
@@ -283,7 +283,7 @@ fn file_ids(files: &str) -> Result<Vec<model::AttachmentId>, AppError> {
 
 /// Saves what the caller is writing in the composer, recipients included (a blank draft is
 /// deleted).
-#[server(prefix = "/api", endpoint = "save_draft")]
+#[server(prefix = "/api", endpoint = "save_draft", output = crate::codec::Json)]
 pub async fn save_draft(
     id: String,
     mode: String,
@@ -301,7 +301,7 @@ pub async fn save_draft(
 }
 
 /// Removes a file the caller attached to a reply and has not sent.
-#[server(prefix = "/api", endpoint = "remove_upload")]
+#[server(prefix = "/api", endpoint = "remove_upload", output = crate::codec::Json)]
 pub async fn remove_upload(id: String) -> Result<(), AppError> {
     let caller = server::caller()?;
     let id = id.parse().map_err(|_| server::fail(AppError::NotFound))?;
@@ -309,7 +309,7 @@ pub async fn remove_upload(id: String) -> Result<(), AppError> {
 }
 
 /// The caller's signature in each mailbox they answer from.
-#[server(prefix = "/api", endpoint = "signatures")]
+#[server(prefix = "/api", endpoint = "signatures", output = crate::codec::Json)]
 pub async fn signatures() -> Result<Vec<model::SignatureView>, AppError> {
     let caller = server::caller()?;
     let found = server::backend()?.signatures(&caller).await.map_err(server::fail)?;
@@ -320,7 +320,7 @@ pub async fn signatures() -> Result<Vec<model::SignatureView>, AppError> {
 }
 
 /// Sets the caller's signature in one mailbox; empty removes it.
-#[server(prefix = "/api", endpoint = "save_signature")]
+#[server(prefix = "/api", endpoint = "save_signature", output = crate::codec::Json)]
 pub async fn save_signature(mailbox: String, body: String) -> Result<(), AppError> {
     let caller = server::caller()?;
     let mailbox = mailbox.parse().map_err(|_| server::fail(AppError::NotFound))?;
@@ -469,7 +469,7 @@ fn detail(caller: model::UserId, opened: backend::OpenedConversation) -> model::
 }
 
 /// The team, mailboxes and tags, for admins.
-#[server(prefix = "/api", endpoint = "settings")]
+#[server(prefix = "/api", endpoint = "settings", output = crate::codec::Json)]
 pub async fn settings() -> Result<model::SettingsView, AppError> {
     let caller = server::caller()?;
     let found = server::backend()?.settings(&caller).await.map_err(server::fail)?;
@@ -477,7 +477,7 @@ pub async fn settings() -> Result<model::SettingsView, AppError> {
 }
 
 /// Applies one change from Settings (admins only) and answers with Settings as they now are.
-#[server(prefix = "/api", endpoint = "change_settings", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "change_settings", input = server_fn::codec::Json, output = crate::codec::Json)]
 pub async fn change_settings(change: model::SettingsChange) -> Result<model::SettingsView, AppError> {
     let caller = server::caller()?;
     let backend = server::backend()?;
@@ -502,7 +502,7 @@ fn tag_summary(t: backend::store::TagCount) -> model::TagSummary {
 }
 
 /// A mailbox's mail servers, sync health and quarantined mails; admins only.
-#[server(prefix = "/api", endpoint = "mail_servers")]
+#[server(prefix = "/api", endpoint = "mail_servers", output = crate::codec::Json)]
 pub async fn mail_servers(mailbox: String) -> Result<model::MailServersView, AppError> {
     let caller = server::caller()?;
     let mailbox = server::parse_id(&mailbox)?;
@@ -511,7 +511,7 @@ pub async fn mail_servers(mailbox: String) -> Result<model::MailServersView, App
 
 /// Saves a mailbox's mail servers (an empty password keeps the stored one); answers with
 /// the servers as now stored. Admins only.
-#[server(prefix = "/api", endpoint = "save_mail_servers", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "save_mail_servers", input = server_fn::codec::Json, output = crate::codec::Json)]
 pub async fn save_mail_servers(
     mailbox: String,
     form: model::MailServersForm,
@@ -524,7 +524,7 @@ pub async fn save_mail_servers(
 }
 
 /// Tries the servers in the form and answers in words; saves nothing. Admins only.
-#[server(prefix = "/api", endpoint = "test_mail_servers", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "test_mail_servers", input = server_fn::codec::Json, output = crate::codec::Json)]
 pub async fn test_mail_servers(
     mailbox: String,
     form: model::MailServersForm,
@@ -535,7 +535,7 @@ pub async fn test_mail_servers(
 }
 
 /// Puts a quarantined mail back in line; answers with the mailbox's servers. Admins only.
-#[server(prefix = "/api", endpoint = "retry_quarantined")]
+#[server(prefix = "/api", endpoint = "retry_quarantined", output = crate::codec::Json)]
 pub async fn retry_quarantined(mailbox: String, id: String) -> Result<model::MailServersView, AppError> {
     let caller = server::caller()?;
     let mailbox = server::parse_id(&mailbox)?;
@@ -545,7 +545,7 @@ pub async fn retry_quarantined(mailbox: String, id: String) -> Result<model::Mai
 }
 
 /// Sends a failed reply again, with the same bytes.
-#[server(prefix = "/api", endpoint = "retry_reply")]
+#[server(prefix = "/api", endpoint = "retry_reply", output = crate::codec::Json)]
 pub async fn retry_reply(message: String) -> Result<(), AppError> {
     let caller = server::caller()?;
     let message = server::parse_id(&message)?;
@@ -553,7 +553,7 @@ pub async fn retry_reply(message: String) -> Result<(), AppError> {
 }
 
 /// Cancels a reply that has not left yet.
-#[server(prefix = "/api", endpoint = "undo_reply")]
+#[server(prefix = "/api", endpoint = "undo_reply", output = crate::codec::Json)]
 pub async fn undo_reply(message: String) -> Result<(), AppError> {
     let caller = server::caller()?;
     let message = server::parse_id(&message)?;

@@ -3,7 +3,6 @@
 //! On the server each variant also sets the HTTP status (a foreign id is a real 404), and
 //! internal failures are logged there, never shown.
 
-use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
@@ -11,8 +10,10 @@ use serde::{Deserialize, Serialize};
 ///
 /// On the wire (a server function's or an upload's error body) it is
 /// `{"error": "<code>", ...the code's data, "message": "<English>"}`: `error` is a stable
-/// machine code for the HTTP API's callers (`refused` carries a typed `refusal` with a `code`
-/// of its own, `mail_server` a typed `fault`), `message` the same in English.
+/// machine code for the HTTP API's callers, `message` the same in English. `refused` carries
+/// a typed `refusal`, itself named by a stable code: `"bad_filter"`, or
+/// `{"too_many_recipients":{"max":50}}` where it has data. `mail_server` carries a typed
+/// `fault`, named the same way.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(into = "Wire", from = "Wire")]
 pub enum AppError {
@@ -141,7 +142,7 @@ impl From<model::Refusal> for AppError {
 }
 
 impl FromServerFnError for AppError {
-    type Encoder = JsonEncoding;
+    type Encoder = crate::codec::JsonText;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
@@ -209,7 +210,7 @@ mod tests {
         let refused = AppError::from(model::Refusal::TooManyRecipients { max: 50 });
         let json = serde_json::to_value(&refused).expect("json");
         assert_eq!(json["error"], "refused");
-        assert_eq!(json["refusal"]["code"], "too_many_recipients");
+        assert_eq!(json["refusal"]["too_many_recipients"]["max"], 50);
         assert_eq!(json["message"], "a reply goes to 50 addresses at most");
         assert_eq!(serde_json::from_value::<AppError>(json).expect("back"), refused);
         let json = serde_json::to_value(AppError::RateLimited(30)).expect("json");

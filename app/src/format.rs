@@ -1,7 +1,8 @@
 //! Formatting of times and numbers for people: in the reader's time zone, with the digits of
 //! their language. Everything here is a pure function of the [`Clock`] and its input, and the
 //! clock is the same in the server's rendering and the browser's hydration (the server puts
-//! it on the document), so both print the same text.
+//! it on the document), so both print the same text. ([`initial`] upper-cases through
+//! JavaScript in the browser and through Rust on the server: the same Unicode mapping.)
 
 use std::sync::Arc;
 
@@ -156,21 +157,74 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (y, m, d)
 }
 
-/// A file size in words a person reads: 820 B, 14.2 KB, 3.1 MB.
-pub fn bytes(n: i64) -> String {
-    let n = n.max(0) as f64;
-    if n < 1024.0 {
-        format!("{n:.0} B")
-    } else if n < 1024.0 * 1024.0 {
-        format!("{:.1} KB", n / 1024.0)
-    } else {
-        format!("{:.1} MB", n / 1_048_576.0)
+/// The first letter of a name, upper-cased, for its avatar: "sara" → "S", "«رضا»" → "ر".
+pub fn initial(name: &str) -> String {
+    // Spaces, punctuation and quote marks, and the invisible marks that set a name's
+    // direction (U+200B–U+200F, U+2066–U+2069, U+FEFF), are not letters to show.
+    let shown = |c: &char| {
+        !(c.is_whitespace()
+            || c.is_ascii_punctuation()
+            || matches!(c, '«' | '»' | '“' | '”' | '‘' | '’' | '„' | '‹' | '›' | '\u{feff}')
+            || ('\u{200b}'..='\u{200f}').contains(c)
+            || ('\u{2066}'..='\u{2069}').contains(c))
+    };
+    name.chars().find(shown).map(upper).unwrap_or_default()
+}
+
+/// `c` upper-cased. The browser asks JavaScript (the same Unicode mapping), so the WASM
+/// carries no case tables of its own.
+fn upper(c: char) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        String::from(js_sys::JsString::from(c.to_string()).to_upper_case())
     }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        c.to_uppercase().collect()
+    }
+}
+
+/// A file size in words a person reads: 820 B, 14.2 KB, 3.1 MB. Whole numbers only: the
+/// browser's bundle has no float formatting to carry.
+pub fn bytes(n: i64) -> String {
+    let n = n.max(0);
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    // Tenths of the unit, rounded half up; a size that rounds to 1024 KB is 1.0 MB.
+    let tenths = |unit: i64| (n / unit) * 10 + ((n % unit) * 10 + unit / 2) / unit;
+    let kb = tenths(1024);
+    let (tenths, name) = if kb < 10_240 { (kb, "KB") } else { (tenths(1_048_576), "MB") };
+    format!("{}.{} {name}", tenths / 10, tenths % 10)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_initial_is_the_first_letter_upper_cased() {
+        assert_eq!(initial("sara nasser"), "S");
+        assert_eq!(initial("  \"émile\""), "É");
+        assert_eq!(initial("رضا احمدی"), "ر");
+        assert_eq!(initial("ß"), "SS");
+        assert_eq!(initial("\u{2068}«رضا»\u{2069}"), "ر");
+        assert_eq!(initial(" ."), "");
+    }
+
+    #[test]
+    fn sizes_read_in_tenths_of_their_unit() {
+        assert_eq!(bytes(-5), "0 B");
+        assert_eq!(bytes(820), "820 B");
+        assert_eq!(bytes(1023), "1023 B");
+        assert_eq!(bytes(1024), "1.0 KB");
+        assert_eq!(bytes(14_541), "14.2 KB");
+        assert_eq!(bytes(1_048_575), "1.0 MB");
+        assert_eq!(bytes(1_048_000), "1023.4 KB");
+        assert_eq!(bytes(3_250_586), "3.1 MB");
+        assert_eq!(bytes(18 * 1_048_576), "18.0 MB");
+        assert_eq!(bytes(i64::MAX), "8796093022208.0 MB");
+    }
 
     const NOV_22_1405_UTC: i64 = 1_795_305_600_000_000 + 14 * 3_600_000_000 + 5 * 60_000_000;
 

@@ -12,6 +12,7 @@
 pub mod api;
 #[cfg(feature = "hydrate")]
 mod broken;
+pub mod codec;
 pub mod error;
 pub mod format;
 mod fresh;
@@ -52,6 +53,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// The agent app: its routes and the things every page shares.
+///
+/// Nothing between here and `<Routes>` may be an `AnyView` (no `.into_any()`, no component
+/// that takes `Children`): the patched tachys (vendor/README.md) hydrates an `AnyView`
+/// synchronously, and the router must hydrate asynchronously for a lazy page opened by its
+/// address.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();

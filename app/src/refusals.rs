@@ -319,7 +319,7 @@ fn english_fault(fault: &MailFault) -> String {
     );
     let mut chars = text.chars();
     let mut sentence = match chars.next() {
-        Some(first) if !starts_with_data => format!("{}{}", first.to_uppercase(), chars.as_str()),
+        Some(first) if !starts_with_data => format!("{}{}", first.to_ascii_uppercase(), chars.as_str()),
         _ => text.clone(),
     };
     if !sentence.ends_with(['.', '?', '!']) {

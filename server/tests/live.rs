@@ -38,7 +38,7 @@ async fn only_signed_in_tabs_of_our_own_origin_may_connect() {
     let sara = rig.app.sign_in("sara@shop.test").await;
     assert_eq!(rig.app.try_connect(&sara, "https://evil.test").await.err(), Some(403), "Origin is checked");
     let mut socket = rig.app.connect(&sara).await;
-    socket.send_text("{\"type\":\"shout\"}").await;
+    socket.send_text("{\"shout\":{}}").await;
     assert!(matches!(socket.next().await, ServerMsg::Error { .. }), "a bad frame is answered in words");
     socket.send(ClientMsg::Ping { stamp: 7 }).await;
     assert_eq!(socket.next().await, ServerMsg::Pong { stamp: 7 }, "the socket stays usable");

@@ -6,19 +6,23 @@
 //! (anything else is refused with 401 or 403 before the upgrade). The server's first frame is
 //! [`ServerMsg::Hello`].
 //!
+//! A frame is one JSON value named by its kind: `{"kind":{...fields}}`, or the bare
+//! string `"kind"` for a kind with no fields (serde's external tagging, which the browser
+//! reads without buffering a frame first).
+//!
 //! # What a tab sends ([`ClientMsg`])
-//! - `{"type":"watch","conversations":[id, ...]}`: the conversations on screen (list rows and
+//! - `{"watch":{"conversations":[id, ...]}}`: the conversations on screen (list rows and
 //!   the open one; at most [`MAX_WATCHED`]). Replaces the previous set. The server answers with
 //!   the presence of each of them that has anyone in it, and from then on sends every
 //!   presence change of those conversations. A conversation the user may not see is ignored.
-//! - `{"type":"view","conversation":id}` or `{"type":"view","conversation":null}`: the tab
+//! - `{"view":{"conversation":id}}` or `{"view":{"conversation":null}}`: the tab
 //!   has this conversation open (or none). One per tab.
-//! - `{"type":"typing","conversation":id,"mode":"reply"|"note"}`: the agent is writing. Sent
+//! - `{"typing":{"conversation":id,"mode":"reply"|"note"}}`: the agent is writing. Sent
 //!   at most every [`TYPING_EVERY_MS`] while keys are pressed; without another one the
 //!   server turns it back into viewing after [`TYPING_TTL_MS`]. `stamp` (any number) is
 //!   echoed in the presence frames it causes, so a client can time the round trip.
-//! - `{"type":"idle","conversation":id}`: the agent stopped writing (sent, emptied the box).
-//! - `{"type":"ping","stamp":n}`: answered by `{"type":"pong","stamp":n}`.
+//! - `{"idle":{"conversation":id}}`: the agent stopped writing (sent, emptied the box).
+//! - `{"ping":{"stamp":n}}`: answered by `{"pong":{"stamp":n}}`.
 //!
 //! # What the server sends ([`ServerMsg`])
 //! - `hello` once; `heartbeat` every [`HEARTBEAT_SECS`] (a tab that hears nothing for three
@@ -80,7 +84,7 @@ pub enum Writing {
 
 /// A frame from a tab.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum ClientMsg {
     Watch {
         conversations: Vec<ConversationId>,
@@ -112,19 +116,16 @@ pub struct Present {
 
 /// Why the server could not take a frame a tab sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "problem", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum FrameProblem {
     /// Not a [`ClientMsg`] this server reads; `detail` is the parser's own words, for a
     /// developer reading the socket (tabs of this build never send one).
     Unreadable { detail: String },
-    /// A kind of problem a newer server names.
-    #[serde(other)]
-    Unknown,
 }
 
 /// A frame from the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum ServerMsg {
     Hello {
         user: UserId,
@@ -174,13 +175,14 @@ mod tests {
     fn frames_read_as_documented() {
         let id = "0190a000-0000-7000-8000-000000000001";
         let typing: ClientMsg =
-            serde_json::from_str(&format!(r#"{{"type":"typing","conversation":"{id}","mode":"reply"}}"#))
-                .expect("typing");
+            serde_json::from_str(&format!(r#"{{"typing":{{"conversation":"{id}","mode":"reply"}}}}"#)).expect("typing");
         assert!(matches!(typing, ClientMsg::Typing { mode: Writing::Reply, stamp: None, .. }));
-        let view: ClientMsg = serde_json::from_str(r#"{"type":"view","conversation":null}"#).expect("view");
+        let view: ClientMsg = serde_json::from_str(r#"{"view":{"conversation":null}}"#).expect("view");
         assert_eq!(view, ClientMsg::View { conversation: None });
-        let text = serde_json::to_string(&ServerMsg::Heartbeat).expect("json");
-        assert_eq!(text, r#"{"type":"heartbeat"}"#);
-        assert!(serde_json::from_str::<ClientMsg>(r#"{"type":"shout"}"#).is_err());
+        assert_eq!(serde_json::to_string(&ServerMsg::Heartbeat).expect("json"), r#""heartbeat""#);
+        let pong = serde_json::to_string(&ServerMsg::Pong { stamp: 7 }).expect("json");
+        assert_eq!(pong, r#"{"pong":{"stamp":7}}"#);
+        assert!(serde_json::from_str::<ClientMsg>(r#"{"shout":{}}"#).is_err());
+        assert!(serde_json::from_str::<ClientMsg>(r#"{"type":"view","conversation":null}"#).is_err());
     }
 }

@@ -232,7 +232,8 @@ pub fn split_quoted(text: &str) -> (String, Option<String>) {
     let lines: Vec<&str> = text.lines().collect();
     let attribution = |line: &str| {
         let line = line.trim();
-        let lower = line.to_lowercase();
+        // The English markers are ASCII: no Unicode case tables needed (nor in the WASM).
+        let lower = line.to_ascii_lowercase();
         (lower.starts_with("on ") && lower.ends_with("wrote:"))
             || lower.contains("-----original message-----")
             || lower.starts_with("---------- forwarded")

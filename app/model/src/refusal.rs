@@ -1,7 +1,8 @@
 //! Why the server refused what someone asked, as typed reasons with their data. The backend
 //! returns these, never prose, for what a person can see; the app words each one in the
-//! reader's language (`app/src/refusals.rs`, `Texts::error`), and the HTTP API sends the
-//! serde tag as a stable machine `code` beside the English words of [`fmt::Display`].
+//! reader's language (`app/src/refusals.rs`, `Texts::error`), and the HTTP API sends each
+//! one named by a stable machine code (the variant's name in snake case) beside the English
+//! words of [`fmt::Display`].
 
 use std::fmt;
 
@@ -56,8 +57,12 @@ pub enum Writing {
 }
 
 /// A refusal: what was wrong with the request, with what the reader needs to fix it.
+///
+/// In JSON, a refusal is its code naming its data, `{"too_many_recipients":{"max":50}}`, or
+/// the code alone where it has none, `"bad_filter"` (serde's external tagging, which the
+/// browser reads without buffering the value first).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "code", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Refusal {
     /// A text field broke its rule (empty, too long, a control character).
     Text {
@@ -193,14 +198,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_code_is_the_serde_tag() {
+    fn the_code_names_the_data() {
         let refusal = Refusal::Text { field: Field::Subject, fault: TextFault::TooLong { max: 250 } };
         let json = serde_json::to_value(&refusal).expect("json");
-        assert_eq!(json["code"], "text");
-        assert_eq!(json["field"], "subject");
+        assert_eq!(json["text"]["field"], "subject");
         assert_eq!(serde_json::from_value::<Refusal>(json).expect("back"), refusal);
         assert_eq!(refusal.to_string(), "a subject has at most 250 characters");
         let json = serde_json::to_value(Refusal::NotAnEmail { text: "omar@".into() }).expect("json");
-        assert_eq!(json, serde_json::json!({ "code": "not_an_email", "text": "omar@" }));
+        assert_eq!(json, serde_json::json!({ "not_an_email": { "text": "omar@" } }));
+        // A refusal with no data is its code alone.
+        assert_eq!(serde_json::to_value(Refusal::BadFilter).expect("json"), "bad_filter");
     }
 }

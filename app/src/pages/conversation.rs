@@ -888,7 +888,7 @@ fn ContactCard(state: RwSignal<ConversationDetail>) -> impl IntoView {
     let t = use_texts();
     let card = state.with_untracked(|d| d.contact.clone());
     let name = if card.name.is_empty() { card.emails.first().cloned().unwrap_or_default() } else { card.name.clone() };
-    let initial = name.chars().next().map(|c| c.to_uppercase().collect::<String>()).unwrap_or_default();
+    let initial = crate::format::initial(&name);
     let others = card.conversations;
     view! {
         <aside class="contact-card" aria-label=t.contact>

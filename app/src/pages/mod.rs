@@ -190,7 +190,7 @@ fn ConversationRow(c: ConversationSummary) -> impl IntoView {
     let priority_class = format!("badge priority-{}", c.priority.as_str());
     let status_class = format!("badge status-{}", c.status.as_str());
     let name = if c.contact_name.is_empty() { c.contact_email.clone() } else { c.contact_name.clone() };
-    let initial = name.chars().next().map(|ch| ch.to_uppercase().collect::<String>()).unwrap_or_default();
+    let initial = crate::format::initial(&name);
     let href = format!("/conversations/{}", c.id);
     let id = c.id;
     view! {

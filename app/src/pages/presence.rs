@@ -18,11 +18,6 @@ fn doing_words(t: &'static Texts, doing: Doing) -> &'static str {
     }
 }
 
-/// The first letter of a name, for its avatar.
-fn initial(name: &str) -> String {
-    name.chars().find(|c| c.is_alphanumeric()).map(|c| c.to_uppercase().collect()).unwrap_or_default()
-}
-
 /// A small round avatar with the person's initial; writing ones pulse.
 fn avatar(person: &Present, t: &'static Texts) -> impl IntoView + use<> {
     let class = match person.doing {
@@ -30,7 +25,7 @@ fn avatar(person: &Present, t: &'static Texts) -> impl IntoView + use<> {
         Doing::Reply | Doing::Note => "avatar avatar-writing",
     };
     let title = format!("{} {}", person.name, doing_words(t, person.doing));
-    view! { <span class=class title=title aria-hidden="true">{initial(&person.name)}</span> }
+    view! { <span class=class title=title aria-hidden="true">{crate::format::initial(&person.name)}</span> }
 }
 
 /// Everyone else in the conversation, in avatars and words. Nothing when nobody is.

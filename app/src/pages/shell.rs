@@ -357,7 +357,7 @@ fn Preferences(locale: String, time_zone: String) -> impl IntoView {
 fn AccountMenu(me: Me) -> impl IntoView {
     let t = use_texts();
     let open = RwSignal::new(false);
-    let initial = me.name.chars().next().map(|c| c.to_uppercase().collect::<String>()).unwrap_or_default();
+    let initial = crate::format::initial(&me.name);
     view! {
         <div class="account">
             <button
