@@ -323,14 +323,27 @@ mod connection {
 
     /// The longest wait between two attempts.
     const MAX_BACKOFF_MS: u32 = 15_000;
+    /// How long a new socket may take to say its first frame, doubled after each socket that
+    /// ran out of it (a slow link), up to the silence limit.
+    const HELLO_WAIT_MS: f64 = 5_000.0;
+
+    /// How long a socket may be silent once it has spoken: three heartbeats.
+    const SILENT_LIMIT_MS: f64 = 3.0 * HEARTBEAT_SECS as f64 * 1000.0;
 
     pub async fn run(live: Live) {
         let mut backoff = 500u32;
+        let mut slow = 0;
         loop {
-            let close = match WebSocket::open(&url()) {
-                Ok(socket) => serve(live, socket, &mut backoff).await,
-                Err(_) => None,
+            let hello_wait = (HELLO_WAIT_MS * f64::from(1u32 << slow.min(4))).min(SILENT_LIMIT_MS);
+            let (close, heard) = match WebSocket::open(&url()) {
+                Ok(socket) => serve(live, socket, hello_wait).await,
+                Err(_) => (None, Heard::Nothing),
             };
+            match heard {
+                Heard::Spoke => (backoff, slow) = (500, 0),
+                Heard::NoHello => slow += 1,
+                Heard::Nothing => {}
+            }
             live.outgoing.set_value(None);
             live.presence.set(Default::default());
             if close == Some(CLOSE_SIGNED_OUT) {
@@ -346,8 +359,19 @@ mod connection {
         }
     }
 
-    /// Holds one socket open; returns its close code, if the server gave one.
-    async fn serve(live: Live, socket: WebSocket, backoff: &mut u32) -> Option<u16> {
+    /// What a socket said before it ended.
+    enum Heard {
+        /// At least one frame.
+        Spoke,
+        /// Nothing: it closed or failed first.
+        Nothing,
+        /// Nothing, and it was given up for that.
+        NoHello,
+    }
+
+    /// Holds one socket open; returns its close code, if the server gave one, and what the
+    /// server said on it.
+    async fn serve(live: Live, socket: WebSocket, hello_wait: f64) -> (Option<u16>, Heard) {
         let (mut write, mut read) = socket.split();
         let (sender, mut queue) = futures::channel::mpsc::unbounded::<String>();
         live.outgoing.set_value(Some(sender));
@@ -357,7 +381,12 @@ mod connection {
         live.send(&ClientMsg::View { conversation: live.viewing.get_untracked() });
         let mut heard = now_ms();
         let mut up = false;
-        let silent_limit = 3.0 * HEARTBEAT_SECS as f64 * 1000.0;
+        // The server says hello as soon as the socket opens: a socket that has not within
+        // `hello_wait` never will (a proxy that holds it, an attempt whose failure never
+        // reached the page), so the tab tries again rather than wait.
+        let time_left = |up: bool, heard: f64| (if up { SILENT_LIMIT_MS } else { hello_wait }) - (now_ms() - heard);
+        let ended = |up: bool| if up { Heard::Spoke } else { Heard::Nothing };
+        let given_up = |up: bool| if up { Heard::Spoke } else { Heard::NoHello };
         loop {
             futures::select! {
                 frame = read.next().fuse() => match frame {
@@ -370,24 +399,28 @@ mod connection {
                             // The subscription went out before this frame was read: from
                             // now on nothing is missed, so the pages refetch.
                             up = true;
-                            *backoff = 500;
                             live.link.set(Link::Up);
                             live.connected.update(|n| *n += 1);
                         }
                     }
                     Some(Ok(Message::Bytes(_))) => heard = now_ms(),
-                    Some(Err(WebSocketError::ConnectionClose(event))) => return Some(event.code),
-                    Some(Err(_)) | None => return None,
+                    Some(Err(WebSocketError::ConnectionClose(event))) => return (Some(event.code), ended(up)),
+                    Some(Err(_)) | None => return (None, ended(up)),
                 },
                 text = queue.next() => {
-                    let Some(text) = text else { return None };
-                    if write.send(Message::Text(text)).await.is_err() {
-                        return None;
+                    let Some(text) = text else { return (None, ended(up)) };
+                    // A socket still connecting holds the send: the same deadline applies.
+                    let wait = TimeoutFuture::new(time_left(up, heard).max(0.0) as u32);
+                    futures::select! {
+                        sent = write.send(Message::Text(text)).fuse() => if sent.is_err() {
+                            return (None, ended(up));
+                        },
+                        _ = wait.fuse() => return (None, given_up(up)),
                     }
                 }
-                _ = TimeoutFuture::new(2_000).fuse() => {
-                    if now_ms() - heard > silent_limit {
-                        return None;
+                _ = TimeoutFuture::new(1_000).fuse() => {
+                    if time_left(up, heard) < 0.0 {
+                        return (None, given_up(up));
                     }
                 }
             }

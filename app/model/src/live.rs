@@ -25,8 +25,9 @@
 //! - `{"ping":{"stamp":n}}`: answered by `{"pong":{"stamp":n}}`.
 //!
 //! # What the server sends ([`ServerMsg`])
-//! - `hello` once; `heartbeat` every [`HEARTBEAT_SECS`] (a tab that hears nothing for three
-//!   heartbeats takes the socket as lost and reconnects).
+//! - `hello` once, at once; `heartbeat` every [`HEARTBEAT_SECS`] (a tab that hears nothing
+//!   for three heartbeats, or no `hello` within five seconds of opening, takes the socket as
+//!   lost and reconnects).
 //! - `presence`: everyone now in one conversation (the receiving user included; the app
 //!   leaves itself out). Whole state each time, so a lost frame heals with the next one.
 //! - `change`: something happened to a conversation the user may see: its id, mailbox,
