@@ -125,3 +125,40 @@ test('a tab that lost its connection says so, and catches up once it is back', a
   await saraContext.close();
   await rezaContext.close();
 });
+
+test('a new socket that never says hello is given up, and the next one connects', async ({ browser }) => {
+  const saraContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const rezaContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const sara = await saraContext.newPage();
+  const reza = await rezaContext.newPage();
+  // A proxy that holds Sara's sockets open and says nothing, until it lets them through.
+  let silent = true;
+  let attempts = 0;
+  await sara.routeWebSocket(/\/live$/, (socket) => {
+    attempts += 1;
+    if (!silent) socket.connectToServer();
+  });
+  await signIn(sara, 'sara@nour-store.example', 'sanduq-demo');
+  await signIn(reza, 'reza@nour-store.example', 'sanduq-demo');
+  await sara.getByRole('navigation', { name: 'Mailboxes' }).getByRole('link', { name: /Support/ }).click();
+  await hydrated(sara);
+  const href = await sara.getByRole('list', { name: 'Conversations' }).getByRole('listitem').first()
+    .getByRole('link').getAttribute('href');
+  await sara.goto(href);
+  await hydrated(sara);
+  const opened = attempts;
+  // The tab gives the silent socket up after a few seconds, says it is reconnecting, and
+  // opens another (the tab used to wait out three heartbeats, 30 s).
+  await expect(sara.getByText('Reconnecting…')).toBeVisible({ timeout: 10_000 });
+  await expect.poll(() => attempts, { timeout: 5_000 }).toBeGreaterThan(opened);
+
+  silent = false;
+  // The next attempt goes through (it may wait out a longer hello and a backoff first).
+  await expect(sara.getByText('Reconnecting…')).toBeHidden({ timeout: 30_000 });
+  await reza.goto(href);
+  await hydrated(reza);
+  await expect(sara.getByRole('status', { name: 'People here' })).toContainText('رضا احمدی is viewing');
+
+  await saraContext.close();
+  await rezaContext.close();
+});
