@@ -59,7 +59,10 @@ pub fn Shell(children: Children) -> impl IntoView {
                 </Suspense>
             </header>
             <div class="sidebar">
-            <Suspense fallback=move || view! { <p class="loading">{t.loading}</p> }>
+            // A Transition, not a Suspense: the counts are read again after every change
+            // anyone makes, and the sidebar keeps what it shows until the new ones are in
+            // instead of flashing "Loading…".
+            <Transition fallback=move || view! { <p class="loading">{t.loading}</p> }>
                 {move || Suspend::new(async move {
                     let counts = counts.await.ok();
                     let count_of = |v: InboxView| {
@@ -89,10 +92,10 @@ pub fn Shell(children: Children) -> impl IntoView {
                         {(!tags.is_empty()).then(|| view! { <TagList tags/> })}
                     }
                 })}
-            </Suspense>
+            </Transition>
             <nav aria-label=t.mailboxes>
                 <h2 class="sidebar-title">{t.mailboxes}</h2>
-                <Suspense fallback=move || view! { <p class="loading">{t.loading}</p> }>
+                <Transition fallback=move || view! { <p class="loading">{t.loading}</p> }>
                     {move || Suspend::new(async move {
                         match mailboxes.await {
                             Ok(list) if list.is_empty() => view! {
@@ -110,7 +113,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                             Err(err) => view! { <p class="alert alert-error">{t.error(&err)}</p> }.into_any(),
                         }
                     })}
-                </Suspense>
+                </Transition>
             </nav>
             </div>
             <main class="content">
