@@ -6,11 +6,16 @@ const { test, expect } = require('@playwright/test');
 const path = require('path');
 const { shots, hydrated, signIn } = require('./support');
 
+/** A page for Sara and one for Reza, each in a browser context of its own (not signed in). */
+async function twoAgents(browser) {
+  const contexts = [];
+  for (let i = 0; i < 2; i++) contexts.push(await browser.newContext({ viewport: { width: 1280, height: 900 } }));
+  const [sara, reza] = [await contexts[0].newPage(), await contexts[1].newPage()];
+  return { sara, reza, close: async () => { for (const c of contexts) await c.close(); } };
+}
+
 test('two agents see each other, and no customer gets two answers unawares', async ({ browser }) => {
-  const saraContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const rezaContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const sara = await saraContext.newPage();
-  const reza = await rezaContext.newPage();
+  const { sara, reza, close } = await twoAgents(browser);
   await signIn(sara, 'sara@nour-store.example', 'sanduq-demo');
   await signIn(reza, 'reza@nour-store.example', 'sanduq-demo');
 
@@ -72,15 +77,11 @@ test('two agents see each other, and no customer gets two answers unawares', asy
   await expect(row).toHaveCount(0);
   await sara.screenshot({ path: path.join(shots, 'live-list.png'), fullPage: true });
 
-  await saraContext.close();
-  await rezaContext.close();
+  await close();
 });
 
 test('a tab that lost its connection says so, and catches up once it is back', async ({ browser }) => {
-  const saraContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const rezaContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const sara = await saraContext.newPage();
-  const reza = await rezaContext.newPage();
+  const { sara, reza, close } = await twoAgents(browser);
   // Sara's live socket goes through the test, which can cut it and refuse new ones.
   let offline = false;
   const open = [];
@@ -122,15 +123,11 @@ test('a tab that lost its connection says so, and catches up once it is back', a
   await expect(sara.getByText('Reconnecting…')).toBeHidden();
   await expect(sara.getByRole('status', { name: 'People here' })).toContainText('رضا احمدی');
 
-  await saraContext.close();
-  await rezaContext.close();
+  await close();
 });
 
 test('a new socket that never says hello is given up, and the next one connects', async ({ browser }) => {
-  const saraContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const rezaContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const sara = await saraContext.newPage();
-  const reza = await rezaContext.newPage();
+  const { sara, reza, close } = await twoAgents(browser);
   // A proxy that holds Sara's sockets open and says nothing, until it lets them through.
   let silent = true;
   let attempts = 0;
@@ -159,6 +156,5 @@ test('a new socket that never says hello is given up, and the next one connects'
   await hydrated(reza);
   await expect(sara.getByRole('status', { name: 'People here' })).toContainText('رضا احمدی is viewing');
 
-  await saraContext.close();
-  await rezaContext.close();
+  await close();
 });
