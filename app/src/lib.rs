@@ -15,6 +15,7 @@ mod broken;
 pub mod codec;
 pub mod error;
 pub mod format;
+mod form;
 mod fresh;
 pub mod i18n;
 mod live;
@@ -86,7 +87,11 @@ pub fn App() -> impl IntoView {
                     view={Lazy::<pages::lazy::NewConversationRoute>::new()}
                     ssr=SsrMode::Async
                 />
-                <Route path=path!("/conversations/:id") view=pages::ConversationView ssr=SsrMode::Async/>
+                <Route
+                    path=path!("/conversations/:id")
+                    view={Lazy::<pages::lazy::ConversationRoute>::new()}
+                    ssr=SsrMode::Async
+                />
                 <Route path=path!("/views/:view") view=pages::ViewPage ssr=SsrMode::Async/>
                 <Route path=path!("/settings") view={Lazy::<pages::lazy::SettingsRoute>::new()} ssr=SsrMode::Async/>
                 <Route

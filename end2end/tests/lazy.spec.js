@@ -1,6 +1,7 @@
-// Pages loaded on first visit: a mailbox list fetches none of their code; going to Settings
-// keeps the list on screen with a loading bar until Settings' chunk is in; and a chunk that
-// cannot be fetched says so in the reader's language with a Retry that works.
+// Pages loaded on first visit: a mailbox list fetches none of their code but the conversation
+// page's, which it asks the browser to prefetch so a conversation opens from the cache; going
+// to Settings keeps the list on screen with a loading bar until Settings' chunk is in; and a
+// chunk that cannot be fetched says so in the reader's language with a Retry that works.
 const { test, expect } = require('@playwright/test');
 const path = require('path');
 const { shots, hydrated, signIn } = require('./support');
@@ -17,7 +18,10 @@ test('Settings loads its code on first visit, in place, and says so when it cann
   await page.getByRole('navigation', { name: 'Mailboxes' }).getByRole('link', { name: /Support/ }).click();
   await hydrated(page);
   await expect(page.getByRole('list', { name: 'Conversations' }).getByRole('listitem').first()).toBeVisible();
-  expect(fetched.filter((f) => f.includes('split___')), 'the list needs no lazy page').toEqual([]);
+  expect(
+    fetched.filter((f) => f.includes('split___') && !f.includes('split___conversation_')),
+    'the list needs no lazy page but the conversation',
+  ).toEqual([]);
 
   // A slow chunk: the list stays, with the loading bar, until Settings is in.
   await page.route('**/pkg/split___settings_*', async (route) => {
@@ -60,4 +64,39 @@ test.describe('in Arabic', () => {
     // Retry goes where the agent was going, not back to the page before.
     await expect(page).toHaveURL(/\/settings\/mailboxes\//);
   });
+});
+
+test('a list prefetches the conversation page, which then opens from the browser cache', async ({ page }) => {
+  // What the browser itself says of each chunk request: from the network, or its cache.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  const requests = new Map();
+  cdp.on('Network.requestWillBeSent', ({ requestId, request }) => {
+    if (request.url.includes('/pkg/split___conversation_')) requests.set(requestId, { url: request.url, cached: false, done: false });
+  });
+  cdp.on('Network.requestServedFromCache', ({ requestId }) => {
+    if (requests.has(requestId)) requests.get(requestId).cached = true;
+  });
+  cdp.on('Network.responseReceived', ({ requestId, response }) => {
+    const r = requests.get(requestId);
+    if (r) Object.assign(r, { done: true, cached: r.cached || response.fromDiskCache || response.fromPrefetchCache });
+  });
+  const responses = () => [...requests.values()].filter((r) => r.done);
+  await signIn(page, 'amal@e2e.test', PASSWORD);
+  await page.getByRole('navigation', { name: 'Mailboxes' }).getByRole('link', { name: /Support/ }).click();
+  await hydrated(page);
+  const hints = page.locator('head link[rel=prefetch][href*="/pkg/split___conversation_"]');
+  await expect(hints.first()).toHaveAttribute('href', /\.wasm$/);
+  const prefetched = await hints.count();
+  // The browser fetches them once the list is loaded.
+  await expect.poll(() => responses().length, { timeout: 10_000 }).toBeGreaterThanOrEqual(prefetched);
+  expect(responses().every((r) => !r.cached), 'the prefetch came from the network').toBe(true);
+
+  const before = requests.size;
+  await page.getByRole('list', { name: 'Conversations' }).getByRole('link').first().click();
+  await expect(page).toHaveURL(/\/conversations\//);
+  await expect(page.locator('section.thread')).toBeVisible();
+  const opened = [...requests.values()].slice(before);
+  expect(opened.length, 'opening a conversation asks for its chunks').toBeGreaterThan(0);
+  expect(opened.every((r) => r.cached), `opened from the cache: ${JSON.stringify(opened)}`).toBe(true);
 });

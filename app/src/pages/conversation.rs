@@ -9,6 +9,7 @@
 //! shows; the composer keeps its own text, so a change made while writing loses nothing.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_params_map;
 use model::live::{Doing, Writing};
 use model::{
@@ -489,6 +490,7 @@ fn Composer(
     };
 
     let post = ServerAction::<api::PostMessage>::new();
+    let post_url = <api::PostMessage as ServerFn>::url();
     Effect::new(move |_| {
         if let Some(Ok(fresh)) = post.value().get() {
             // The posted text is stored; start afresh with a new id for the next one.
@@ -520,6 +522,22 @@ fn Composer(
     let post_error = move || {
         post.value().get().and_then(Result::err).filter(|e| !matches!(e, AppError::Stale { .. })).map(|e| t.error(&e))
     };
+    // What the composer shows is what it sends: its fields are bound to these signals.
+    let send = move || {
+        let m = mode.get_untracked();
+        post.dispatch(api::PostMessage {
+            id: id.get_value(),
+            mode: m.as_str().to_string(),
+            body: text_of(m).get_untracked(),
+            client_id: client_id.get_untracked(),
+            to: to.get_untracked(),
+            cc: cc.get_untracked(),
+            bcc: bcc.get_untracked(),
+            forward: forward.get_untracked().to_string(),
+            files: untrack(|| attached.ids()),
+            seen_seq: seen.get_untracked().to_string(),
+        });
+    };
     let send_anyway = move |_| {
         stale.set(false);
         leptos::task::spawn_local(async move {
@@ -528,19 +546,7 @@ fn Composer(
                 seen.set(fresh.seq);
                 state.set(fresh);
             }
-            let m = mode.get_untracked();
-            post.dispatch(api::PostMessage {
-                id: id.get_value(),
-                mode: m.as_str().to_string(),
-                body: text_of(m).get_untracked(),
-                client_id: client_id.get_untracked(),
-                to: to.get_untracked(),
-                cc: cc.get_untracked(),
-                bcc: bcc.get_untracked(),
-                forward: forward.get_untracked().to_string(),
-                files: untrack(|| attached.ids()),
-                seen_seq: seen.get_untracked().to_string(),
-            });
+            send();
         });
     };
     let edit = move |_| {
@@ -618,7 +624,11 @@ fn Composer(
                 {tab(ComposerMode::Reply, true, t.mode_forward)}
                 {tab(ComposerMode::Note, false, t.mode_note)}
             </div>
-            <ActionForm action=post>
+            // Without JavaScript the browser posts these fields to the same function.
+            <form method="post" action=post_url on:submit=move |ev| {
+                ev.prevent_default();
+                send();
+            }>
                 <input type="hidden" name="id" value=id.get_value()/>
                 <input type="hidden" name="mode" value=move || mode.get().as_str()/>
                 <input type="hidden" name="client_id" value=move || client_id.get()/>
@@ -723,7 +733,7 @@ fn Composer(
                         }}
                     </button>
                 </div>
-            </ActionForm>
+            </form>
             <Show when=move || stale.get()>
                 <div class="alert alert-warning stale-reply" role="alert">
                     <p>{t.live_stale}</p>

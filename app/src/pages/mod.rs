@@ -39,6 +39,7 @@ const RELOAD_DELAY_MS: u64 = 300;
 #[component]
 pub fn Home() -> impl IntoView {
     let t = use_texts();
+    lazy::prefetch_conversation();
     view! {
         <Shell>
             <section class="empty-state">
@@ -55,6 +56,7 @@ pub fn Home() -> impl IntoView {
 #[component]
 pub fn MailboxPage() -> impl IntoView {
     let t = use_texts();
+    lazy::prefetch_conversation();
     let params = use_params_map();
     let query = use_query_map();
     let id = move || params.read().get("id").unwrap_or_default();
@@ -219,6 +221,7 @@ fn ConversationRow(c: ConversationSummary) -> impl IntoView {
 #[component]
 pub fn ViewPage() -> impl IntoView {
     let t = use_texts();
+    lazy::prefetch_conversation();
     let params = use_params_map();
     let query = use_query_map();
     let word = move || params.read().get("view").unwrap_or_default();

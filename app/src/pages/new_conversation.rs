@@ -6,9 +6,11 @@ use super::attach::{AttachButton, Attached, AttachedFiles};
 use super::{NotFoundMessage, Shell};
 use crate::api;
 use crate::error::AppError;
+use crate::form::Fields;
 use crate::fresh;
 use crate::i18n::use_texts;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 /// The page.
@@ -47,6 +49,21 @@ fn NewConversation(mailbox: String, name: String, address: String) -> impl IntoV
         }
     });
     let failed = move || start.value().get().and_then(Result::err).map(|e| t.error(&e));
+    let url = <api::StartConversation as ServerFn>::url();
+    let (mailbox_id, request_id) = (mailbox.clone(), client_id.clone());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        let fields = Fields::take(&ev);
+        start.dispatch(api::StartConversation {
+            mailbox: mailbox_id.clone(),
+            to: fields.text("to"),
+            cc: fields.text("cc"),
+            bcc: fields.text("bcc"),
+            subject: fields.text("subject"),
+            body: fields.text("body"),
+            files: untrack(|| attached.ids()),
+            client_id: request_id.clone(),
+        });
+    };
     view! {
         <header class="content-header">
             <a class="back" href=back dir="auto">{name.clone()}</a>
@@ -54,7 +71,8 @@ fn NewConversation(mailbox: String, name: String, address: String) -> impl IntoV
             <p class="muted" dir="ltr">{address}</p>
         </header>
         <section class="composer new-conversation">
-            <ActionForm action=start>
+            // Without JavaScript the browser posts these fields to the same function.
+            <form method="post" action=url on:submit=submit>
                 <input type="hidden" name="mailbox" value=mailbox/>
                 <input type="hidden" name="client_id" value=client_id/>
                 <input type="hidden" name="files" value=move || attached.ids()/>
@@ -87,7 +105,7 @@ fn NewConversation(mailbox: String, name: String, address: String) -> impl IntoV
                         {move || if start.pending().get() { t.posting } else { t.send }}
                     </button>
                 </div>
-            </ActionForm>
+            </form>
             {move || failed().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
         </section>
     }

@@ -4,11 +4,13 @@
 //! they now are. Others see "admins only" below their signatures.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use model::{MailboxId, Role, SettingsChange, SettingsView, TagSummary, TeamMember};
 
 use super::Shell;
 use crate::api;
 use crate::error::AppError;
+use crate::form::Fields;
 use crate::format;
 use crate::i18n::use_texts;
 
@@ -332,8 +334,15 @@ fn SignatureForm(s: model::SignatureView) -> impl IntoView {
             Err(e) => view! { <span class="alert alert-error" role="alert">{t.error(&e)}</span> }.into_any(),
         })
     };
+    let url = <api::SaveSignature as ServerFn>::url();
+    let mailbox = s.mailbox_id.to_string();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        let fields = Fields::take(&ev);
+        save.dispatch(api::SaveSignature { mailbox: mailbox.clone(), body: fields.text("body") });
+    };
     view! {
-        <ActionForm action=save attr:class="signature-form">
+        // Without JavaScript the browser posts these fields to the same function.
+        <form method="post" action=url class="signature-form" on:submit=submit>
             <input type="hidden" name="mailbox" value=s.mailbox_id.to_string()/>
             <label for=field.clone() dir="auto">{s.mailbox_name}</label>
             <textarea id=field name="body" rows="3" dir="auto" maxlength="2000"
@@ -343,6 +352,6 @@ fn SignatureForm(s: model::SignatureView) -> impl IntoView {
                 " "
                 {outcome}
             </div>
-        </ActionForm>
+        </form>
     }
 }

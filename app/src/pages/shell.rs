@@ -2,6 +2,7 @@
 //! with the mailboxes the user may see.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::components::A;
 use model::{EventKind, InboxView, MailboxSummary, Me, SidebarCounts, TagSummary};
 
@@ -309,8 +310,19 @@ fn Preferences(locale: String, time_zone: String) -> impl IntoView {
         zones.push(time_zone.clone());
     }
     zones.sort();
+    let url = <api::SetPreferences as ServerFn>::url();
     view! {
-        <ActionForm action=save attr:class="prefs">
+        // A plain form, not `ActionForm`: its reader of form data (serde_qs) would be the one
+        // copy in the first load. Without JavaScript the browser posts it to the same function.
+        <form
+            method="post"
+            action=url
+            class="prefs"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                submit();
+            }
+        >
             <label for="p-locale">{t.language}</label>
             <select
                 id="p-locale"
@@ -351,8 +363,11 @@ fn Preferences(locale: String, time_zone: String) -> impl IntoView {
             </select>
             <button type="submit" class="btn">{t.save}</button>
             {move || save.value().get().and_then(Result::err).map(|e| view! { <p class="alert alert-error" role="alert">{t.error(&e)}</p> })}
-        </ActionForm>
+        </form>
     }
+    // Its type ends here, as `ActionForm`'s children did: nested inside the account menu's,
+    // the whole would be too deep a type for the server's compiler.
+    .into_any()
 }
 
 /// The user's name in the top bar; it opens a menu with who is signed in and "Sign out".
