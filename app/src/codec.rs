@@ -1,16 +1,43 @@
-//! The JSON of the server functions' answers and errors, read from text.
+//! The JSON the browser reads: server functions' answers and errors, resources' hydration
+//! data, live frames and upload answers, all through one reader.
 //!
-//! server_fn's own `Json` reads an answer with `serde_json::from_slice`, while a resource's
-//! hydration data is read with `serde_json::from_str`: two readers, so the browser's bundle
-//! held two copies of every type's deserializer. [`Json`] reads with `from_str` too, so each
-//! type is deserialized by one copy. The bytes on the wire are the same JSON.
+//! In the browser that reader is the browser's own: `JSON.parse`, then serde-wasm-bindgen
+//! turns the JavaScript value into the Rust type ([`from_json`]). serde_json's reader, which
+//! the browser no longer carries, compiled a parser into every type's deserializer and was a
+//! seventh of the first load's code. Resources use the same pair (`Resource::
+//! new_serde_wb_blocking`), so each type has one deserializer. On the server, and in tests,
+//! [`from_json`] is serde_json. The bytes on the wire are the same JSON either way: the
+//! server writes it with serde_json.
 
 use leptos::server_fn::codec::Post;
 use leptos::server_fn::{Bytes, ContentType, Decodes, Encodes, Format, FormatType};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-/// JSON, written as server_fn writes it and read from a `str`.
+/// Why a text could not be read as the type asked for (worded for logs, never shown).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable(String);
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unreadable JSON: {}", self.0)
+    }
+}
+
+/// Reads `text` as JSON into `T`.
+pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, Unreadable> {
+    #[cfg(feature = "hydrate")]
+    {
+        let value = js_sys::JSON::parse(text).map_err(|e| Unreadable(format!("{e:?}")))?;
+        serde_wasm_bindgen::from_value(value).map_err(|e| Unreadable(e.to_string()))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        serde_json::from_str(text).map_err(|e| Unreadable(e.to_string()))
+    }
+}
+
+/// JSON, written by serde_json and read by [`from_json`].
 pub struct JsonText;
 
 impl ContentType for JsonText {
@@ -30,16 +57,20 @@ impl<T: Serialize> Encodes<T> for JsonText {
 }
 
 impl<T: DeserializeOwned> Decodes<T> for JsonText {
-    type Error = serde_json::Error;
+    type Error = Unreadable;
 
     fn decode(bytes: Bytes) -> Result<T, Self::Error> {
-        let text = std::str::from_utf8(&bytes).map_err(<serde_json::Error as serde::de::Error>::custom)?;
-        serde_json::from_str(text)
+        let text = std::str::from_utf8(&bytes).map_err(|e| Unreadable(e.to_string()))?;
+        from_json(text)
     }
 }
 
 /// A server function's answer (or its body, as input) as JSON in a `POST`.
 pub type Json = Post<JsonText>;
+
+/// A resource whose hydration data the browser reads with `JSON.parse`, as [`from_json`]
+/// does (made with `Resource::new_serde_wb` or `new_serde_wb_blocking`).
+pub type Resource<T> = leptos::prelude::Resource<T, leptos_server::codee::string::JsonSerdeWasmCodec>;
 
 #[cfg(test)]
 mod tests {
@@ -51,5 +82,6 @@ mod tests {
         let back: Vec<String> = <JsonText as Decodes<Vec<String>>>::decode(bytes).expect("decode");
         assert_eq!(back, ["سلام"]);
         assert!(<JsonText as Decodes<String>>::decode(Bytes::from_static(b"\"\xff\"")).is_err());
+        assert!(from_json::<Vec<String>>("[1,").is_err());
     }
 }

@@ -392,7 +392,7 @@ mod connection {
                 frame = read.next().fuse() => match frame {
                     Some(Ok(Message::Text(text))) => {
                         heard = now_ms();
-                        if let Ok(msg) = serde_json::from_str::<ServerMsg>(&text) {
+                        if let Ok(msg) = crate::codec::from_json::<ServerMsg>(&text) {
                             live.receive(msg);
                         }
                         if !up {

@@ -20,11 +20,14 @@ pub async fn upload(conversation: &str, file: web_sys::File) -> Result<model::At
         .await
         .map_err(|e| AppError::Transport(e.to_string()))?;
     match response.status() {
-        200 => response.json().await.map_err(|e| AppError::Transport(e.to_string())),
+        200 => {
+            let body = response.text().await.map_err(|e| AppError::Transport(e.to_string()))?;
+            crate::codec::from_json(&body).map_err(|e| AppError::Transport(e.to_string()))
+        }
         413 => Err(model::Refusal::FilesTooLarge { max_mb: model::MAX_REPLY_FILES_MB }.into()),
         status => {
             let body = response.text().await.unwrap_or_default();
-            Err(serde_json::from_str::<AppError>(&body).unwrap_or(match status {
+            Err(crate::codec::from_json::<AppError>(&body).unwrap_or(match status {
                 404 => AppError::NotFound,
                 401 => AppError::NotSignedIn,
                 403 => AppError::Forbidden,

@@ -126,3 +126,33 @@ test('the composer reads right to left in Arabic', async ({ page }) => {
   await page.getByLabel('Language').selectOption({ label: 'English' });
   await expect(page.locator('html')).toHaveAttribute('dir', 'ltr');
 });
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('a reply and a signature are posted by the plain forms', async ({ page }) => {
+    await page.goto('/signin');
+    await page.getByLabel('Email').fill('sara@nour-store.example');
+    await page.getByLabel('Password').fill('sanduq-demo');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation', { name: 'Mailboxes' }).getByRole('link', { name: /Returns/ }).click();
+    await page.getByRole('list', { name: 'Conversations' }).getByRole('listitem').first().getByRole('link').click();
+    await expect(page).toHaveURL(/\/conversations\//);
+    const url = page.url();
+
+    // The composer posts to its function, and the browser comes back to the conversation.
+    await page.getByRole('textbox', { name: 'Reply' }).fill('E2E: sent without JavaScript.');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => page.url().replace(/\?$/, '')).toBe(url);
+    const thread = page.getByRole('region', { name: 'Messages' });
+    await expect(thread.getByRole('article').last()).toContainText('E2E: sent without JavaScript.');
+
+    // A signature, in Settings.
+    await page.goto('/settings');
+    const signature = page.getByRole('textbox', { name: 'Returns', exact: true });
+    await signature.fill('Sara, without scripts');
+    await signature.locator('xpath=ancestor::form').getByRole('button', { name: 'Save' }).click();
+    await expect(page).toHaveURL(/\/settings\??$/);
+    await expect(page.getByRole('textbox', { name: 'Returns', exact: true })).toHaveValue('Sara, without scripts');
+  });
+});

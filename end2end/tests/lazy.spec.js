@@ -99,4 +99,14 @@ test('a list prefetches the conversation page, which then opens from the browser
   const opened = [...requests.values()].slice(before);
   expect(opened.length, 'opening a conversation asks for its chunks').toBeGreaterThan(0);
   expect(opened.every((r) => r.cached), `opened from the cache: ${JSON.stringify(opened)}`).toBe(true);
+
+  // Opened by its address, the conversation preloads its own chunks and prefetches nothing;
+  // Settings, opened first, prefetches them too.
+  await page.goto(page.url());
+  await hydrated(page);
+  await expect(page.locator('head link[rel=preload][href*="/pkg/split___conversation_"]')).toHaveCount(1);
+  await expect(page.locator('head link[rel=prefetch]')).toHaveCount(0);
+  await page.goto('/settings');
+  await hydrated(page);
+  await expect(hints).toHaveCount(prefetched);
 });

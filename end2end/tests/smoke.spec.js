@@ -55,6 +55,16 @@ test('an agent signs in, sees the shell, and signs out', async ({ page }) => {
   await expect(page.getByText('Nothing here')).toBeVisible();
   await views.getByRole('link', { name: 'All open' }).click();
   await expect(page.getByRole('list', { name: 'Conversations' }).getByRole('listitem')).toHaveCount(50);
+  // The sidebar marks the list shown and nothing else: not every tag, whose links share the
+  // view's path; and a tag's list marks only that tag.
+  const current = page.locator('.sidebar a[aria-current="page"]');
+  await expect(current).toHaveCount(1);
+  await expect(current).toContainText('All open');
+  const tags = page.getByRole('navigation', { name: 'Tags' });
+  await tags.getByRole('link', { name: /shipping/ }).click();
+  await expect(page).toHaveURL(/tag=shipping/);
+  await expect(current).toHaveCount(1);
+  await expect(current).toContainText('shipping');
 
   await page.getByRole('button', { name: 'Account' }).click();
   await expect(page.getByRole('menu')).toContainText('sara@e2e.test');

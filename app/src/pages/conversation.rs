@@ -44,7 +44,7 @@ pub fn ConversationView() -> impl IntoView {
     let t = use_texts();
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let detail = Resource::new_blocking(id, api::conversation);
+    let detail = Resource::new_serde_wb_blocking(id, api::conversation);
     view! {
         <Shell>
             <Suspense fallback=move || view! { <p class="loading">{t.loading}</p> }>

@@ -2,9 +2,9 @@
 //! its own (`cargo leptos build --split`) and the first load of the app (sign-in, a mailbox's
 //! list) carries none of it.
 //!
-//! The conversation page is a chunk too, which every list asks the browser to fetch once the
-//! list is loaded ([`prefetch_conversation`]): an agent opens a conversation from a list that
-//! is already interactive, and by then its code is in. Keeping it out of the first load is what brings
+//! The conversation page is a chunk too, which every other signed-in page asks the browser to
+//! fetch once it is loaded ([`prefetch_conversation`]): an agent opens a conversation from a
+//! list that is already interactive, and by then its code is in. Keeping it out of the first load is what brings
 //! the list under its budget (`.ci/size-budget`).
 //!
 //! The server renders these pages like any other and names their chunks in the page, so a
@@ -77,8 +77,10 @@ impl LazyRoute for ConversationRoute {
 }
 
 /// Asks the browser, in the page's head, to fetch the conversation page's chunks once the page
-/// is loaded and the network is idle (`<link rel="prefetch">`), so opening a conversation from
-/// the list waits for no code: the chunk loader then finds them in the browser's cache. A
+/// is loaded and the network is idle (`<link rel="prefetch">`), so opening a conversation
+/// waits for no code: the chunk loader then finds them in the browser's cache. The frame of
+/// every signed-in page calls it (`Shell`), so whichever page an agent opens first, the
+/// conversation's code follows; the conversation page itself preloads them instead. A
 /// prefetch that fails costs nothing (the chunk is fetched again on the way in, and says so
 /// if it cannot be), which a preload from the WASM could not promise: its failure stops the
 /// app. The server names the chunks from the split manifest it already read for the page's
@@ -90,6 +92,9 @@ pub fn prefetch_conversation() {
 
         /// The manifest names a lazy route's chunks `__<route in snake case>_view_<hash>`.
         const CONVERSATION: &str = "__conversation_route_view_";
+        if leptos_router::hooks::use_location().pathname.get_untracked().starts_with("/conversations/") {
+            return;
+        }
         let Some(manifest) = use_context::<leptos::WasmSplitManifest>() else { return };
         let Some(read) = manifest.0.try_read_value() else { return };
         let (pkg, chunks, _) = &*read;

@@ -22,7 +22,7 @@ pub fn MailServersPage() -> impl IntoView {
     let t = use_texts();
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let loaded = Resource::new_blocking(id, api::mail_servers);
+    let loaded = Resource::new_serde_wb_blocking(id, api::mail_servers);
     view! {
         <Shell>
             <Suspense fallback=move || view! { <p class="loading">{t.loading}</p> }>

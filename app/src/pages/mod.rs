@@ -39,7 +39,6 @@ const RELOAD_DELAY_MS: u64 = 300;
 #[component]
 pub fn Home() -> impl IntoView {
     let t = use_texts();
-    lazy::prefetch_conversation();
     view! {
         <Shell>
             <section class="empty-state">
@@ -56,15 +55,14 @@ pub fn Home() -> impl IntoView {
 #[component]
 pub fn MailboxPage() -> impl IntoView {
     let t = use_texts();
-    lazy::prefetch_conversation();
     let params = use_params_map();
     let query = use_query_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let view = move || ListView::from_word(&query.read().get("view").unwrap_or_default());
     let after = move || query.read().get("after").filter(|a| !a.is_empty());
     let narrow = move || Narrow::from_query(&query.read());
-    let mailbox = Resource::new_blocking(id, api::mailbox);
-    let page = Resource::new_blocking(
+    let mailbox = Resource::new_serde_wb_blocking(id, api::mailbox);
+    let page = Resource::new_serde_wb_blocking(
         move || (id(), view(), after(), narrow()),
         |(id, view, after, narrow)| {
             api::conversations(id, view.as_str().to_string(), after, narrow.tag, narrow.assignee)
@@ -221,13 +219,12 @@ fn ConversationRow(c: ConversationSummary) -> impl IntoView {
 #[component]
 pub fn ViewPage() -> impl IntoView {
     let t = use_texts();
-    lazy::prefetch_conversation();
     let params = use_params_map();
     let query = use_query_map();
     let word = move || params.read().get("view").unwrap_or_default();
     let after = move || query.read().get("after").filter(|a| !a.is_empty());
     let narrow = move || Narrow::from_query(&query.read());
-    let page = Resource::new_blocking(
+    let page = Resource::new_serde_wb_blocking(
         move || (word(), after(), narrow()),
         |(word, after, narrow)| api::inbox(word, after, narrow.tag, narrow.assignee),
     );

@@ -19,7 +19,7 @@ pub fn NewConversationPage() -> impl IntoView {
     let t = use_texts();
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let mailbox = Resource::new_blocking(id, api::mailbox);
+    let mailbox = Resource::new_serde_wb_blocking(id, api::mailbox);
     view! {
         <Shell>
             <Suspense fallback=move || view! { <p class="loading">{t.loading}</p> }>

@@ -18,7 +18,7 @@ use crate::i18n::use_texts;
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let t = use_texts();
-    let loaded = Resource::new_blocking(|| (), |_| api::settings());
+    let loaded = Resource::new_serde_wb_blocking(|| (), |_| api::settings());
     view! {
         <Shell>
             <Suspense fallback=move || view! { <p class="loading">{t.loading}</p> }>
@@ -302,7 +302,7 @@ fn TagRow(tag: TagSummary, apply: Callback<SettingsChange>) -> impl IntoView {
 #[component]
 fn Signatures() -> impl IntoView {
     let t = use_texts();
-    let loaded = Resource::new(|| (), |_| api::signatures());
+    let loaded = Resource::new_serde_wb(|| (), |_| api::signatures());
     view! {
         <section class="settings-section" aria-labelledby="s-signatures">
             <h2 id="s-signatures">{t.signatures_title}</h2>

@@ -19,10 +19,11 @@ pub fn Shell(children: Children) -> impl IntoView {
     // Blocking, and every signed-in route renders with `SsrMode::Async`: the frame arrives
     // complete in the first HTML, so it works before the WASM loads (and without it) and
     // never flashes "Loading".
-    let me = Resource::new_blocking(|| (), |_| api::current_user());
-    let mailboxes = Resource::new_blocking(|| (), |_| api::mailboxes());
-    let counts = Resource::new_blocking(|| (), |_| api::sidebar());
+    let me = Resource::new_serde_wb_blocking(|| (), |_| api::current_user());
+    let mailboxes = Resource::new_serde_wb_blocking(|| (), |_| api::mailboxes());
+    let counts = Resource::new_serde_wb_blocking(|| (), |_| api::sidebar());
     provide_context(SidebarData(counts));
+    super::lazy::prefetch_conversation();
     // What others change moves the counts: read them again, at most twice a second.
     let live = use_live();
     let recount = coalesced(std::time::Duration::from_millis(500), move || {
@@ -80,10 +81,13 @@ pub fn Shell(children: Children) -> impl IntoView {
                                         let count = count_of(v);
                                         view! {
                                             <li>
-                                                <A href=format!("/views/{}", v.as_str())>
+                                                <a
+                                                    href=format!("/views/{}", v.as_str())
+                                                    aria-current=current_link(format!("/views/{}", v.as_str()), None)
+                                                >
                                                     <span class="mailbox-name">{t.inbox_view(v)}</span>
                                                     {count.map(|n| view! { <span class="count">{format::number(n)}</span> })}
-                                                </A>
+                                                </a>
                                             </li>
                                         }
                                     })
@@ -194,7 +198,7 @@ fn MailboxList(list: Vec<MailboxSummary>) -> impl IntoView {
 
 /// The sidebar's counts, loaded once by the frame and shared with the page inside it.
 #[derive(Clone, Copy)]
-pub struct SidebarData(Resource<Result<SidebarCounts, AppError>>);
+pub struct SidebarData(crate::codec::Resource<Result<SidebarCounts, AppError>>);
 
 impl SidebarData {
     /// Reads the counts again (after a change that moves them).
@@ -216,6 +220,18 @@ pub async fn tags_of(data: Option<SidebarData>) -> Vec<TagSummary> {
     }
 }
 
+/// `aria-current` for a sidebar link to the view at `path`, narrowed to `tag` or not: "page"
+/// on the link of the list shown and on no other. (`A` compares paths only, so on "All open"
+/// it marked every tag too, whose links share that path.)
+fn current_link(path: String, tag: Option<String>) -> impl Fn() -> Option<&'static str> + Send + Sync + 'static {
+    let location = leptos_router::hooks::use_location();
+    move || {
+        let shown = location.pathname.with(|p| *p == path)
+            && location.query.with(|q| q.get("tag").filter(|t| !t.is_empty())) == tag;
+        shown.then_some("page")
+    }
+}
+
 /// The tags in the sidebar, each a link to the open conversations carrying it.
 #[component]
 fn TagList(tags: Vec<TagSummary>) -> impl IntoView {
@@ -229,13 +245,14 @@ fn TagList(tags: Vec<TagSummary>) -> impl IntoView {
                     .map(|tag| {
                         let href = format!("/views/open?tag={}", model::url_encode(&tag.name));
                         let style = format!("background:{}", tag.color);
+                        let current = current_link("/views/open".to_string(), Some(tag.name.clone()));
                         view! {
                             <li>
-                                <A href=href>
+                                <a href=href aria-current=current>
                                     <span class="tag-dot" style=style aria-hidden="true"></span>
                                     <span class="mailbox-name" dir="auto">{tag.name}</span>
                                     <span class="count">{format::number(tag.open_count)}</span>
-                                </A>
+                                </a>
                             </li>
                         }
                     })
