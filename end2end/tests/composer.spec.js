@@ -140,10 +140,16 @@ test.describe('without JavaScript', () => {
     await expect(page).toHaveURL(/\/conversations\//);
     const url = page.url();
 
+    // A refused reply comes back to the conversation, which says why in the composer (not
+    // the error's JSON, as it did while the redirect kept the error's status).
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect(page).toHaveURL(/\/conversations\/.*__err=/);
+    await expect(page.locator('.composer').getByRole('alert')).toHaveText('Write a reply before sending.');
+
     // The composer posts to its function, and the browser comes back to the conversation.
     await page.getByRole('textbox', { name: 'Reply' }).fill('E2E: sent without JavaScript.');
     await page.getByRole('button', { name: 'Send' }).click();
-    await expect.poll(() => page.url().replace(/\?$/, '')).toBe(url);
+    await expect.poll(() => page.url().replace(/\?.*$/, '')).toBe(url);
     const thread = page.getByRole('region', { name: 'Messages' });
     await expect(thread.getByRole('article').last()).toContainText('E2E: sent without JavaScript.');
 

@@ -65,6 +65,10 @@ test('an agent signs in, sees the shell, and signs out', async ({ page }) => {
   await expect(page).toHaveURL(/tag=shipping/);
   await expect(current).toHaveCount(1);
   await expect(current).toContainText('shipping');
+  // Another view narrowed to a tag by the filter bar is still that view.
+  await page.goto('/views/mine?tag=shipping');
+  await expect(current).toHaveCount(1);
+  await expect(current).toContainText('Mine');
 
   await page.getByRole('button', { name: 'Account' }).click();
   await expect(page.getByRole('menu')).toContainText('sara@e2e.test');

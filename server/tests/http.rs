@@ -604,6 +604,22 @@ async fn agents_work_a_conversation_through_the_api() {
     let page = app.get(&format!("/conversations/{id}"), Some(&sara)).await.text().await.expect("html");
     assert!(page.contains("Customer called") && page.contains("Queued"), "note and queued reply on the page");
     assert!(page.contains("aria-label=\"Reply\""), "the composer's textbox is named Reply");
+    // Refused, it is sent back to the page too, with the reason for the form to show: a 303,
+    // not the error's status on a redirect (which browsers show as the error's JSON).
+    let response = app
+        .client
+        .post(app.url("/api/post_message"))
+        .header("cookie", &sara)
+        .header("origin", app.origin.clone())
+        .header("accept", "text/html")
+        .header("referer", app.url(&format!("/conversations/{id}")))
+        .form(&[("id", id.as_str()), ("mode", "note"), ("body", " "), ("client_id", &uuid::Uuid::new_v4().to_string())])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let back = response.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or_default().to_string();
+    assert!(back.starts_with(&format!("/conversations/{id}?")) && back.contains("__err="), "{back}");
 
     // Lists narrow by tag and assignee in the URL; nonsense is a 400, not a 500.
     let mailbox = support.to_string();

@@ -98,7 +98,9 @@ enum Hint {
 /// address came without them and fetched their code only after the main bundle (seen with
 /// curl on Settings and on a conversation). The route's `data()` calls this as soon as the
 /// route matches, which every render reaches. A link leptos adds as well names the same file,
-/// which the browser fetches once.
+/// which the browser fetches once. Like leptos's own, these links exist in the server's HTML
+/// only: they come after the head tags the app renders in the browser too (the stylesheet and
+/// title in `App`), so hydrating those is not thrown off by them.
 fn chunk_links(route: &str, hint: Hint) {
     #[cfg(feature = "ssr")]
     {
@@ -113,7 +115,14 @@ fn chunk_links(route: &str, hint: Hint) {
             Hint::Preload => "preload",
             Hint::Prefetch => "prefetch",
         };
-        let files = chunks.iter().filter(|(name, _)| name.starts_with(&key)).flat_map(|(_, files)| files);
+        let files: Vec<&String> =
+            chunks.iter().filter(|(name, _)| name.starts_with(&key)).flat_map(|(_, files)| files).collect();
+        if files.is_empty() {
+            // A route renamed without its name here, or a leptos that names chunks otherwise:
+            // pages still work, but load their code late. Said once, not on every page.
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| tracing::warn!(route, "the split manifest names no chunks for this lazy route"));
+        }
         for file in files {
             // `to_html` hands a meta tag to the head, as leptos does with its own preloads.
             let _ = view! {
@@ -135,7 +144,8 @@ fn chunk_links(route: &str, hint: Hint) {
 /// could not promise: its failure stops the app.
 pub fn prefetch_conversation() {
     #[cfg(feature = "ssr")]
-    if !leptos_router::hooks::use_location().pathname.get_untracked().starts_with("/conversations/") {
-        chunk_links("conversation", Hint::Prefetch);
+    if leptos_router::hooks::use_location().pathname.get_untracked().starts_with("/conversations/") {
+        return;
     }
+    chunk_links("conversation", Hint::Prefetch);
 }

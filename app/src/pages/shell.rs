@@ -220,14 +220,22 @@ pub async fn tags_of(data: Option<SidebarData>) -> Vec<TagSummary> {
     }
 }
 
+/// The view the sidebar's tag links narrow (`/views/open?tag=…`).
+const TAG_VIEW: &str = "/views/open";
+
 /// `aria-current` for a sidebar link to the view at `path`, narrowed to `tag` or not: "page"
-/// on the link of the list shown and on no other. (`A` compares paths only, so on "All open"
-/// it marked every tag too, whose links share that path.)
+/// on the link of the list shown and on no other. A tag's list marks its tag, not "All open";
+/// any other view narrowed by a tag (the filter bar's) marks the view. (`A` compares paths
+/// only, so on "All open" it marked every tag too, whose links share that path.)
 fn current_link(path: String, tag: Option<String>) -> impl Fn() -> Option<&'static str> + Send + Sync + 'static {
     let location = leptos_router::hooks::use_location();
     move || {
+        let shown_tag = location.query.with(|q| q.get("tag").filter(|t| !t.is_empty()));
         let shown = location.pathname.with(|p| *p == path)
-            && location.query.with(|q| q.get("tag").filter(|t| !t.is_empty())) == tag;
+            && match &tag {
+                Some(tag) => shown_tag.as_ref() == Some(tag),
+                None => path != TAG_VIEW || shown_tag.is_none(),
+            };
         shown.then_some("page")
     }
 }
@@ -243,9 +251,9 @@ fn TagList(tags: Vec<TagSummary>) -> impl IntoView {
                 {tags
                     .into_iter()
                     .map(|tag| {
-                        let href = format!("/views/open?tag={}", model::url_encode(&tag.name));
+                        let href = format!("{TAG_VIEW}?tag={}", model::url_encode(&tag.name));
                         let style = format!("background:{}", tag.color);
-                        let current = current_link("/views/open".to_string(), Some(tag.name.clone()));
+                        let current = current_link(TAG_VIEW.to_string(), Some(tag.name.clone()));
                         view! {
                             <li>
                                 <a href=href aria-current=current>
@@ -301,8 +309,8 @@ const TIME_ZONES: [&str; 34] = [
     "Asia/Aden",
 ];
 
-/// Language and time zone. Choosing one saves it and reloads the page in it; without
-/// JavaScript, "Save" posts the form and comes back.
+/// Language and time zone. Choosing one saves it and reloads the page in it; "Save" posts
+/// the form. (It sits in the account menu, which opens with JavaScript only.)
 #[component]
 fn Preferences(locale: String, time_zone: String) -> impl IntoView {
     let t = use_texts();
@@ -330,7 +338,7 @@ fn Preferences(locale: String, time_zone: String) -> impl IntoView {
     let url = <api::SetPreferences as ServerFn>::url();
     view! {
         // A plain form, not `ActionForm`: its reader of form data (serde_qs) would be the one
-        // copy in the first load. Without JavaScript the browser posts it to the same function.
+        // copy in the first load.
         <form
             method="post"
             action=url
