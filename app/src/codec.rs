@@ -8,6 +8,11 @@
 //! new_serde_wb_blocking`), so each type has one deserializer. On the server, and in tests,
 //! [`from_json`] is serde_json. The bytes on the wire are the same JSON either way: the
 //! server writes it with serde_json.
+//!
+//! What the browser reads this way must stay within what a JavaScript number holds exactly:
+//! an integer beyond 2^53 (a `u64` id, a nanosecond stamp) would make the whole answer
+//! unreadable in the browser, not merely imprecise. Ids are UUIDs (strings) and stamps are
+//! microseconds, far inside the limit.
 
 use leptos::server_fn::codec::Post;
 use leptos::server_fn::{Bytes, ContentType, Decodes, Encodes, Format, FormatType};

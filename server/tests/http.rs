@@ -81,6 +81,27 @@ async fn pages_carry_security_headers_and_only_their_own_scripts_run() {
 }
 
 /// The nonce of a page's policy, after checking that every script in the page carries it.
+/// Posts `fields` to the server function `function` as a browser without JavaScript does,
+/// from the page at `from`.
+async fn post_plain_form(
+    app: &TestApp,
+    cookie: &str,
+    from: &str,
+    function: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    app.client
+        .post(app.url(&format!("/api/{function}")))
+        .header("cookie", cookie)
+        .header("origin", app.origin.clone())
+        .header("accept", "text/html")
+        .header("referer", app.url(from))
+        .form(fields)
+        .send()
+        .await
+        .expect("POST")
+}
+
 async fn scripts_carry_the_nonce(page: reqwest::Response) -> String {
     let policy = page.headers().get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_default();
     let nonce = policy.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect("a nonce").to_string();
@@ -588,38 +609,22 @@ async fn agents_work_a_conversation_through_the_api() {
     assert_eq!(app.call("post_message", &no_id, Some(&sara)).await.0, StatusCode::BAD_REQUEST);
 
     // Without JavaScript the browser posts the form and is sent back to the page.
+    let page = format!("/conversations/{id}");
     let note_id = uuid::Uuid::new_v4().to_string();
-    let response = app
-        .client
-        .post(app.url("/api/post_message"))
-        .header("cookie", &sara)
-        .header("origin", app.origin.clone())
-        .header("accept", "text/html")
-        .header("referer", app.url(&format!("/conversations/{id}")))
-        .form(&[("id", id.as_str()), ("mode", "note"), ("body", "Customer called"), ("client_id", &note_id)])
-        .send()
-        .await
-        .expect("POST");
+    let note = [("id", id.as_str()), ("mode", "note"), ("body", "Customer called"), ("client_id", &note_id)];
+    let response = post_plain_form(&app, &sara, &page, "post_message", &note).await;
     assert!(response.status().is_redirection(), "{}", response.status());
-    let page = app.get(&format!("/conversations/{id}"), Some(&sara)).await.text().await.expect("html");
-    assert!(page.contains("Customer called") && page.contains("Queued"), "note and queued reply on the page");
-    assert!(page.contains("aria-label=\"Reply\""), "the composer's textbox is named Reply");
+    let html = app.get(&page, Some(&sara)).await.text().await.expect("html");
+    assert!(html.contains("Customer called") && html.contains("Queued"), "note and queued reply on the page");
+    assert!(html.contains("aria-label=\"Reply\""), "the composer's textbox is named Reply");
     // Refused, it is sent back to the page too, with the reason for the form to show: a 303,
     // not the error's status on a redirect (which browsers show as the error's JSON).
-    let response = app
-        .client
-        .post(app.url("/api/post_message"))
-        .header("cookie", &sara)
-        .header("origin", app.origin.clone())
-        .header("accept", "text/html")
-        .header("referer", app.url(&format!("/conversations/{id}")))
-        .form(&[("id", id.as_str()), ("mode", "note"), ("body", " "), ("client_id", &uuid::Uuid::new_v4().to_string())])
-        .send()
-        .await
-        .expect("POST");
+    let blank_id = uuid::Uuid::new_v4().to_string();
+    let blank = [("id", id.as_str()), ("mode", "note"), ("body", " "), ("client_id", &blank_id)];
+    let response = post_plain_form(&app, &sara, &page, "post_message", &blank).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let back = response.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or_default().to_string();
-    assert!(back.starts_with(&format!("/conversations/{id}?")) && back.contains("__err="), "{back}");
+    assert!(back.starts_with(&format!("{page}?")) && back.contains("__err="), "{back}");
 
     // Lists narrow by tag and assignee in the URL; nonsense is a 400, not a 500.
     let mailbox = support.to_string();
