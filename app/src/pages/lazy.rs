@@ -26,7 +26,7 @@ pub struct SettingsRoute;
 #[lazy_route]
 impl LazyRoute for SettingsRoute {
     fn data() -> Self {
-        chunk_links("settings", Hint::Preload);
+        chunk_links::<Self>(Hint::Preload);
         SettingsRoute
     }
 
@@ -41,7 +41,7 @@ pub struct MailServersRoute;
 #[lazy_route]
 impl LazyRoute for MailServersRoute {
     fn data() -> Self {
-        chunk_links("mail_servers", Hint::Preload);
+        chunk_links::<Self>(Hint::Preload);
         MailServersRoute
     }
 
@@ -56,7 +56,7 @@ pub struct NewConversationRoute;
 #[lazy_route]
 impl LazyRoute for NewConversationRoute {
     fn data() -> Self {
-        chunk_links("new_conversation", Hint::Preload);
+        chunk_links::<Self>(Hint::Preload);
         NewConversationRoute
     }
 
@@ -71,7 +71,7 @@ pub struct ConversationRoute;
 #[lazy_route]
 impl LazyRoute for ConversationRoute {
     fn data() -> Self {
-        chunk_links("conversation", Hint::Preload);
+        chunk_links::<Self>(Hint::Preload);
         ConversationRoute
     }
 
@@ -89,9 +89,8 @@ enum Hint {
     Prefetch,
 }
 
-/// Names the chunks of the lazy route `route` (the route's type in snake case, without
-/// `_route`) in the page's head, as `<link rel="preload">` or `<link rel="prefetch">`. On the
-/// server only; the browser renders nothing for this.
+/// Names the chunks of the lazy route `R` in the page's head, as `<link rel="preload">` or
+/// `<link rel="prefetch">`. On the server only; the browser renders nothing for this.
 ///
 /// leptos names a lazy page's chunks itself once its code has run on the server, but it reads
 /// that list while the page may still be rendering, so about half the pages opened by their
@@ -101,7 +100,7 @@ enum Hint {
 /// which the browser fetches once. Like leptos's own, these links exist in the server's HTML
 /// only: they come after the head tags the app renders in the browser too (the stylesheet and
 /// title in `App`), so hydrating those is not thrown off by them.
-fn chunk_links(route: &str, hint: Hint) {
+fn chunk_links<R: LazyRoute>(hint: Hint) {
     #[cfg(feature = "ssr")]
     {
         use leptos_meta::Link;
@@ -109,8 +108,8 @@ fn chunk_links(route: &str, hint: Hint) {
         let Some(manifest) = use_context::<leptos::WasmSplitManifest>() else { return };
         let Some(read) = manifest.0.try_read_value() else { return };
         let (pkg, chunks, _) = &*read;
-        // The split manifest's key for a lazy route: `__<route>_route_view_<hash>`.
-        let key = format!("__{route}_route_view_");
+        let route = std::any::type_name::<R>();
+        let key = manifest_key(route);
         let rel = match hint {
             Hint::Preload => "preload",
             Hint::Prefetch => "prefetch",
@@ -132,7 +131,26 @@ fn chunk_links(route: &str, hint: Hint) {
         }
     }
     #[cfg(not(feature = "ssr"))]
-    let _ = (route, hint);
+    let _ = hint;
+}
+
+/// The split manifest's key for the lazy route whose type is `type_name`, as `#[lazy_route]`
+/// names it: `__<type in snake case>_view_`, then a hash (`SettingsRoute` →
+/// `__settings_route_view_…`).
+#[cfg(any(feature = "ssr", test))]
+fn manifest_key(type_name: &str) -> String {
+    let name = type_name.rsplit("::").next().unwrap_or(type_name);
+    let mut key = String::from("__");
+    let mut after_lower = false;
+    for c in name.chars() {
+        if c.is_ascii_uppercase() && after_lower {
+            key.push('_');
+        }
+        after_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        key.push(c.to_ascii_lowercase());
+    }
+    key.push_str("_view_");
+    key
 }
 
 /// Asks the browser to fetch the conversation page's chunks once the page is loaded and the
@@ -147,5 +165,17 @@ pub fn prefetch_conversation() {
     if leptos_router::hooks::use_location().pathname.get_untracked().starts_with("/conversations/") {
         return;
     }
-    chunk_links("conversation", Hint::Prefetch);
+    chunk_links::<ConversationRoute>(Hint::Prefetch);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_route_type_names_its_manifest_key() {
+        assert_eq!(manifest_key(std::any::type_name::<MailServersRoute>()), "__mail_servers_route_view_");
+        assert_eq!(manifest_key("app::pages::lazy::ConversationRoute"), "__conversation_route_view_");
+        assert_eq!(manifest_key("SettingsRoute"), "__settings_route_view_");
+    }
 }
