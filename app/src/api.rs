@@ -308,6 +308,13 @@ pub async fn remove_upload(id: String) -> Result<(), AppError> {
     server::backend()?.remove_upload(&caller, id).await.map_err(server::fail)
 }
 
+/// What is left of a new team's first steps, for admins (`None`: nothing to show).
+#[server(prefix = "/api", endpoint = "first_steps", output = crate::codec::Json)]
+pub async fn first_steps() -> Result<Option<model::FirstSteps>, AppError> {
+    let caller = server::caller()?;
+    server::backend()?.first_steps(&caller).await.map_err(server::fail)
+}
+
 /// The caller's signature in each mailbox they answer from.
 #[server(prefix = "/api", endpoint = "signatures", output = crate::codec::Json)]
 pub async fn signatures() -> Result<Vec<model::SignatureView>, AppError> {

@@ -80,7 +80,8 @@ pub fn App() -> impl IntoView {
             <FollowLocation/>
             <Routes fallback=pages::NotFound>
                 <Route path=path!("/signin") view=pages::SignIn/>
-                <Route path=path!("/") view=pages::Home ssr=SsrMode::Async/>
+                <Route path=path!("/setup") view={Lazy::<pages::lazy::SetUpRoute>::new()}/>
+                <Route path=path!("/") view={Lazy::<pages::lazy::HomeRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/mailboxes/:id") view=pages::MailboxPage ssr=SsrMode::Async/>
                 <Route
                     path=path!("/mailboxes/:id/new")

@@ -111,6 +111,7 @@ fn english(refusal: &Refusal) -> String {
         Field::PersonName => "The name",
         Field::MailboxName => "The mailbox name",
         Field::AddressLine => "An address line",
+        Field::TeamName => "The team's name",
     };
     match refusal {
         Refusal::Text { field: f, fault: TextFault::Empty } => format!("{} cannot be empty.", field(*f)),
@@ -157,6 +158,13 @@ fn english(refusal: &Refusal) -> String {
         Refusal::PasswordTooShort { min } => format!("A password needs at least {min} characters."),
         Refusal::PasswordTooLong { max } => format!("A password has at most {max} characters."),
         Refusal::EmailTaken { email } => format!("Another account already uses {}.", data(email)),
+        Refusal::WrongSetupCode => {
+            format!(
+                "This set-up code is wrong. Copy the one the server printed when it started (also in the file {} in its data folder).",
+                data(model::SETUP_CODE_FILE)
+            )
+        }
+        Refusal::AlreadySetUp => "This team is set up already. Sign in instead.".into(),
     }
 }
 
@@ -169,6 +177,7 @@ fn arabic(refusal: &Refusal, number: impl Fn(usize) -> String) -> String {
         Field::PersonName => "الاسم",
         Field::MailboxName => "اسم الصندوق",
         Field::AddressLine => "سطر العناوين",
+        Field::TeamName => "اسم الفريق",
     };
     match refusal {
         Refusal::Text { field: f, fault: TextFault::Empty } => format!("املأ حقل {}.", field(*f)),
@@ -217,6 +226,13 @@ fn arabic(refusal: &Refusal, number: impl Fn(usize) -> String) -> String {
         }
         Refusal::PasswordTooLong { max } => format!("كلمة المرور طويلة جدًا؛ الحد الأقصى لعدد أحرفها: {}.", number(*max)),
         Refusal::EmailTaken { email } => format!("البريد {} مستخدَم في حساب آخر بالفعل.", data(email)),
+        Refusal::WrongSetupCode => {
+            format!(
+                "رمز الإعداد غير صحيح. انسخ الرمز الذي طبعه الخادم عند تشغيله (وهو أيضًا في الملف {} داخل مجلد بياناته).",
+                data(model::SETUP_CODE_FILE)
+            )
+        }
+        Refusal::AlreadySetUp => "تم إعداد هذا الفريق من قبل. سجّل الدخول بدلًا من ذلك.".into(),
     }
 }
 
@@ -229,6 +245,7 @@ fn persian(refusal: &Refusal, number: impl Fn(usize) -> String) -> String {
         Field::PersonName => "نام",
         Field::MailboxName => "نام صندوق",
         Field::AddressLine => "سطر نشانی‌ها",
+        Field::TeamName => "نام تیم",
     };
     match refusal {
         Refusal::Text { field: f, fault: TextFault::Empty } => format!("{} را خالی نگذارید.", field(*f)),
@@ -276,6 +293,13 @@ fn persian(refusal: &Refusal, number: impl Fn(usize) -> String) -> String {
         Refusal::PasswordTooShort { min } => format!("رمز عبور باید دست‌کم {} نویسه باشد.", number(*min)),
         Refusal::PasswordTooLong { max } => format!("رمز عبور نباید بیش از {} نویسه باشد.", number(*max)),
         Refusal::EmailTaken { email } => format!("نشانی {} پیش‌تر برای حساب دیگری ثبت شده است.", data(email)),
+        Refusal::WrongSetupCode => {
+            format!(
+                "کد راه‌اندازی درست نیست. کدی را که سرور هنگام شروع چاپ کرد کپی کنید (در پرونده {} در پوشه داده‌هایش هم هست).",
+                data(model::SETUP_CODE_FILE)
+            )
+        }
+        Refusal::AlreadySetUp => "این تیم پیش‌تر راه‌اندازی شده است. به‌جای آن وارد شوید.".into(),
     }
 }
 
@@ -475,6 +499,7 @@ mod tests {
             Field::PersonName,
             Field::MailboxName,
             Field::AddressLine,
+            Field::TeamName,
         ] {
             for fault in [TextFault::Empty, TextFault::TooLong { max: 250 }, TextFault::ControlCharacter] {
                 all.push(Refusal::Text { field, fault });
@@ -507,6 +532,8 @@ mod tests {
             Refusal::PasswordTooShort { min: 8 },
             Refusal::PasswordTooLong { max: 1024 },
             Refusal::EmailTaken { email: "omar@".into() },
+            Refusal::WrongSetupCode,
+            Refusal::AlreadySetUp,
         ]);
         for fault in every_mail_fault() {
             all.push(Refusal::MailServers { server: Some(Server::Imap), fault });
@@ -584,7 +611,11 @@ mod tests {
         for lang in [Lang::Ar, Lang::Fa] {
             for refusal in every_refusal() {
                 let text = refusal_in(lang, &refusal);
-                let mut outside_data = text.replace("omar@", "").replace("Layla", "").replace("#3b82f6", "");
+                let mut outside_data = text
+                    .replace("omar@", "")
+                    .replace("Layla", "")
+                    .replace("#3b82f6", "")
+                    .replace(model::SETUP_CODE_FILE, "");
                 for word in PROTOCOL_WORDS {
                     outside_data = outside_data.replace(word, "");
                 }

@@ -78,14 +78,42 @@ pub async fn serve(config: Config) -> Result<(), String> {
         .with_secret(config.secret_key.clone())
         .with_blobs(open_blobs(&config)?);
     let listener = bind(config.addr).await?;
-    let users = backend.store.users().await.map_err(|e| format!("reading users: {e}"))?;
     tracing::info!(url = %config.public_url, addr = %config.addr, data_dir = %config.data_dir.display(), "Sanduq is listening");
-    if users.is_empty() {
-        tracing::warn!(
-            "no users yet: create an admin with `sanduq user add --email you@example.com --name \"Your Name\" --role admin`"
-        );
-    }
+    announce_first_run(&backend, &config).await?;
     run(listener, config, backend, shutdown_signal()).await
+}
+
+/// On a database with no one who can sign in, prints the set-up code and writes it into the
+/// data folder (readable by the server's user only), so the operator can open the set-up page;
+/// once the team is set up, removes that file.
+async fn announce_first_run(backend: &Backend, config: &Config) -> Result<(), String> {
+    let file = config.data_dir.join(model::SETUP_CODE_FILE);
+    let code = backend.prepare_first_run().await.map_err(|e| format!("preparing the first run: {e}"))?;
+    let Some(code) = code else {
+        if file.exists() {
+            let _ = std::fs::remove_file(&file);
+        }
+        return Ok(());
+    };
+    write_private(&file, &format!("{}\n", code.as_str()))
+        .map_err(|e| format!("SANDUQ_DATA_DIR: cannot write {}: {e}", file.display()))?;
+    tracing::warn!(
+        setup_url = %format!("{}/setup", config.public_url.as_str().trim_end_matches('/')),
+        setup_code = code.as_str(),
+        file = %file.display(),
+        "no one can sign in yet: open the set-up page and give it this code (or create an admin with `sanduq user add --role admin`)"
+    );
+    Ok(())
+}
+
+/// Writes `text` to `path`, readable and writable by this user alone.
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(text.as_bytes())
 }
 
 async fn bind(addr: SocketAddr) -> Result<TcpListener, String> {

@@ -349,3 +349,38 @@ fn the_version_names_the_commit_it_was_built_from() {
     let commit = text.trim_end().trim_end_matches(')').rsplit('(').next().unwrap_or_default();
     assert!(commit.len() == 12 && commit.bytes().all(|b| b.is_ascii_hexdigit()), "a commit hash: {text}");
 }
+
+/// `sanduq serve` on an empty data folder says where to set the team up and with what code,
+/// and leaves the code in the data folder for the operator, readable by them alone; the pages
+/// lead to the set-up page.
+#[tokio::test]
+async fn a_fresh_server_prints_its_set_up_code_and_keeps_it_in_the_data_folder() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = backend::testing::mailservers::free_port();
+    let mut child = server::testing::serve_command(BIN, dir.path(), &format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "warn")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start sanduq");
+    let file = dir.path().join(model::SETUP_CODE_FILE);
+    let start = std::time::Instant::now();
+    while !file.exists() {
+        assert!(start.elapsed() < std::time::Duration::from_secs(30), "no set-up code was written");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let code = std::fs::read_to_string(&file).expect("read the code");
+    let code = code.trim();
+    assert!(code.len() == 14 && code.split('-').count() == 3, "{code:?}");
+    let mode = std::fs::metadata(&file).expect("metadata").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "only the server's user reads the code");
+    let client = server::testing::client();
+    let r = client.get(format!("http://127.0.0.1:{port}/")).send().await.expect("GET /");
+    assert_eq!(server::testing::location(r.headers()), "/setup");
+    child.kill().expect("stop");
+    let output = child.wait_with_output().expect("output");
+    let said = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(said.contains(code) && said.contains("/setup"), "the log names the code and the page: {said}");
+}

@@ -809,3 +809,61 @@ async fn uploads_attach_to_a_reply_and_stay_with_the_draft_until_then() {
     let (status, _) = app.call("remove_upload", &[("id", file_id.as_str())], Some(&sara)).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "sent files are no longer uploads");
 }
+
+/// A fresh server leads every visitor to the set-up page, which refuses a wrong code in the
+/// reader's language and keeps what was typed, signs the first admin in, and is gone after.
+#[tokio::test]
+async fn a_fresh_server_is_set_up_once_in_the_browser() {
+    let app = TestApp::spawn().await;
+    let code = app.backend().prepare_first_run().await.expect("prepare").expect("a code on an empty database");
+    for path in ["/", "/signin"] {
+        let r = app.get(path, None).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(location(r.headers()), "/setup", "{path}");
+    }
+    let page = app.get("/setup", None).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.expect("html");
+    assert!(html.contains(r#"action="/setup""#) && html.contains("Set-up code"), "{html}");
+
+    let form = |code: &str| {
+        [
+            ("code", code.to_string()),
+            ("team", "Rose & Co".to_string()),
+            ("name", "Amal".to_string()),
+            ("email", "amal@shop.test".to_string()),
+            ("password", PASSWORD.to_string()),
+            ("locale", "ar".to_string()),
+        ]
+    };
+    let app = &app;
+    let post = |code: String| async move {
+        let fields = form(&code);
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        app.post_form("/setup", &fields, None).await
+    };
+    let wrong = post("AAAA-BBBB-CCCC".to_string()).await;
+    assert_eq!(wrong.status(), StatusCode::SEE_OTHER);
+    let back = location(wrong.headers());
+    assert!(back.starts_with("/setup?error=") && back.contains("wrong_setup_code"), "{back}");
+    assert!(back.contains("team=Rose+%26+Co") && back.contains("email=amal%40shop.test"), "{back}");
+    assert!(!back.contains("AAAA") && !back.contains("horse"), "no code or password in the address: {back}");
+    assert!(session_cookie(wrong.headers()).is_none());
+    let arabic = app.client.get(app.url(&back)).header("accept-language", "ar").send().await.expect("GET");
+    let html = arabic.text().await.expect("html");
+    assert!(html.contains("رمز الإعداد غير صحيح"), "worded in Arabic: {html}");
+    assert!(html.contains(r#"value="Rose &amp; Co""#), "the team's name is kept: {html}");
+
+    let right = post(code.as_str().to_string()).await;
+    assert_eq!(right.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(right.headers()), "/");
+    let cookie = session_cookie(right.headers()).expect("the admin is signed in");
+    assert_eq!(app.get("/", Some(&cookie)).await.status(), StatusCode::OK);
+
+    let r = app.get("/setup", None).await;
+    assert_eq!(location(r.headers()), "/signin", "the set-up page is gone");
+    assert_eq!(location(app.get("/", None).await.headers()), "/signin");
+    let again = post(code.as_str().to_string()).await;
+    assert!(location(again.headers()).contains("already_set_up"), "{}", location(again.headers()));
+    assert_eq!(app.backend().store.users().await.expect("users").len(), 1);
+}

@@ -34,6 +34,10 @@ pub fn url_encode(value: &str) -> String {
         .collect()
 }
 
+/// The file in the data folder that holds the first run's set-up code, until the team is set
+/// up (`sanduq serve` writes it; the set-up page names it).
+pub const SETUP_CODE_FILE: &str = "setup-code";
+
 #[cfg(test)]
 mod tests {
     #[test]

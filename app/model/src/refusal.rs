@@ -27,6 +27,8 @@ pub enum Field {
     MailboxName,
     /// A To, Cc or Bcc line.
     AddressLine,
+    /// The team's name, chosen on the set-up page.
+    TeamName,
 }
 
 impl Field {
@@ -40,6 +42,7 @@ impl Field {
             Field::PersonName => "a name",
             Field::MailboxName => "a mailbox name",
             Field::AddressLine => "an address line",
+            Field::TeamName => "a team name",
         }
     }
 }
@@ -144,6 +147,10 @@ pub enum Refusal {
     EmailTaken {
         email: String,
     },
+    /// The set-up code is not the one `sanduq serve` printed.
+    WrongSetupCode,
+    /// The team has been set up already: its people sign in instead.
+    AlreadySetUp,
 }
 
 impl fmt::Display for Refusal {
@@ -187,6 +194,10 @@ impl fmt::Display for Refusal {
             Refusal::PasswordTooShort { min } => write!(f, "a password needs at least {min} characters"),
             Refusal::PasswordTooLong { max } => write!(f, "a password has at most {max} characters"),
             Refusal::EmailTaken { email } => write!(f, "a user with the email {email} already exists"),
+            Refusal::WrongSetupCode => {
+                f.write_str("the set-up code is wrong; `sanduq serve` printed it and wrote it into the data folder")
+            }
+            Refusal::AlreadySetUp => f.write_str("this team is set up already; sign in instead"),
         }
     }
 }

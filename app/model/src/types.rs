@@ -210,6 +210,24 @@ pub struct MailboxSummary {
     pub open_count: i64,
 }
 
+/// The first steps of a new team, as its admins see them on the home page, each done or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FirstSteps {
+    /// Some mailbox has its mail servers.
+    pub mailbox_connected: bool,
+    /// Someone besides the first admin has an account.
+    pub team_invited: bool,
+    /// The admin has a signature in some mailbox.
+    pub signature_set: bool,
+}
+
+impl FirstSteps {
+    /// Whether every step is done (the checklist is then gone).
+    pub fn all_done(self) -> bool {
+        self.mailbox_connected && self.team_invited && self.signature_set
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -41,6 +41,8 @@ holes! {
     SignedIn = ["user", "folders"];
     /// A server's host name.
     Host = ["host"];
+    /// A file's name.
+    File = ["file"];
 }
 
 /// A translated sentence whose holes are those of `H`.

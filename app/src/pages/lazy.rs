@@ -18,7 +18,7 @@
 use leptos::prelude::*;
 use leptos_router::{LazyRoute, lazy_route};
 
-use super::{ConversationView, MailServersPage, NewConversationPage, SettingsPage};
+use super::{ConversationView, Home, MailServersPage, NewConversationPage, SetUpPage, SettingsPage};
 
 /// `/settings`.
 pub struct SettingsRoute;
@@ -77,6 +77,36 @@ impl LazyRoute for ConversationRoute {
 
     fn view(_this: Self) -> AnyView {
         view! { <ConversationView/> }.into_any()
+    }
+}
+
+/// `/`, the home page: the welcome, and a new team's checklist for its admins.
+pub struct HomeRoute;
+
+#[lazy_route]
+impl LazyRoute for HomeRoute {
+    fn data() -> Self {
+        chunk_links::<Self>(Hint::Preload);
+        HomeRoute
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <Home/> }.into_any()
+    }
+}
+
+/// `/setup`, the first run: seen once in a server's life, so never in the first load.
+pub struct SetUpRoute;
+
+#[lazy_route]
+impl LazyRoute for SetUpRoute {
+    fn data() -> Self {
+        chunk_links::<Self>(Hint::Preload);
+        SetUpRoute
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <SetUpPage/> }.into_any()
     }
 }
 

@@ -8,6 +8,7 @@ mod mail_servers;
 mod new_conversation;
 mod presence;
 mod settings;
+mod setup;
 mod shell;
 mod signin;
 
@@ -22,13 +23,14 @@ use model::{
 use crate::api;
 use crate::error::AppError;
 use crate::format;
-use crate::i18n::use_texts;
+use crate::i18n::{Texts, use_texts};
 use crate::live::{coalesced, use_live};
 pub use conversation::ConversationView;
 pub use mail_servers::MailServersPage;
 pub use new_conversation::NewConversationPage;
 use presence::RowAvatars;
 pub use settings::SettingsPage;
+pub use setup::SetUpPage;
 pub use shell::Shell;
 pub use signin::SignIn;
 
@@ -39,13 +41,40 @@ const RELOAD_DELAY_MS: u64 = 300;
 #[component]
 pub fn Home() -> impl IntoView {
     let t = use_texts();
+    let steps = Resource::new_serde_wb(|| (), |_| api::first_steps());
     view! {
         <Shell>
             <section class="empty-state">
                 <h1>{t.welcome}</h1>
                 <p>{t.welcome_hint}</p>
             </section>
+            <Suspense>
+                {move || Suspend::new(async move { steps.await.ok().flatten().map(|steps| first_steps(t, steps)) })}
+            </Suspense>
         </Shell>
+    }
+}
+
+/// A new team's checklist, for its admins until every step is done: each step links to where
+/// it is done, and says when it is.
+fn first_steps(t: &'static Texts, steps: model::FirstSteps) -> impl IntoView {
+    let step = |done: bool, label: &'static str, href: &'static str| {
+        view! {
+            <li class:step-done=done>
+                <a href=href>{label}</a>
+                {done.then(|| view! { <span class="badge step-badge">{t.step_done}</span> })}
+            </li>
+        }
+    };
+    view! {
+        <section class="first-steps" aria-labelledby="first-steps">
+            <h2 id="first-steps">{t.first_steps}</h2>
+            <ol>
+                {step(steps.mailbox_connected, t.step_connect_mailbox, "/settings#s-mailboxes")}
+                {step(steps.team_invited, t.step_invite_team, "/settings#s-team")}
+                {step(steps.signature_set, t.step_set_signature, "/settings#s-signatures")}
+            </ol>
+        </section>
     }
 }
 

@@ -115,11 +115,11 @@ impl SignInLimiters {
 }
 
 /// One account as tried from one client address (see [`limited_as`]).
-type FailureKey = (String, Option<IpAddr>);
+pub(crate) type FailureKey = (String, Option<IpAddr>);
 
 /// The address a client is limited as. An IPv6 client usually holds a whole /64 and can pick
 /// any address in it, so the /64 counts as one client; IPv4 addresses count one by one.
-fn limited_as(ip: IpAddr) -> IpAddr {
+pub(crate) fn limited_as(ip: IpAddr) -> IpAddr {
     match ip.to_canonical() {
         IpAddr::V6(v6) => IpAddr::V6(std::net::Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1))),
         v4 => v4,
@@ -269,7 +269,16 @@ impl Backend {
             Err(Error::BadCredentials) => self.limiters.per_account.failed(key),
             Err(_) => {}
         }
-        let user = result?;
+        self.open_session(&result?, client, user_agent).await
+    }
+
+    /// Opens a session for `user`, who has just proved who they are.
+    pub(crate) async fn open_session(
+        &self,
+        user: &User,
+        client: Option<ClientAddr>,
+        user_agent: Option<&str>,
+    ) -> Result<(Caller, SessionToken)> {
         let token = SessionToken::generate();
         let expires_at = now_micros() + SESSION_DAYS * DAY;
         let user_agent = user_agent.map(|ua| ua.chars().take(300).collect::<String>());
@@ -277,7 +286,7 @@ impl Backend {
             .create_session(&token.hash(), user.id, expires_at, client.map(|c| c.0.to_string()), user_agent)
             .await?;
         tracing::info!(user = %user.id, "signed in");
-        Ok((Caller::from(&user), token))
+        Ok((Caller::from(user), token))
     }
 
     /// The active user with this email and password; [`Error::BadCredentials`] otherwise.
@@ -299,7 +308,7 @@ impl Backend {
         Ok(user)
     }
 
-    fn check_sign_in_limits(&self, key: &FailureKey) -> Result<()> {
+    pub(crate) fn check_sign_in_limits(&self, key: &FailureKey) -> Result<()> {
         let limited = |wait: Duration| Error::RateLimited { retry_after_secs: wait.as_secs().max(1) };
         if let Some(ip) = key.1 {
             let now = DefaultClock::default().now();
@@ -313,6 +322,11 @@ impl Backend {
             Some(wait) => Err(limited(wait)),
             None => Ok(()),
         }
+    }
+
+    /// Counts a wrong guess from `key` (a password, a set-up code) against its limit.
+    pub(crate) fn count_failure(&self, key: FailureKey) {
+        self.limiters.per_account.failed(key);
     }
 
     /// The signed-in user of a session token, if the session is valid.

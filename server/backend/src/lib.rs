@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod events;
 pub mod files;
+pub mod first_run;
 pub mod live;
 pub mod mail;
 pub mod mail_admin;
@@ -44,6 +45,8 @@ pub const DEFAULT_UNDO_SECS: u64 = 10;
 pub struct Backend {
     pub store: Store,
     limiters: Arc<auth::SignInLimiters>,
+    /// Whether the team is known to be set up (see `first_run`).
+    set_up: Arc<first_run::SetUp>,
     /// How long a reply waits before it leaves, so the agent can undo it.
     pub undo_send: std::time::Duration,
     /// Seals and opens the mail servers' passwords.
@@ -66,6 +69,7 @@ impl Backend {
             live: live::Bus::new(store.clone()),
             store,
             limiters: Arc::new(auth::SignInLimiters::new(limits)),
+            set_up: Arc::default(),
             undo_send: std::time::Duration::from_secs(DEFAULT_UNDO_SECS),
             secret: SecretKey::generate(),
             blobs: None,

@@ -24,7 +24,7 @@ pub const COOKIE: &str = "sanduq_session";
 
 /// Paths anyone may open without signing in.
 /// (`/live` answers 401 itself: a websocket cannot follow a redirect.)
-const PUBLIC_PATHS: &[&str] = &["/signin", "/signout", "/healthz", "/live", "/favicon.svg", "/robots.txt"];
+const PUBLIC_PATHS: &[&str] = &["/signin", "/setup", "/signout", "/healthz", "/live", "/favicon.svg", "/robots.txt"];
 /// Path prefixes anyone may open: the app's assets, and the server functions (which check
 /// the caller themselves and answer 401).
 const PUBLIC_PREFIXES: &[&str] = &["/pkg/", "/api/"];
@@ -64,12 +64,27 @@ pub async fn load_session(State(state): State<AppState>, mut request: Request, n
 }
 
 /// Sends visitors who are not signed in to the sign-in page, and signed-in users away from
-/// it.
-pub async fn require_sign_in(request: Request, next: Next) -> Response {
+/// it. Before the team is set up there is no one to sign in: the pages then lead to the
+/// set-up page, which is gone once the first admin exists.
+pub async fn require_sign_in(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path();
     let signed_in = request.extensions().get::<Caller>().is_some();
-    if path == "/signin" && signed_in && request.method() == axum::http::Method::GET {
+    let get = request.method() == axum::http::Method::GET;
+    if (path == "/signin" || path == "/setup") && signed_in && get {
         return Redirect::to("/").into_response();
+    }
+    if !signed_in && (path == "/setup" || (get && (path == "/" || path == "/signin"))) {
+        match state.backend.first_run_pending().await {
+            Ok(true) if path != "/setup" => return Redirect::to("/setup").into_response(),
+            Ok(true) => return next.run(request).await,
+            Ok(false) if path == "/setup" && get => return Redirect::to("/signin").into_response(),
+            Ok(false) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "reading whether the team is set up failed");
+                return (StatusCode::SERVICE_UNAVAILABLE, "The database is not answering. Try again shortly.\n")
+                    .into_response();
+            }
+        }
     }
     let public = PUBLIC_PATHS.contains(&path) || PUBLIC_PREFIXES.iter().any(|p| path.starts_with(p));
     if public || signed_in {
@@ -163,6 +178,74 @@ pub async fn sign_in(
                 response.headers_mut().insert(header::RETRY_AFTER, v);
             }
             response
+        }
+    }
+}
+
+/// The set-up form (see `backend::first_run`).
+#[derive(Debug, Default, Deserialize)]
+pub struct SetUpForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    team: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    locale: String,
+}
+
+/// `POST /setup`: sets the team up and signs its first admin in. A browser is sent home, or
+/// back to the form with the refusal (`?error=`, the error's JSON, worded by the page in the
+/// reader's language) and every field but the password and the code; a client that asks for
+/// JSON gets the error's status and JSON body.
+pub async fn set_up(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<SetUpForm>,
+) -> Response {
+    let client = ClientAddr(client_ip(&headers, peer, &state.web.trusted_proxies));
+    let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+    let json = wants_json(&headers);
+    let first_run = backend::first_run::FirstRun {
+        code: form.code,
+        team: form.team.clone(),
+        name: form.name.clone(),
+        email: form.email.clone(),
+        password: form.password,
+        locale: form.locale.clone(),
+    };
+    match state.backend.set_up_team(first_run, Some(client), user_agent).await {
+        Ok((caller, token)) => {
+            let cookie = session_cookie(token.as_str(), state.web.secure_cookies(), false);
+            let mut response = if json {
+                Json(json!({ "user": caller.me() })).into_response()
+            } else {
+                Redirect::to("/").into_response()
+            };
+            set_cookie(&mut response, &cookie);
+            response
+        }
+        Err(err) => {
+            let error = app::error::AppError::from(err);
+            if json {
+                return (error.status(), Json(error)).into_response();
+            }
+            let wire = serde_json::to_string(&error).unwrap_or_default();
+            let target = format!(
+                "/setup?error={}&team={}&name={}&email={}&locale={}",
+                urlencode(&wire),
+                urlencode(&form.team),
+                urlencode(&form.name),
+                urlencode(form.email.trim()),
+                urlencode(&form.locale)
+            );
+            Redirect::to(&target).into_response()
         }
     }
 }

@@ -25,6 +25,7 @@ mod mailboxes;
 mod outbox;
 mod sessions;
 mod tags;
+mod team;
 mod uploads;
 mod users;
 
@@ -50,6 +51,7 @@ pub use leases::SyncLease;
 pub use mailboxes::{Mailbox, MailboxScope};
 pub use outbox::DueMail;
 pub use tags::TagCount;
+pub use team::{ClaimRefused, NewTeam};
 pub use uploads::{NewUpload, Upload};
 pub use users::{NewUser, User};
 
