@@ -10,6 +10,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+use super::signin::SignInCard;
 use crate::error::AppError;
 use crate::i18n::{Lang, use_texts};
 
@@ -26,46 +27,40 @@ pub fn SetUpPage() -> impl IntoView {
     };
     let chosen = Lang::from_tag(&field("locale")).unwrap_or(t.lang);
     view! {
-        <main class="signin">
-            <div class="signin-card">
-                <div class="brand">
-                    <span class="brand-mark" aria-hidden="true">"ص"</span>
-                    <span>{t.product}</span>
-                </div>
-                <h1>{t.setup_title}</h1>
-                <p class="muted">{t.setup_lead}</p>
-                {move || error().map(|text| view! { <p class="alert alert-error" role="alert">{text}</p> })}
-                <form method="post" action="/setup" class="form">
-                    <label for="setup-code">{t.setup_code}</label>
-                    <input id="setup-code" name="code" type="text" dir="ltr" autocomplete="off" spellcheck="false"
-                        required autofocus aria-describedby="setup-code-hint"/>
-                    <p id="setup-code-hint" class="muted field-hint">
-                        {t.setup_code_hint.view([model::SETUP_CODE_FILE.to_string()])}
-                    </p>
-                    <label for="setup-team">{t.team_name}</label>
-                    <input id="setup-team" name="team" type="text" dir="auto" maxlength="80" required
-                        value=move || field("team")/>
-                    <label for="setup-language">{t.team_language}</label>
-                    <select id="setup-language" name="locale">
-                        {Lang::ALL
-                            .into_iter()
-                            .map(|lang| view! {
-                                <option value=lang.tag() lang=lang.tag() selected=lang == chosen>{lang.native_name()}</option>
-                            })
-                            .collect_view()}
-                    </select>
-                    <label for="setup-name">{t.your_name}</label>
-                    <input id="setup-name" name="name" type="text" dir="auto" maxlength="100" autocomplete="name"
-                        required value=move || field("name")/>
-                    <label for="setup-email">{t.email}</label>
-                    <input id="setup-email" name="email" type="email" dir="ltr" autocomplete="username" required
-                        value=move || field("email")/>
-                    <label for="setup-password">{t.password}</label>
-                    <input id="setup-password" name="password" type="password" autocomplete="new-password"
-                        required/>
-                    <button type="submit" class="btn btn-primary">{t.set_up}</button>
-                </form>
-            </div>
-        </main>
+        <SignInCard>
+            <h1>{t.setup_title}</h1>
+            <p class="muted">{t.setup_lead}</p>
+            {move || error().map(|text| view! { <p class="alert alert-error" role="alert">{text}</p> })}
+            <form method="post" action="/setup" class="form">
+                <label for="setup-code">{t.setup_code}</label>
+                <input id="setup-code" name="code" type="text" dir="ltr" autocomplete="off" spellcheck="false"
+                    required autofocus aria-describedby="setup-code-hint"/>
+                <p id="setup-code-hint" class="muted field-hint">
+                    {t.setup_code_hint.view([model::SETUP_CODE_FILE.to_string()])}
+                </p>
+                <label for="setup-team">{t.team_name}</label>
+                <input id="setup-team" name="team" type="text" dir="auto" maxlength="80" required
+                    value=move || field("team")/>
+                <label for="setup-language">{t.team_language}</label>
+                <select id="setup-language" name="locale">
+                    {Lang::ALL
+                        .into_iter()
+                        .map(|lang| view! {
+                            <option value=lang.tag() lang=lang.tag() selected=lang == chosen>{lang.native_name()}</option>
+                        })
+                        .collect_view()}
+                </select>
+                <label for="setup-name">{t.your_name}</label>
+                <input id="setup-name" name="name" type="text" dir="auto" maxlength="100" autocomplete="name"
+                    required value=move || field("name")/>
+                <label for="setup-email">{t.email}</label>
+                <input id="setup-email" name="email" type="email" dir="ltr" autocomplete="username" required
+                    value=move || field("email")/>
+                <label for="setup-password">{t.password}</label>
+                <input id="setup-password" name="password" type="password" autocomplete="new-password"
+                    required/>
+                <button type="submit" class="btn btn-primary">{t.set_up}</button>
+            </form>
+        </SignInCard>
     }
 }

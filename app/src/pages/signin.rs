@@ -28,40 +28,52 @@ pub fn SignIn() -> impl IntoView {
     let email = move || query.read().get("email").unwrap_or_default();
 
     view! {
+        <SignInCard>
+            <h1>{t.sign_in_title}</h1>
+            <p class="muted">{t.sign_in_lead}</p>
+            {move || alert().map(|text| view! { <p class="alert alert-error" role="alert">{text}</p> })}
+            {move || notice().map(|text| view! { <p class="alert alert-info" role="status">{text}</p> })}
+            <form method="post" action="/signin" class="form">
+                <input type="hidden" name="next" value=next/>
+                <label for="email">{t.email}</label>
+                <input
+                    id="email"
+                    name="email"
+                    type="email"
+                    autocomplete="username"
+                    required
+                    autofocus=move || email().is_empty()
+                    dir="auto"
+                    value=email
+                />
+                <label for="password">{t.password}</label>
+                <input
+                    id="password"
+                    name="password"
+                    type="password"
+                    autocomplete="current-password"
+                    required
+                    autofocus=move || !email().is_empty()
+                />
+                <button type="submit" class="btn btn-primary">{t.sign_in}</button>
+            </form>
+        </SignInCard>
+    }
+}
+
+/// The card that pages for people who are not signed in (sign-in, set-up) stand on, with the
+/// product's mark above `children`.
+#[component]
+pub fn SignInCard(children: Children) -> impl IntoView {
+    let t = use_texts();
+    view! {
         <main class="signin">
             <div class="signin-card">
                 <div class="brand">
                     <span class="brand-mark" aria-hidden="true">"ص"</span>
                     <span>{t.product}</span>
                 </div>
-                <h1>{t.sign_in_title}</h1>
-                <p class="muted">{t.sign_in_lead}</p>
-                {move || alert().map(|text| view! { <p class="alert alert-error" role="alert">{text}</p> })}
-                {move || notice().map(|text| view! { <p class="alert alert-info" role="status">{text}</p> })}
-                <form method="post" action="/signin" class="form">
-                    <input type="hidden" name="next" value=next/>
-                    <label for="email">{t.email}</label>
-                    <input
-                        id="email"
-                        name="email"
-                        type="email"
-                        autocomplete="username"
-                        required
-                        autofocus=move || email().is_empty()
-                        dir="auto"
-                        value=email
-                    />
-                    <label for="password">{t.password}</label>
-                    <input
-                        id="password"
-                        name="password"
-                        type="password"
-                        autocomplete="current-password"
-                        required
-                        autofocus=move || !email().is_empty()
-                    />
-                    <button type="submit" class="btn btn-primary">{t.sign_in}</button>
-                </form>
+                {children()}
             </div>
         </main>
     }
