@@ -500,7 +500,46 @@ fn settings_view(viewer: model::UserId, found: backend::settings::TeamSettings) 
         mailboxes: found.mailboxes.into_iter().map(summary).collect(),
         tags: found.tags.into_iter().map(tag_summary).collect(),
         viewer,
+        invitations: found.invitations,
+        can_send: found.can_send,
+        system_mailbox: found.system_mailbox,
     }
+}
+
+/// Invites someone (admins only): the link goes by mail, or comes back to copy when no
+/// mailbox can send.
+#[server(prefix = "/api", endpoint = "invite", input = server_fn::codec::Json, output = crate::codec::Json)]
+pub async fn invite(form: model::InvitationForm) -> Result<model::Invited, AppError> {
+    let caller = server::caller()?;
+    let backend = server::backend()?;
+    let email = form.email.trim().to_lowercase();
+    let sent = backend.invite(&caller, form).await.map_err(server::fail)?;
+    let found = backend.settings(&caller).await.map_err(server::fail)?;
+    Ok(model::Invited { email, link: sent.link(), settings: settings_view(caller.id, found) })
+}
+
+/// Sends a pending invitation again with a new link, by mail or (`by_mail` false) to copy.
+#[server(prefix = "/api", endpoint = "resend_invitation", output = crate::codec::Json)]
+pub async fn resend_invitation(id: String, by_mail: bool) -> Result<model::Invited, AppError> {
+    let caller = server::caller()?;
+    let backend = server::backend()?;
+    let id: model::InvitationId = server::parse_id(&id)?;
+    let sent = backend.resend_invitation(&caller, id, by_mail).await.map_err(server::fail)?;
+    let found = backend.settings(&caller).await.map_err(server::fail)?;
+    let email = found.invitations.iter().find(|i| i.id == id).map(|i| i.email.clone()).unwrap_or_default();
+    Ok(model::Invited { email, link: sent.link(), settings: settings_view(caller.id, found) })
+}
+
+/// The address a password reset link is for; anyone with the link may ask.
+#[server(prefix = "/api", endpoint = "reset_preview", output = crate::codec::Json)]
+pub async fn reset_preview(token: String) -> Result<String, AppError> {
+    server::backend()?.reset_preview(&token).await.map_err(server::fail)
+}
+
+/// What the page behind an invitation link shows; anyone with the link may ask.
+#[server(prefix = "/api", endpoint = "invitation", output = crate::codec::Json)]
+pub async fn invitation(token: String) -> Result<model::InvitationPreview, AppError> {
+    server::backend()?.invitation_preview(&token).await.map_err(server::fail)
 }
 
 #[cfg(feature = "ssr")]

@@ -40,4 +40,14 @@ impl Fields {
         let _ = name;
         String::new()
     }
+
+    /// Every value of the fields named `name` (the ticked boxes of a group), in order.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        #[cfg(feature = "hydrate")]
+        if let Some(data) = self.data.as_ref() {
+            return data.get_all(name).iter().filter_map(|v| v.as_string()).collect();
+        }
+        let _ = name;
+        Vec::new()
+    }
 }

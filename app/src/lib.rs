@@ -81,6 +81,17 @@ pub fn App() -> impl IntoView {
             <Routes fallback=pages::NotFound>
                 <Route path=path!("/signin") view=pages::SignIn/>
                 <Route path=path!("/setup") view={Lazy::<pages::lazy::SetUpRoute>::new()}/>
+                <Route path=path!("/forgot") view={Lazy::<pages::lazy::ForgotRoute>::new()}/>
+                <Route
+                    path=path!("/reset/:token")
+                    view={Lazy::<pages::lazy::ResetRoute>::new()}
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/invitation/:token")
+                    view={Lazy::<pages::lazy::JoinRoute>::new()}
+                    ssr=SsrMode::Async
+                />
                 <Route path=path!("/") view={Lazy::<pages::lazy::HomeRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/mailboxes/:id") view=pages::MailboxPage ssr=SsrMode::Async/>
                 <Route

@@ -156,6 +156,9 @@ fn english(refusal: &Refusal) -> String {
         Refusal::UnknownLanguage { text } => format!("“{}” is not a language Sanduq speaks.", data(text)),
         Refusal::UnknownTimeZone { text } => format!("“{}” is not a time zone.", data(text)),
         Refusal::PasswordTooShort { min } => format!("A password needs at least {min} characters."),
+        Refusal::PasswordCommon => {
+            "This password is too easy to guess: a common one, or made of common words or your name.".into()
+        }
         Refusal::PasswordTooLong { max } => format!("A password has at most {max} characters."),
         Refusal::EmailTaken { email } => format!("Another account already uses {}.", data(email)),
         Refusal::WrongSetupCode => {
@@ -165,6 +168,21 @@ fn english(refusal: &Refusal) -> String {
             )
         }
         Refusal::AlreadySetUp => "This team is set up already. Sign in instead.".into(),
+        Refusal::AlreadyInvited { email } => {
+            format!("{} is invited already. Send that invitation again from the list below.", data(email))
+        }
+        Refusal::InvitationExpired => {
+            "This invitation has expired. Ask the admin who invited you to send it again.".into()
+        }
+        Refusal::InvitationUsed => "This invitation has been used already. Sign in instead.".into(),
+        Refusal::InvitationWithdrawn => {
+            "This invitation link no longer works: it was revoked, or a newer one was sent.".into()
+        }
+        Refusal::ResetExpired => "This link to reset your password has expired. Ask for a new one.".into(),
+        Refusal::ResetUsed => "This link to reset your password has been used. Sign in, or ask for a new one.".into(),
+        Refusal::ResetWithdrawn => {
+            "This link to reset your password no longer works: a newer one was sent. Use the newest mail.".into()
+        }
     }
 }
 
@@ -224,6 +242,7 @@ fn arabic(refusal: &Refusal, number: impl Fn(usize) -> String) -> String {
         Refusal::PasswordTooShort { min } => {
             format!("كلمة المرور قصيرة جدًا؛ الحد الأدنى لعدد أحرفها: {}.", number(*min))
         }
+        Refusal::PasswordCommon => "يسهل تخمين كلمة المرور هذه: فهي شائعة، أو مركّبة من كلمات شائعة أو من اسمك.".into(),
         Refusal::PasswordTooLong { max } => format!("كلمة المرور طويلة جدًا؛ الحد الأقصى لعدد أحرفها: {}.", number(*max)),
         Refusal::EmailTaken { email } => format!("البريد {} مستخدَم في حساب آخر بالفعل.", data(email)),
         Refusal::WrongSetupCode => {
@@ -233,6 +252,17 @@ fn arabic(refusal: &Refusal, number: impl Fn(usize) -> String) -> String {
             )
         }
         Refusal::AlreadySetUp => "تم إعداد هذا الفريق من قبل. سجّل الدخول بدلًا من ذلك.".into(),
+        Refusal::AlreadyInvited { email } => {
+            format!("{} مدعوّ بالفعل. أرسل تلك الدعوة مجددًا من القائمة أدناه.", data(email))
+        }
+        Refusal::InvitationExpired => "انتهت صلاحية هذه الدعوة. اطلب من المشرف الذي دعاك أن يرسلها مجددًا.".into(),
+        Refusal::InvitationUsed => "استُخدمت هذه الدعوة من قبل. سجّل الدخول بدلًا من ذلك.".into(),
+        Refusal::InvitationWithdrawn => "لم يعد رابط الدعوة هذا يعمل: أُلغيت الدعوة أو أُرسل رابط أحدث.".into(),
+        Refusal::ResetExpired => "انتهت صلاحية رابط إعادة تعيين كلمة المرور هذا. اطلب رابطًا جديدًا.".into(),
+        Refusal::ResetUsed => "استُخدم رابط إعادة تعيين كلمة المرور هذا من قبل. سجّل الدخول، أو اطلب رابطًا جديدًا.".into(),
+        Refusal::ResetWithdrawn => {
+            "لم يعد رابط إعادة تعيين كلمة المرور هذا يعمل: أُرسل رابط أحدث. استخدم أحدث رسالة.".into()
+        }
     }
 }
 
@@ -291,6 +321,9 @@ fn persian(refusal: &Refusal, number: impl Fn(usize) -> String) -> String {
         Refusal::UnknownLanguage { text } => format!("زبان «{}» شناخته‌شده نیست.", data(text)),
         Refusal::UnknownTimeZone { text } => format!("منطقهٔ زمانی «{}» شناخته‌شده نیست.", data(text)),
         Refusal::PasswordTooShort { min } => format!("رمز عبور باید دست‌کم {} نویسه باشد.", number(*min)),
+        Refusal::PasswordCommon => {
+            "حدس زدن این رمز عبور آسان است: رایج است یا از واژه‌های رایج یا نام شما ساخته شده است.".into()
+        }
         Refusal::PasswordTooLong { max } => format!("رمز عبور نباید بیش از {} نویسه باشد.", number(*max)),
         Refusal::EmailTaken { email } => format!("نشانی {} پیش‌تر برای حساب دیگری ثبت شده است.", data(email)),
         Refusal::WrongSetupCode => {
@@ -300,6 +333,22 @@ fn persian(refusal: &Refusal, number: impl Fn(usize) -> String) -> String {
             )
         }
         Refusal::AlreadySetUp => "این تیم پیش‌تر راه‌اندازی شده است. به‌جای آن وارد شوید.".into(),
+        Refusal::AlreadyInvited { email } => {
+            format!("{} پیش‌تر دعوت شده است. همان دعوت را از فهرست زیر دوباره بفرستید.", data(email))
+        }
+        Refusal::InvitationExpired => "این دعوت منقضی شده است. از مدیری که دعوتتان کرد بخواهید دوباره بفرستد.".into(),
+        Refusal::InvitationUsed => "این دعوت پیش‌تر به کار رفته است. به‌جای آن وارد شوید.".into(),
+        Refusal::InvitationWithdrawn => {
+            "این پیوند دعوت دیگر کار نمی‌کند: دعوت لغو شده یا پیوند تازه‌تری فرستاده شده است.".into()
+        }
+        Refusal::ResetExpired => "این پیوند بازنشانی رمز عبور منقضی شده است. پیوند تازه‌ای بخواهید.".into(),
+        Refusal::ResetUsed => {
+            "این پیوند بازنشانی رمز عبور پیش‌تر به کار رفته است. وارد شوید یا پیوند تازه‌ای بخواهید.".into()
+        }
+        Refusal::ResetWithdrawn => {
+            "این پیوند بازنشانی رمز عبور دیگر کار نمی‌کند: پیوند تازه‌تری فرستاده شده است. از تازه‌ترین نامه استفاده کنید."
+                .into()
+        }
     }
 }
 
@@ -530,10 +579,18 @@ mod tests {
             Refusal::UnknownLanguage { text: "omar@".into() },
             Refusal::UnknownTimeZone { text: "omar@".into() },
             Refusal::PasswordTooShort { min: 8 },
+            Refusal::PasswordCommon,
             Refusal::PasswordTooLong { max: 1024 },
             Refusal::EmailTaken { email: "omar@".into() },
             Refusal::WrongSetupCode,
             Refusal::AlreadySetUp,
+            Refusal::AlreadyInvited { email: "omar@".into() },
+            Refusal::InvitationExpired,
+            Refusal::InvitationUsed,
+            Refusal::InvitationWithdrawn,
+            Refusal::ResetExpired,
+            Refusal::ResetUsed,
+            Refusal::ResetWithdrawn,
         ]);
         for fault in every_mail_fault() {
             all.push(Refusal::MailServers { server: Some(Server::Imap), fault });

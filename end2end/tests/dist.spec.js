@@ -6,7 +6,7 @@ const { execFileSync, spawn } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { shots, hydrated } = require('./support');
+const { shots, hydrated, waitForHealth } = require('./support');
 
 const tarball = process.env.SANDUQ_DIST;
 // The unpacked server listens where an operator's would by default.
@@ -32,13 +32,7 @@ test('the unpacked release serves a working, hydrating app', async ({ page }) =>
   expect(listening, 'nothing else may answer on the default port (is a `make run` up?)').toBe(false);
   const server = spawn(bin, ['serve'], { env, cwd: elsewhere, stdio: 'ignore' });
   try {
-    await expect.poll(async () => {
-      try {
-        return (await fetch(`${origin}/healthz`)).status;
-      } catch {
-        return 0;
-      }
-    }, { timeout: 30_000 }).toBe(200);
+    await waitForHealth(origin);
 
     expect(server.exitCode, 'the bundled server is the one answering').toBeNull();
     await page.goto(`${origin}/signin`);

@@ -21,7 +21,8 @@ test('an agent signs in, sees the shell, and signs out', async ({ page }) => {
   await page.screenshot({ path: path.join(shots, 'signin.png') });
 
   await signIn(page, 'sara@e2e.test');
-  await expect(page).toHaveURL(/\/$/);
+  // Home is her most useful view: her own conversations, or the unassigned ones.
+  await expect(page).toHaveURL(/\/views\/(mine|unassigned)$/);
   const mailboxes = page.getByRole('navigation', { name: 'Mailboxes' });
   await expect(mailboxes.getByRole('link', { name: /Support/ })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Account' })).toContainText('Sara Haddad');

@@ -33,4 +33,15 @@ function closedPort() {
   });
 }
 
-module.exports = { shots, hydrated, signIn, closedPort };
+/// Resolves once the server at `origin` answers its health check (30 s at most).
+async function waitForHealth(origin) {
+  await expect.poll(async () => {
+    try {
+      return (await fetch(`${origin}/healthz`)).status;
+    } catch {
+      return 0;
+    }
+  }, { timeout: 30_000 }).toBe(200);
+}
+
+module.exports = { shots, hydrated, signIn, closedPort, waitForHealth };

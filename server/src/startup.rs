@@ -63,6 +63,7 @@ pub async fn spawn(mut config: Config, limits: SignInLimits) -> Result<Running, 
     if config.public_url.port() == Some(0) {
         config.public_url = url::Url::parse(&format!("http://{addr}")).map_err(|e| format!("SANDUQ_ADDR: {e}"))?;
     }
+    let backend = backend.with_public_url(config.public_url.as_str());
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(run(listener, config, backend.clone(), async move {
         let _ = stopped.await;
@@ -76,7 +77,8 @@ pub async fn serve(config: Config) -> Result<(), String> {
     let backend = Backend::new(store)
         .with_undo_send(config.undo_send)
         .with_secret(config.secret_key.clone())
-        .with_blobs(open_blobs(&config)?);
+        .with_blobs(open_blobs(&config)?)
+        .with_public_url(config.public_url.as_str());
     let listener = bind(config.addr).await?;
     tracing::info!(url = %config.public_url, addr = %config.addr, data_dir = %config.data_dir.display(), "Sanduq is listening");
     announce_first_run(&backend, &config).await?;

@@ -130,7 +130,7 @@ fn users_and_mailboxes_from_the_command_line() {
     let short =
         sanduq(&["user", "add", "--email", "omar@shop.test", "--name", "Omar", "--role", "agent"], &env, "short\n");
     assert!(!short.status.success());
-    assert!(stderr(&short).contains("at least 8 characters"), "{}", stderr(&short));
+    assert!(stderr(&short).contains("at least 10 characters"), "{}", stderr(&short));
 
     let bad_role = sanduq(&["user", "add", "--email", "omar@shop.test", "--name", "Omar", "--role", "owner"], &env, "");
     assert!(!bad_role.status.success());

@@ -180,7 +180,7 @@ async fn signing_in_opens_the_shell_with_a_safe_cookie() {
     assert!(!set_cookie.contains("Secure"), "plain http public URL: {set_cookie}");
     let cookie = session_cookie(response.headers()).expect("cookie");
 
-    let shell = app.get("/", Some(&cookie)).await;
+    let shell = app.get("/views/unassigned", Some(&cookie)).await;
     assert_eq!(shell.status(), StatusCode::OK);
     let html = shell.text().await.expect("html");
     assert!(html.contains("Sara Haddad"), "the shell names the user");
@@ -657,9 +657,9 @@ async fn each_user_reads_in_their_language_and_time_zone() {
     let app = TestApp::spawn().await;
     app.add_user("reza@shop.test", "Reza", Role::Agent).await;
     let reza = app.sign_in("reza@shop.test").await;
-    let page = app.get("/", Some(&reza)).await.text().await.expect("html");
+    let page = app.get("/views/unassigned", Some(&reza)).await.text().await.expect("html");
     assert!(page.contains("lang=\"en\"") && page.contains("dir=\"ltr\""));
-    let arabic_browser = page_in_language(&app, "/", &reza, "ar-SA,ar;q=0.9").await;
+    let arabic_browser = page_in_language(&app, "/views/unassigned", &reza, "ar-SA,ar;q=0.9").await;
     assert!(arabic_browser.contains("lang=\"ar\""), "until Reza chooses, the browser's language holds");
     assert!(page.contains("data-tz=\"-9223372036854775808:0\""), "UTC until chosen");
     assert!(page.contains(" Account</span>"), "the account button says Account");
@@ -667,9 +667,9 @@ async fn each_user_reads_in_their_language_and_time_zone() {
     let (status, body) =
         app.call("set_preferences", &[("locale", "fa"), ("time_zone", "Asia/Tehran")], Some(&reza)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let page = app.get("/", Some(&reza)).await.text().await.expect("html");
+    let page = app.get("/views/unassigned", Some(&reza)).await.text().await.expect("html");
     assert!(page.contains("lang=\"fa\"") && page.contains("dir=\"rtl\""), "Persian, right to left");
-    let english_browser = page_in_language(&app, "/", &reza, "en-US").await;
+    let english_browser = page_in_language(&app, "/views/unassigned", &reza, "en-US").await;
     assert!(english_browser.contains("lang=\"fa\""), "once chosen, the choice wins over the browser");
     assert!(page.contains("data-tz=\"-9223372036854775808:12600\""), "Tehran is UTC+3:30");
 
@@ -866,4 +866,78 @@ async fn a_fresh_server_is_set_up_once_in_the_browser() {
     let again = post(code.as_str().to_string()).await;
     assert!(location(again.headers()).contains("already_set_up"), "{}", location(again.headers()));
     assert_eq!(app.backend().store.users().await.expect("users").len(), 1);
+}
+
+/// An invitation link opens a page that works without JavaScript: a refusal comes back worded
+/// in the reader's language with the name kept, the right form signs the new person in and
+/// sends them home, and the link is then used up. Home for a person with no conversations of
+/// their own is the unassigned ones.
+#[tokio::test]
+async fn an_invited_person_joins_from_the_link_and_lands_on_their_inbox() {
+    let app = TestApp::spawn().await;
+    let admin = app.add_user("amal@shop.test", "Amal", Role::Admin).await;
+    let form = model::InvitationForm {
+        email: "omar@shop.test".into(),
+        name: "Omar".into(),
+        role: Role::Agent,
+        locale: "ar".into(),
+        mailboxes: vec![],
+    };
+    let link = app.backend().invite(&admin, form).await.expect("invited").link().expect("a link to copy");
+    let path = link.strip_prefix(&app.origin).expect("the link names this server");
+    assert!(path.starts_with("/invitation/"), "{path}");
+
+    let page = app.client.get(app.url(path)).header("accept-language", "ar").send().await.expect("GET");
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.expect("html");
+    assert!(html.contains("omar@shop.test") && html.contains(&format!(r#"action="{path}""#)), "{html}");
+    assert!(html.contains(r#"<option value="ar" lang="ar" selected"#), "the invitation's language is chosen: {html}");
+
+    let short = app.post_form(path, &[("name", "Omar & Sons"), ("password", "short"), ("locale", "ar")], None).await;
+    assert_eq!(short.status(), StatusCode::SEE_OTHER);
+    let back = location(short.headers());
+    assert!(back.starts_with(&format!("{path}?error=")) && back.contains("password_too_short"), "{back}");
+    assert!(!back.contains("short&") && back.contains("name=Omar+%26+Sons"), "{back}");
+    let again = app.client.get(app.url(&back)).header("accept-language", "ar").send().await.expect("GET");
+    let html = again.text().await.expect("html");
+    assert!(html.contains(r#"value="Omar &amp; Sons""#), "the name is kept: {html}");
+
+    let joined = app.post_form(path, &[("name", "Omar"), ("password", PASSWORD), ("locale", "ar")], None).await;
+    assert_eq!(location(joined.headers()), "/");
+    let cookie = session_cookie(joined.headers()).expect("signed in");
+    let home = app.get("/", Some(&cookie)).await;
+    assert_eq!(location(home.headers()), "/views/unassigned", "nothing of his own yet");
+
+    let used = app.client.get(app.url(path)).send().await.expect("GET");
+    assert!(used.text().await.expect("html").contains("has been used"), "the link is spent");
+    let twice = app.post_form(path, &[("name", "Omar"), ("password", PASSWORD), ("locale", "ar")], None).await;
+    assert!(location(twice.headers()).contains("invitation_used"), "{}", location(twice.headers()));
+    let garbage = app.client.get(app.url("/invitation/..%2f..%2fetc")).send().await.expect("GET");
+    assert!(garbage.text().await.expect("html").contains("no longer works"));
+}
+
+/// "Forgot password?" from the sign-in page works without JavaScript and answers the same for
+/// an address with an account and one without; a dead reset link says so in words.
+#[tokio::test]
+async fn forgot_password_answers_the_same_for_every_address() {
+    let app = TestApp::spawn().await;
+    app.add_user("sara@shop.test", "Sara", Role::Agent).await;
+    let signin = app.get("/signin", None).await.text().await.expect("html");
+    assert!(signin.contains(r#"href="/forgot""#), "the sign-in page links to it");
+    let page = app.get("/forgot", None).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.expect("html").contains(r#"action="/forgot""#));
+
+    let known = app.post_form("/forgot", &[("email", "sara@shop.test")], None).await;
+    let unknown = app.post_form("/forgot", &[("email", "nobody@shop.test")], None).await;
+    assert_eq!((known.status(), unknown.status()), (StatusCode::SEE_OTHER, StatusCode::SEE_OTHER));
+    let (known, unknown) = (location(known.headers()), location(unknown.headers()));
+    assert_eq!(known.replace("sara", "nobody"), unknown, "the same answer");
+    let sent = app.get(&known, None).await.text().await.expect("html");
+    assert!(sent.contains("a link to choose a new password is on its way"), "{sent}");
+
+    let dead = app.get(&format!("/reset/{}", "ab".repeat(32)), None).await.text().await.expect("html");
+    assert!(dead.contains("no longer works"), "{dead}");
+    let posted = app.post_form(&format!("/reset/{}", "ab".repeat(32)), &[("password", PASSWORD)], None).await;
+    assert!(location(posted.headers()).contains("reset_withdrawn"), "{}", location(posted.headers()));
 }

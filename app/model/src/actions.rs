@@ -188,6 +188,15 @@ pub enum SettingsChange {
     DeleteTag {
         tag: crate::ids::TagId,
     },
+    /// Its link stops working at once; a mail with it that has not left is held back.
+    RevokeInvitation {
+        invitation: crate::ids::InvitationId,
+    },
+    /// The mailbox whose mail servers send invitations and password resets (`None`: the
+    /// oldest mailbox that can send).
+    SetSystemMailbox {
+        mailbox: Option<crate::ids::MailboxId>,
+    },
 }
 
 /// What the Settings page shows.
@@ -198,6 +207,62 @@ pub struct SettingsView {
     pub tags: Vec<crate::types::TagSummary>,
     /// The admin looking at it (who may not demote or deactivate themselves).
     pub viewer: UserId,
+    /// Invitations not yet accepted or revoked, newest first.
+    pub invitations: Vec<InvitationView>,
+    /// The mailboxes that can send mail (they have their mail servers).
+    pub can_send: Vec<crate::ids::MailboxId>,
+    /// The mailbox that sends invitations and password resets; `None` while no mailbox can
+    /// send, when invitation links are shown to copy instead.
+    pub system_mailbox: Option<crate::ids::MailboxId>,
+}
+
+/// A pending invitation, as Settings lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationView {
+    pub id: crate::ids::InvitationId,
+    pub email: String,
+    pub name: String,
+    pub role: crate::types::Role,
+    pub mailboxes: Vec<crate::ids::MailboxId>,
+    /// Who sent it (empty if they are gone).
+    pub invited_by: String,
+    /// When its current link was made, and when that link stops working (microseconds).
+    pub sent_at: i64,
+    pub expires_at: i64,
+    pub expired: bool,
+    /// The mail that carried the current link; `None` when the link was given to copy.
+    pub delivery: Option<Delivery>,
+}
+
+/// What an admin fills in to invite someone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationForm {
+    pub email: String,
+    pub name: String,
+    pub role: crate::types::Role,
+    /// The language of the mail and of the page it links to (`en`, `ar`, `fa`).
+    pub locale: String,
+    pub mailboxes: Vec<crate::ids::MailboxId>,
+}
+
+/// The answer to inviting someone or sending their invitation again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invited {
+    pub email: String,
+    /// The link to give the person, when it did not go by mail (no mailbox can send, or the
+    /// admin asked for the link).
+    pub link: Option<String>,
+    pub settings: SettingsView,
+}
+
+/// What the page behind an invitation link shows before the person joins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationPreview {
+    /// The team's name (empty when it has none).
+    pub team: String,
+    pub email: String,
+    pub name: String,
+    pub locale: String,
 }
 
 /// A user in Settings, with the mailboxes they belong to.

@@ -112,6 +112,11 @@ id_type!(
     OutboxId,
     "outbox"
 );
+id_type!(
+    /// An invitation to join the team.
+    InvitationId,
+    "invitation"
+);
 
 #[cfg(test)]
 mod tests {

@@ -139,10 +139,12 @@ pub enum Refusal {
     PasswordTooShort {
         min: usize,
     },
-    /// … or longer.
+    /// … or longer …
     PasswordTooLong {
         max: usize,
     },
+    /// … or one of the most common passwords, or made of them (or of the person's name).
+    PasswordCommon,
     /// Another person already signs in with this email.
     EmailTaken {
         email: String,
@@ -151,6 +153,22 @@ pub enum Refusal {
     WrongSetupCode,
     /// The team has been set up already: its people sign in instead.
     AlreadySetUp,
+    /// The address has an invitation waiting; send that one again instead.
+    AlreadyInvited {
+        email: String,
+    },
+    /// The invitation link is older than its week: the admin sends a new one.
+    InvitationExpired,
+    /// The invitation was accepted already: its person signs in.
+    InvitationUsed,
+    /// The invitation was revoked, or its link replaced by a newer one.
+    InvitationWithdrawn,
+    /// A password reset link is older than its hour …
+    ResetExpired,
+    /// … or was used already …
+    ResetUsed,
+    /// … or was replaced by a newer one (or never existed).
+    ResetWithdrawn,
 }
 
 impl fmt::Display for Refusal {
@@ -193,11 +211,27 @@ impl fmt::Display for Refusal {
             Refusal::UnknownTimeZone { text } => write!(f, "unknown time zone {text:?}"),
             Refusal::PasswordTooShort { min } => write!(f, "a password needs at least {min} characters"),
             Refusal::PasswordTooLong { max } => write!(f, "a password has at most {max} characters"),
+            Refusal::PasswordCommon => f.write_str(
+                "this password is too easy to guess: it is a common one, or made of common words or your name",
+            ),
             Refusal::EmailTaken { email } => write!(f, "a user with the email {email} already exists"),
             Refusal::WrongSetupCode => {
                 f.write_str("the set-up code is wrong; `sanduq serve` printed it and wrote it into the data folder")
             }
             Refusal::AlreadySetUp => f.write_str("this team is set up already; sign in instead"),
+            Refusal::AlreadyInvited { email } => {
+                write!(f, "{email} is invited already; send that invitation again from the list")
+            }
+            Refusal::InvitationExpired => f.write_str("this invitation has expired; ask your admin to send it again"),
+            Refusal::InvitationUsed => f.write_str("this invitation has been used; sign in instead"),
+            Refusal::InvitationWithdrawn => {
+                f.write_str("this invitation link no longer works; it was revoked or a newer one was sent")
+            }
+            Refusal::ResetExpired => f.write_str("this password reset link has expired; ask for a new one"),
+            Refusal::ResetUsed => f.write_str("this password reset link has been used; sign in, or ask for a new one"),
+            Refusal::ResetWithdrawn => {
+                f.write_str("this password reset link no longer works; a newer one was sent, use the newest mail")
+            }
         }
     }
 }

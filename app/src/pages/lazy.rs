@@ -18,7 +18,10 @@
 use leptos::prelude::*;
 use leptos_router::{LazyRoute, lazy_route};
 
-use super::{ConversationView, Home, MailServersPage, NewConversationPage, SetUpPage, SettingsPage};
+use super::{
+    ConversationView, ForgotPage, Home, JoinPage, MailServersPage, NewConversationPage, ResetPage, SetUpPage,
+    SettingsPage,
+};
 
 /// `/settings`.
 pub struct SettingsRoute;
@@ -107,6 +110,51 @@ impl LazyRoute for SetUpRoute {
 
     fn view(_this: Self) -> AnyView {
         view! { <SetUpPage/> }.into_any()
+    }
+}
+
+/// `/invitation/:token`, where an invited person joins: seen once by each person.
+pub struct JoinRoute;
+
+#[lazy_route]
+impl LazyRoute for JoinRoute {
+    fn data() -> Self {
+        chunk_links::<Self>(Hint::Preload);
+        JoinRoute
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <JoinPage/> }.into_any()
+    }
+}
+
+/// `/forgot`, where a lost password is asked for again.
+pub struct ForgotRoute;
+
+#[lazy_route]
+impl LazyRoute for ForgotRoute {
+    fn data() -> Self {
+        chunk_links::<Self>(Hint::Preload);
+        ForgotRoute
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <ForgotPage/> }.into_any()
+    }
+}
+
+/// `/reset/:token`.
+pub struct ResetRoute;
+
+#[lazy_route]
+impl LazyRoute for ResetRoute {
+    fn data() -> Self {
+        chunk_links::<Self>(Hint::Preload);
+        ResetRoute
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <ResetPage/> }.into_any()
     }
 }
 

@@ -2,11 +2,14 @@
 
 mod attach;
 mod conversation;
+mod invitation;
+mod invite;
 mod keys;
 pub mod lazy;
 mod mail_servers;
 mod new_conversation;
 mod presence;
+mod reset;
 mod settings;
 mod setup;
 mod shell;
@@ -26,9 +29,11 @@ use crate::format;
 use crate::i18n::{Texts, use_texts};
 use crate::live::{coalesced, use_live};
 pub use conversation::ConversationView;
+pub use invitation::JoinPage;
 pub use mail_servers::MailServersPage;
 pub use new_conversation::NewConversationPage;
 use presence::RowAvatars;
+pub use reset::{ForgotPage, ResetPage};
 pub use settings::SettingsPage;
 pub use setup::SetUpPage;
 pub use shell::Shell;
@@ -396,7 +401,7 @@ fn NotFoundMessage() -> impl IntoView {
         <section class="empty-state">
             <h1>{t.not_found_title}</h1>
             <p>{t.not_found_hint}</p>
-            <a class="btn" href="/">{t.back_to_inbox}</a>
+            <a class="btn" href="/" rel="external">{t.back_to_inbox}</a>
         </section>
     }
 }

@@ -1,5 +1,6 @@
 //! `/settings`: everyone's own signatures (one per mailbox they answer from), then what
-//! admins manage: people (role, mailboxes, deactivate), mailboxes (name, members) and tags
+//! admins manage: people (role, mailboxes, deactivate, invitations: `invite`), mailboxes
+//! (name, members, which one sends system mail) and tags
 //! (name, colour). Every change is saved as it is made and answered with the settings as
 //! they now are. Others see "admins only" below their signatures.
 
@@ -8,6 +9,7 @@ use leptos::server_fn::ServerFn;
 use model::{MailboxId, Role, SettingsChange, SettingsView, TagSummary, TeamMember};
 
 use super::Shell;
+use super::invite::{People, SystemMailbox};
 use crate::api;
 use crate::error::AppError;
 use crate::form::Fields;
@@ -62,7 +64,6 @@ fn Settings(s: SettingsView) -> impl IntoView {
         {move || failed().map(|e| view! { <p class="alert alert-error" role="alert">{t.action_failed} " " {e}</p> })}
         <section class="settings-section" aria-labelledby="s-team">
             <h2 id="s-team">{t.team}</h2>
-            <p class="muted hint" dir="ltr">{t.add_people_hint}</p>
             <table class="settings-table">
                 <thead>
                     <tr>
@@ -83,9 +84,11 @@ fn Settings(s: SettingsView) -> impl IntoView {
                     }}
                 </tbody>
             </table>
+            <People state apply/>
         </section>
         <section class="settings-section" aria-labelledby="s-mailboxes">
             <h2 id="s-mailboxes">{t.mailboxes}</h2>
+            <SystemMailbox state apply/>
             <ul class="settings-list">
                 {move || {
                     let s = state.get();

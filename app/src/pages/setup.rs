@@ -10,7 +10,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::signin::SignInCard;
+use super::signin::{SignInCard, language_options};
 use crate::error::AppError;
 use crate::i18n::{Lang, use_texts};
 
@@ -43,12 +43,7 @@ pub fn SetUpPage() -> impl IntoView {
                     value=move || field("team")/>
                 <label for="setup-language">{t.team_language}</label>
                 <select id="setup-language" name="locale">
-                    {Lang::ALL
-                        .into_iter()
-                        .map(|lang| view! {
-                            <option value=lang.tag() lang=lang.tag() selected=lang == chosen>{lang.native_name()}</option>
-                        })
-                        .collect_view()}
+                    {language_options(chosen)}
                 </select>
                 <label for="setup-name">{t.your_name}</label>
                 <input id="setup-name" name="name" type="text" dir="auto" maxlength="100" autocomplete="name"

@@ -36,7 +36,7 @@ pub fn Shell(children: Children) -> impl IntoView {
     view! {
         <div class="app">
             <header class="topbar">
-                <a href="/" class="brand">
+                <a href="/" class="brand" rel="external">
                     <span class="brand-mark" aria-hidden="true">"ص"</span>
                     <span>{t.product}</span>
                 </a>

@@ -57,6 +57,7 @@ pub fn SignIn() -> impl IntoView {
                 />
                 <button type="submit" class="btn btn-primary">{t.sign_in}</button>
             </form>
+            <p class="signin-aside"><a href="/forgot">{t.forgot_link}</a></p>
         </SignInCard>
     }
 }
@@ -77,4 +78,12 @@ pub fn SignInCard(children: Children) -> impl IntoView {
             </div>
         </main>
     }
+}
+
+/// The options of a language choice, each named in its own language, `chosen` selected.
+pub fn language_options(chosen: crate::i18n::Lang) -> impl IntoView {
+    crate::i18n::Lang::ALL
+        .into_iter()
+        .map(|lang| view! { <option value=lang.tag() lang=lang.tag() selected=lang == chosen>{lang.native_name()}</option> })
+        .collect_view()
 }

@@ -34,7 +34,7 @@ use crate::time::{DAY, now_micros};
 /// How long a session lasts.
 pub const SESSION_DAYS: i64 = 30;
 /// Shortest password accepted.
-pub const MIN_PASSWORD_CHARS: usize = 8;
+pub const MIN_PASSWORD_CHARS: usize = 10;
 /// Longest password accepted (argon2 would take anything; this keeps requests small).
 pub const MAX_PASSWORD_CHARS: usize = 1024;
 
@@ -71,6 +71,39 @@ impl SessionToken {
     }
 
     fn hash(&self) -> [u8; 32] {
+        Sha256::digest(self.0.as_bytes()).into()
+    }
+}
+
+/// The secret in a link sent by mail (an invitation, a password reset). Never logged; only
+/// its SHA-256 is stored.
+#[derive(Clone, PartialEq, Eq)]
+pub struct LinkToken(String);
+
+impl fmt::Debug for LinkToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("LinkToken(<redacted>)")
+    }
+}
+
+impl LinkToken {
+    pub(crate) fn generate() -> LinkToken {
+        let mut bytes = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        LinkToken(hex::encode(bytes))
+    }
+
+    /// Takes a token from a link. Anything that is not 64 hex digits is no token.
+    pub fn from_link(text: &str) -> Option<LinkToken> {
+        (text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit())).then(|| LinkToken(text.to_ascii_lowercase()))
+    }
+
+    /// The text to put in the link.
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub(crate) fn hash(&self) -> [u8; 32] {
         Sha256::digest(self.0.as_bytes()).into()
     }
 }
@@ -224,16 +257,25 @@ fn decoy_hash() -> &'static str {
     })
 }
 
-/// Checks a new password's length.
-pub fn check_new_password(password: &str) -> Result<()> {
+/// Checks a new password: its length, then that it is not one of the most common passwords
+/// nor made of them, of common words and names, keyboard runs, dates, or the person's own
+/// `known` words (their email, their name). zxcvbn ranks it against those lists; a password
+/// it would guess in under 10^8 tries (score below 3) is refused, whatever its length.
+pub fn check_new_password(password: &str, known: &[&str]) -> Result<()> {
     let n = password.chars().count();
     if n < MIN_PASSWORD_CHARS {
-        Err(Refusal::PasswordTooShort { min: MIN_PASSWORD_CHARS }.into())
-    } else if n > MAX_PASSWORD_CHARS {
-        Err(Refusal::PasswordTooLong { max: MAX_PASSWORD_CHARS }.into())
-    } else {
-        Ok(())
+        return Err(Refusal::PasswordTooShort { min: MIN_PASSWORD_CHARS }.into());
     }
+    if n > MAX_PASSWORD_CHARS {
+        return Err(Refusal::PasswordTooLong { max: MAX_PASSWORD_CHARS }.into());
+    }
+    // The address's parts count as words of the person too (`omar.haddad@shop.test`).
+    let parts: Vec<&str> = known.iter().flat_map(|k| k.split(['@', '.', ' ', '-', '_', '+'])).collect();
+    let inputs: Vec<&str> = known.iter().copied().chain(parts).filter(|w| w.chars().count() > 2).collect();
+    if zxcvbn::zxcvbn(password, &inputs).score() < zxcvbn::Score::Three {
+        return Err(Refusal::PasswordCommon.into());
+    }
+    Ok(())
 }
 
 impl Backend {
@@ -242,7 +284,7 @@ impl Backend {
         let email = EmailAddress::parse(email).map_err(|_| Refusal::NotAnEmail { text: email.to_string() })?;
         let name = model::text::one_line(name, 100)
             .map_err(|fault| model::Refusal::Text { field: model::Field::PersonName, fault })?;
-        check_new_password(password)?;
+        check_new_password(password, &[email.as_str(), &name])?;
         let password_hash = hash_password(password).await?;
         let email = email.to_string();
         self.store.create_user(NewUser { email: email.clone(), name, role, password_hash }).await.map_err(|e| match e {
@@ -346,7 +388,8 @@ impl Backend {
 
     /// Sets a new password and ends every session of the user, live sockets included.
     pub async fn set_password(&self, user: UserId, password: &str) -> Result<()> {
-        check_new_password(password)?;
+        let person = self.store.user(user).await?;
+        check_new_password(password, &[&person.email, &person.name])?;
         let hash = hash_password(password).await?;
         self.store.set_password_hash(user, &hash).await?;
         self.live.publish(crate::live::Signal::Sessions { user }).await
@@ -389,6 +432,37 @@ mod tests {
         assert_eq!(limited_as(v4), v4);
         let mapped: IpAddr = "::ffff:192.0.2.7".parse().expect("ip");
         assert_eq!(limited_as(mapped), v4);
+    }
+
+    #[test]
+    fn a_new_password_is_long_and_not_a_common_one() {
+        let refused = |p: &str, known: &[&str]| match check_new_password(p, known) {
+            Err(Error::Refused(r)) => Some(r),
+            _ => None,
+        };
+        assert_eq!(refused("short", &[]), Some(Refusal::PasswordTooShort { min: 10 }));
+        for common in ["1234567890", "password123", "qwertyuiop", "iloveyou12", "1q2w3e4r5t6y", "aaaaaaaaaaaa"] {
+            assert_eq!(refused(common, &[]), Some(Refusal::PasswordCommon), "{common}");
+        }
+        assert_eq!(
+            refused("haddad.omar", &["omar.haddad@shop.test", "Omar Haddad"]),
+            Some(Refusal::PasswordCommon),
+            "made of the person's own name"
+        );
+        for fine in ["correct horse battery", "كلمة سر طويلة جدا", "Tq7#vLp2-xK9m", "sanduq-demo"] {
+            assert_eq!(refused(fine, &["sara@shop.test"]), None, "{fine}");
+        }
+        assert_eq!(refused(&"x".repeat(MAX_PASSWORD_CHARS + 1), &[]), Some(Refusal::PasswordTooLong { max: 1024 }));
+    }
+
+    #[test]
+    fn a_link_token_is_64_hex_digits_and_never_printed() {
+        let token = LinkToken::generate();
+        assert_eq!(LinkToken::from_link(token.as_str()), Some(token.clone()));
+        assert_eq!(LinkToken::from_link(&token.as_str().to_uppercase()), Some(token.clone()));
+        assert_eq!(LinkToken::from_link("abc"), None);
+        assert_eq!(LinkToken::from_link(&"g".repeat(64)), None);
+        assert_eq!(format!("{token:?}"), "LinkToken(<redacted>)");
     }
 
     #[test]

@@ -119,7 +119,7 @@ impl Backend {
         if !LOCALES.contains(&form.locale.as_str()) {
             return Err(Refusal::UnknownLanguage { text: form.locale }.into());
         }
-        check_new_password(&form.password)?;
+        check_new_password(&form.password, &[email.as_str(), &name, &team])?;
         let password_hash = hash_password(&form.password).await?;
         let admin = NewUser { email: email.to_string(), name, role: model::Role::Admin, password_hash };
         let code = SetupCode::typed(&form.code);
@@ -149,6 +149,17 @@ impl Backend {
         }
         let steps = self.store.first_steps(caller.id).await?;
         Ok((!steps.all_done()).then_some(steps))
+    }
+
+    /// Where `/` leads the caller: the view of the inbox most worth opening (Mine when they
+    /// have conversations, else Unassigned), or `None` for the home page while an admin has
+    /// first steps left.
+    pub async fn home_view(&self, caller: &Caller) -> Result<Option<model::InboxView>> {
+        if self.first_steps(caller).await?.is_some() {
+            return Ok(None);
+        }
+        let counts = self.store.view_counts(caller.mailbox_scope(), caller.id).await?;
+        Ok(Some(if counts.mine > 0 { model::InboxView::Mine } else { model::InboxView::Unassigned }))
     }
 
     /// The team's name; empty when its first admin came from the command line.

@@ -13,14 +13,17 @@ pub mod error;
 pub mod events;
 pub mod files;
 pub mod first_run;
+pub mod invitations;
 pub mod live;
 pub mod mail;
 pub mod mail_admin;
 pub mod mail_settings;
+pub mod password_reset;
 pub mod prefs;
 pub mod secret;
 pub mod settings;
 pub mod store;
+pub mod system_mail;
 #[doc(hidden)]
 pub mod testing;
 pub mod time;
@@ -45,6 +48,8 @@ pub const DEFAULT_UNDO_SECS: u64 = 10;
 pub struct Backend {
     pub store: Store,
     limiters: Arc<auth::SignInLimiters>,
+    /// The limits on asking for password reset links.
+    resets: Arc<password_reset::ResetLimiters>,
     /// Whether the team is known to be set up (see `first_run`).
     set_up: Arc<first_run::SetUp>,
     /// How long a reply waits before it leaves, so the agent can undo it.
@@ -55,6 +60,8 @@ pub struct Backend {
     pub blobs: Option<mail::Blobs>,
     /// Carries changes and presence to the open tabs of every node.
     pub live: live::Bus,
+    /// The address people reach the app at (`SANDUQ_PUBLIC_URL`), for the links in system mail.
+    pub public_url: String,
 }
 
 impl Backend {
@@ -69,11 +76,19 @@ impl Backend {
             live: live::Bus::new(store.clone()),
             store,
             limiters: Arc::new(auth::SignInLimiters::new(limits)),
+            resets: Arc::new(password_reset::ResetLimiters::new()),
             set_up: Arc::default(),
             undo_send: std::time::Duration::from_secs(DEFAULT_UNDO_SECS),
             secret: SecretKey::generate(),
             blobs: None,
+            public_url: "http://127.0.0.1:3000".to_string(),
         }
+    }
+
+    /// The same backend reached by people at `url` (the links in system mail point there).
+    pub fn with_public_url(mut self, url: &str) -> Backend {
+        self.public_url = url.trim_end_matches('/').to_string();
+        self
     }
 
     /// The same backend reading attachments from `blobs`.

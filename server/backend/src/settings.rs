@@ -8,6 +8,7 @@ use crate::Backend;
 use crate::access::Caller;
 use crate::error::{Error, Result};
 use crate::store::{Mailbox, MailboxScope, TagCount};
+use crate::time::now_micros;
 
 /// Everything the Settings page shows.
 #[derive(Debug, Clone)]
@@ -15,6 +16,11 @@ pub struct TeamSettings {
     pub users: Vec<TeamMember>,
     pub mailboxes: Vec<Mailbox>,
     pub tags: Vec<TagCount>,
+    pub invitations: Vec<model::InvitationView>,
+    /// The mailboxes that can send (they have mail servers).
+    pub can_send: Vec<model::MailboxId>,
+    /// The mailbox that sends system mail, if any can.
+    pub system_mailbox: Option<model::MailboxId>,
 }
 
 /// The longest mailbox name, in characters.
@@ -46,7 +52,7 @@ impl Backend {
     pub async fn settings(&self, caller: &Caller) -> Result<TeamSettings> {
         caller.require_admin()?;
         let memberships = self.store.memberships().await?;
-        let users = self
+        let users: Vec<TeamMember> = self
             .store
             .users()
             .await?
@@ -62,7 +68,41 @@ impl Backend {
             .collect();
         let mailboxes = self.store.mailboxes(MailboxScope::All).await?;
         let tags = self.store.tags(MailboxScope::All).await?;
-        Ok(TeamSettings { users, mailboxes, tags })
+        let now = now_micros();
+        let invitations = self
+            .store
+            .pending_invitations()
+            .await?
+            .into_iter()
+            .map(|i| model::InvitationView {
+                invited_by: users
+                    .iter()
+                    .find(|u| Some(u.id) == i.invited_by)
+                    .map(|u| u.name.clone())
+                    .unwrap_or_default(),
+                id: i.id,
+                email: i.email,
+                name: i.name,
+                role: i.role,
+                mailboxes: i.mailboxes,
+                sent_at: i.sent_at,
+                expires_at: i.expires_at,
+                expired: i.expires_at <= now,
+                delivery: i.delivery.map(|(status, attempts, error)| model::Delivery {
+                    status: status.parse().unwrap_or(model::DeliveryStatus::Queued),
+                    attempts,
+                    last_error: error.as_deref().map(model::MailFault::from_stored),
+                }),
+            })
+            .collect();
+        let mut can_send = Vec::new();
+        for mailbox in mailboxes.iter().filter(|m| !m.is_demo) {
+            if self.store.can_send(mailbox.id).await? {
+                can_send.push(mailbox.id);
+            }
+        }
+        let system_mailbox = self.store.system_mailbox().await?;
+        Ok(TeamSettings { users, mailboxes, tags, invitations, can_send, system_mailbox })
     }
 
     /// Applies one change from Settings; admins only.
@@ -88,13 +128,22 @@ impl Backend {
                 if user == caller.id && role != model::Role::Admin {
                     return Err(Refusal::OwnAdminRole.into());
                 }
-                self.store.set_role(user, role).await
+                self.store.set_role(user, role).await?;
+                // Invitations stand on their sender's say-so: an admin no more, theirs end.
+                if role != model::Role::Admin {
+                    self.store.revoke_invitations_by(user).await?;
+                }
+                Ok(())
             }
             SettingsChange::SetActive { user, active } => {
                 if user == caller.id && !active {
                     return Err(Refusal::DeactivateSelf.into());
                 }
-                self.store.set_active(user, active).await
+                self.store.set_active(user, active).await?;
+                if !active {
+                    self.store.revoke_invitations_by(user).await?;
+                }
+                Ok(())
             }
             SettingsChange::SetMember { user, mailbox, member } => {
                 self.store.user(user).await?;
@@ -118,6 +167,16 @@ impl Backend {
                 self.store.update_tag(tag, &name, &color).await.map_err(taken(Field::TagName, &name))
             }
             SettingsChange::DeleteTag { tag } => self.store.delete_tag(tag).await,
+            SettingsChange::RevokeInvitation { invitation } => self.store.revoke_invitation(invitation).await,
+            SettingsChange::SetSystemMailbox { mailbox } => {
+                if let Some(mailbox) = mailbox
+                    && (self.store.mailbox(mailbox).await?.is_demo || !self.store.can_send(mailbox).await?)
+                {
+                    // Demo mailboxes never send.
+                    return Err(Refusal::NoMailServers.into());
+                }
+                self.store.set_system_mailbox(mailbox).await
+            }
         }
     }
 }

@@ -57,7 +57,11 @@ async fn sign_in_checks_everything_and_says_little() {
 
     assert!(matches!(
         backend.add_user("omar@shop.test", "Omar", Role::Agent, "short").await,
-        Err(Error::Refused(Refusal::PasswordTooShort { min: 8 }))
+        Err(Error::Refused(Refusal::PasswordTooShort { min: 10 }))
+    ));
+    assert!(matches!(
+        backend.add_user("omar@shop.test", "Omar", Role::Agent, "password1234").await,
+        Err(Error::Refused(Refusal::PasswordCommon))
     ));
     assert!(matches!(
         backend.add_user("not-an-email", "Omar", Role::Agent, "long enough pw").await,

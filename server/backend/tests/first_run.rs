@@ -1,10 +1,8 @@
 //! The first run: a fresh server is claimed once, by whoever holds its set-up code.
 
-use std::net::{IpAddr, Ipv4Addr};
-
 use backend::first_run::FirstRun;
-use backend::testing::{PASSWORD, caller};
-use backend::{Backend, ClientAddr, Error, Store};
+use backend::testing::{PASSWORD, caller, client};
+use backend::{Backend, Error, Store};
 use model::{Field, Refusal, Role};
 
 fn form(code: &str, email: &str) -> FirstRun {
@@ -16,10 +14,6 @@ fn form(code: &str, email: &str) -> FirstRun {
         password: PASSWORD.to_string(),
         locale: "ar".to_string(),
     }
-}
-
-fn client(last: u8) -> Option<ClientAddr> {
-    Some(ClientAddr(IpAddr::V4(Ipv4Addr::new(192, 0, 2, last))))
 }
 
 fn refusal(result: Result<impl std::fmt::Debug, Error>) -> Refusal {
@@ -91,7 +85,7 @@ async fn a_wrong_code_or_field_creates_nothing(store: &Store) {
         refused(FirstRun { email: "amal@".into(), ..right() }).await,
         Refusal::NotAnEmail { text: "amal@".into() }
     );
-    assert_eq!(refused(FirstRun { password: "short".into(), ..right() }).await, Refusal::PasswordTooShort { min: 8 });
+    assert_eq!(refused(FirstRun { password: "short".into(), ..right() }).await, Refusal::PasswordTooShort { min: 10 });
     assert_eq!(
         refused(FirstRun { locale: "de".into(), ..right() }).await,
         Refusal::UnknownLanguage { text: "de".into() }

@@ -32,7 +32,9 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
     ) {
         Ok(()) => next.run(request).await,
         Err(reason) => {
-            tracing::warn!(method = %request.method(), path = %request.uri().path(), reason, "cross-site request refused");
+            // A link's token is a secret: only the path's first part is logged.
+            let path = request.uri().path().split('/').nth(1).unwrap_or_default().to_string();
+            tracing::warn!(method = %request.method(), path = %format!("/{path}"), reason, "cross-site request refused");
             (
                 StatusCode::FORBIDDEN,
                 format!(

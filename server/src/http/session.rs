@@ -7,7 +7,7 @@
 use std::net::SocketAddr;
 
 use axum::Json;
-use axum::extract::{ConnectInfo, Form, Request, State};
+use axum::extract::{ConnectInfo, Form, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -24,10 +24,12 @@ pub const COOKIE: &str = "sanduq_session";
 
 /// Paths anyone may open without signing in.
 /// (`/live` answers 401 itself: a websocket cannot follow a redirect.)
-const PUBLIC_PATHS: &[&str] = &["/signin", "/setup", "/signout", "/healthz", "/live", "/favicon.svg", "/robots.txt"];
+const PUBLIC_PATHS: &[&str] =
+    &["/signin", "/setup", "/forgot", "/signout", "/healthz", "/live", "/favicon.svg", "/robots.txt"];
 /// Path prefixes anyone may open: the app's assets, and the server functions (which check
 /// the caller themselves and answer 401).
-const PUBLIC_PREFIXES: &[&str] = &["/pkg/", "/api/"];
+const PUBLIC_PREFIXES: &[&str] =
+    &["/pkg/", "/api/", backend::invitations::INVITATION_PATH, backend::password_reset::RESET_PATH];
 
 /// The session token of the request's cookie, if it has one that looks like a token.
 fn token_of(headers: &HeaderMap) -> Option<SessionToken> {
@@ -72,6 +74,17 @@ pub async fn require_sign_in(State(state): State<AppState>, request: Request, ne
     let get = request.method() == axum::http::Method::GET;
     if (path == "/signin" || path == "/setup") && signed_in && get {
         return Redirect::to("/").into_response();
+    }
+    // Home is the inbox view most worth opening, unless an admin has first steps left.
+    if path == "/"
+        && get
+        && let Some(caller) = request.extensions().get::<Caller>()
+    {
+        match state.backend.home_view(caller).await {
+            Ok(Some(view)) => return Redirect::to(&format!("/views/{}", view.as_str())).into_response(),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "choosing the home view failed"),
+        }
     }
     if !signed_in && (path == "/setup" || (get && (path == "/" || path == "/signin"))) {
         match state.backend.first_run_pending().await {
@@ -211,7 +224,6 @@ pub async fn set_up(
 ) -> Response {
     let client = ClientAddr(client_ip(&headers, peer, &state.web.trusted_proxies));
     let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
-    let json = wants_json(&headers);
     let first_run = backend::first_run::FirstRun {
         code: form.code,
         team: form.team.clone(),
@@ -221,33 +233,143 @@ pub async fn set_up(
         locale: form.locale.clone(),
     };
     match state.backend.set_up_team(first_run, Some(client), user_agent).await {
-        Ok((caller, token)) => {
-            let cookie = session_cookie(token.as_str(), state.web.secure_cookies(), false);
-            let mut response = if json {
-                Json(json!({ "user": caller.me() })).into_response()
-            } else {
-                Redirect::to("/").into_response()
-            };
-            set_cookie(&mut response, &cookie);
-            response
-        }
+        Ok((caller, token)) => signed_in(&state, &headers, caller, token).await,
         Err(err) => {
-            let error = app::error::AppError::from(err);
-            if json {
-                return (error.status(), Json(error)).into_response();
-            }
-            let wire = serde_json::to_string(&error).unwrap_or_default();
-            let target = format!(
-                "/setup?error={}&team={}&name={}&email={}&locale={}",
-                urlencode(&wire),
-                urlencode(&form.team),
-                urlencode(&form.name),
-                urlencode(form.email.trim()),
-                urlencode(&form.locale)
-            );
-            Redirect::to(&target).into_response()
+            let email = form.email.trim();
+            let fields =
+                [("team", form.team.as_str()), ("name", &form.name), ("email", email), ("locale", &form.locale)];
+            refused(err, &headers, "/setup", &fields)
         }
     }
+}
+
+/// The form on the page behind an invitation link.
+#[derive(Debug, Default, Deserialize)]
+pub struct JoinForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    locale: String,
+}
+
+/// `POST /invitation/{token}`: joins the team by an invitation and signs the person in. A
+/// browser is sent home, or back to the page with the refusal (`?error=`) and the name and
+/// language; a client that asks for JSON gets the error's status and JSON body.
+pub async fn join(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<JoinForm>,
+) -> Response {
+    let client = ClientAddr(client_ip(&headers, peer, &state.web.trusted_proxies));
+    let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+    let joining =
+        backend::invitations::Joining { name: form.name.clone(), password: form.password, locale: form.locale.clone() };
+    match state.backend.accept_invitation(&token, joining, Some(client), user_agent).await {
+        Ok((caller, new)) => signed_in(&state, &headers, caller, new).await,
+        Err(err) => {
+            // The token came in the path and goes back there; anything but hex cannot be a token.
+            let token: String = token.chars().filter(char::is_ascii_hexdigit).take(64).collect();
+            let page = format!("{}{token}", backend::invitations::INVITATION_PATH);
+            refused(err, &headers, &page, &[("name", &form.name), ("locale", &form.locale)])
+        }
+    }
+}
+
+/// The "Forgot password?" form.
+#[derive(Debug, Default, Deserialize)]
+pub struct ForgotForm {
+    #[serde(default)]
+    email: String,
+}
+
+/// `POST /forgot`: asks for a reset link. The answer is the same whether or not the address
+/// has an account (see `backend::password_reset`); only the rate limit can refuse.
+pub async fn forgot(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<ForgotForm>,
+) -> Response {
+    let client = ClientAddr(client_ip(&headers, peer, &state.web.trusted_proxies));
+    let email = form.email.trim();
+    match state.backend.request_password_reset(email, Some(client)).await {
+        Ok(()) if wants_json(&headers) => Json(json!({ "status": "asked" })).into_response(),
+        Ok(()) => Redirect::to(&format!("/forgot?sent=1&email={}", urlencode(email))).into_response(),
+        Err(err) => refused(err, &headers, "/forgot", &[("email", email)]),
+    }
+}
+
+/// The form on the page behind a reset link.
+#[derive(Debug, Default, Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /reset/{token}`: sets the new password, ends the person's other sessions and signs
+/// this browser in.
+pub async fn reset(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<ResetForm>,
+) -> Response {
+    let client = ClientAddr(client_ip(&headers, peer, &state.web.trusted_proxies));
+    let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+    match state.backend.reset_password(&token, &form.password, Some(client), user_agent).await {
+        Ok((caller, new)) => signed_in(&state, &headers, caller, new).await,
+        Err(err) => {
+            let token: String = token.chars().filter(char::is_ascii_hexdigit).take(64).collect();
+            refused(err, &headers, &format!("{}{token}", backend::password_reset::RESET_PATH), &[])
+        }
+    }
+}
+
+/// The answer to a form that signed someone in (set-up, joining, a new password): the
+/// cookie, and home for a browser or the user for a JSON client. A session this browser had
+/// before ends: the browser is the new person's now.
+async fn signed_in(state: &AppState, headers: &HeaderMap, caller: Caller, token: SessionToken) -> Response {
+    if let Some(old) = token_of(headers)
+        && let Err(e) = state.backend.sign_out(&old).await
+    {
+        tracing::warn!(error = %e, "could not end the previous session");
+    }
+    let cookie = session_cookie(token.as_str(), state.web.secure_cookies(), false);
+    let mut response = if wants_json(headers) {
+        Json(json!({ "user": caller.me() })).into_response()
+    } else {
+        Redirect::to("/").into_response()
+    };
+    set_cookie(&mut response, &cookie);
+    response
+}
+
+/// The answer to a form the backend refused: a JSON client gets the error's status and body;
+/// a browser goes back to `page` with the error (`?error=`, its JSON, which the page words in
+/// the reader's language) and `fields` as typed (never a password or a code).
+fn refused(err: Error, headers: &HeaderMap, page: &str, fields: &[(&str, &str)]) -> Response {
+    let error = app::error::AppError::from(err);
+    let mut response = if wants_json(headers) {
+        (error.status(), Json(&error)).into_response()
+    } else {
+        let wire = serde_json::to_string(&error).unwrap_or_default();
+        let mut target = format!("{page}?error={}", urlencode(&wire));
+        for (name, value) in fields {
+            target.push_str(&format!("&{name}={}", urlencode(value)));
+        }
+        Redirect::to(&target).into_response()
+    };
+    if let app::error::AppError::RateLimited(retry_after_secs) = error
+        && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
+    {
+        response.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    response
 }
 
 /// `POST /signout`: ends the session and clears the cookie.

@@ -19,10 +19,12 @@ mod conversations;
 mod drafts;
 mod inbound;
 mod ingest;
+mod invitations;
 mod leases;
 mod mail;
 mod mailboxes;
 mod outbox;
+mod password_resets;
 mod sessions;
 mod tags;
 mod team;
@@ -47,9 +49,11 @@ pub use inbound::{
     AfterFailure, Failure, Fetched, FolderHealth, FolderState, InboundMail, IncomingMail, IngestOutcome,
     QUARANTINE_AFTER, StoredAttachment, after_failure, retry_delay_micros,
 };
+pub use invitations::{Invitation, InvitationLink, InvitationRefused, NewInvitation};
 pub use leases::SyncLease;
 pub use mailboxes::{Mailbox, MailboxScope};
-pub use outbox::DueMail;
+pub use outbox::{DueMail, SystemMail};
+pub use password_resets::ResetRefused;
 pub use tags::TagCount;
 pub use team::{ClaimRefused, NewTeam};
 pub use uploads::{NewUpload, Upload};

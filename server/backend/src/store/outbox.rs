@@ -5,16 +5,18 @@ use model::{DeliveryStatus, MailboxId};
 use uuid::Uuid;
 
 use super::conversations::ConversationRows;
-use super::{Outgoing, Store, with_reader, with_tx};
+use super::{ArgumentsOf, EngineOf, Outgoing, Store, with_reader, with_tx};
 use crate::error::{Error, Result};
 use crate::mail_settings::MailSettings;
 use crate::time::now_micros;
 
-/// A reply claimed for sending.
+/// A mail claimed for sending: an agent's reply, or system mail (an invitation, a password
+/// reset), which belongs to no conversation.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct DueMail {
     pub id: Uuid,
-    pub message_id: Uuid,
+    /// The reply's message; `None` for system mail.
+    pub message_id: Option<Uuid>,
     #[sqlx(try_from = "Uuid")]
     pub mailbox_id: MailboxId,
     pub raw: Vec<u8>,
@@ -23,6 +25,43 @@ pub struct DueMail {
     /// Attempts so far, this one included.
     pub attempts: i64,
     pub created_at: i64,
+}
+
+/// Mail Sanduq sends on its own (an invitation, a password reset), rendered to its bytes.
+#[derive(Debug, Clone)]
+pub struct SystemMail {
+    pub raw: Vec<u8>,
+    pub envelope_from: String,
+    /// The one recipient.
+    pub envelope_to: String,
+}
+
+/// Queues system mail from `mailbox` on `conn` (inside the transaction of what it announces);
+/// it has no message, as it belongs to no conversation. Returns the outbox row's id.
+pub(super) async fn queue_system_mail<C>(conn: &mut C, mailbox: MailboxId, mail: &SystemMail, now: i64) -> Result<Uuid>
+where
+    C: sqlx::Connection,
+    for<'c> &'c mut C: sqlx::Executor<'c, Database = EngineOf<C>>,
+    for<'q> ArgumentsOf<'q, C>: sqlx::IntoArguments<'q, EngineOf<C>>,
+    for<'q> Uuid: sqlx::Encode<'q, EngineOf<C>> + sqlx::Type<EngineOf<C>>,
+    for<'q> i64: sqlx::Encode<'q, EngineOf<C>> + sqlx::Type<EngineOf<C>>,
+    for<'q> &'q str: sqlx::Encode<'q, EngineOf<C>> + sqlx::Type<EngineOf<C>>,
+    for<'q> &'q [u8]: sqlx::Encode<'q, EngineOf<C>> + sqlx::Type<EngineOf<C>>,
+{
+    let id = super::new_id();
+    sqlx::query(
+        "INSERT INTO outbox (id, message_id, mailbox_id, status, raw, envelope_from, envelope_to, next_attempt_at, \
+         created_at, updated_at) VALUES ($1, NULL, $2, 'queued', $3, $4, $5, $6, $6, $6)",
+    )
+    .bind(id)
+    .bind(mailbox.0)
+    .bind(mail.raw.as_slice())
+    .bind(mail.envelope_from.as_str())
+    .bind(mail.envelope_to.as_str())
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(id)
 }
 
 /// Rows the sender may take: due and waiting, or left `sending` by a crash. Written twice
@@ -56,7 +95,7 @@ impl Store {
     ) -> Result<()> {
         let now = now_micros();
         with_tx!(self, |tx| {
-            let settled: Option<Uuid> = sqlx::query_scalar(
+            let settled: Option<Option<Uuid>> = sqlx::query_scalar(
                 "UPDATE outbox SET status = $2, last_error = $3, next_attempt_at = COALESCE($4, next_attempt_at), \
                  updated_at = $5 WHERE id = $1 AND status = 'sending' RETURNING message_id",
             )
@@ -67,8 +106,14 @@ impl Store {
             .bind(now)
             .fetch_optional(&mut *tx)
             .await?;
-            if let Some(message) = settled {
-                tx.announce_delivery(message, status, now).await?;
+            match settled {
+                Some(Some(message)) => tx.announce_delivery(message, status, now).await?,
+                // System mail carries a working link: once it has left or failed for good, its
+                // bytes are not kept (a copy of the database must not let anyone in).
+                Some(None) if status != DeliveryStatus::Retrying => {
+                    sqlx::query("UPDATE outbox SET raw = NULL WHERE id = $1").bind(id).execute(&mut *tx).await?;
+                }
+                _ => {}
             }
         });
         Ok(())

@@ -137,4 +137,12 @@ impl Store {
             .await?);
         Ok(row.map(|(name,)| name).unwrap_or_default())
     }
+
+    /// The team's language (`en` when its first admin came from the command line).
+    pub async fn team_locale(&self) -> Result<String> {
+        let row: Option<(String,)> = with_reader!(self, |pool| sqlx::query_as("SELECT locale FROM team WHERE id = 1")
+            .fetch_optional(pool)
+            .await?);
+        Ok(row.map(|(locale,)| locale).unwrap_or_else(|| "en".to_string()))
+    }
 }

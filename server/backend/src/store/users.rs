@@ -220,6 +220,15 @@ impl Store {
                 return Err(Error::NotFound);
             }
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.0).execute(&mut *tx).await?;
+            // A reset link asked for before works no more: the password it would replace is gone.
+            sqlx::query(
+                "UPDATE password_resets SET replaced_at = $2 WHERE user_id = $1 AND used_at IS NULL \
+                 AND replaced_at IS NULL",
+            )
+            .bind(id.0)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         });
         Ok(())
     }

@@ -333,6 +333,27 @@ impl Drop for SmtpSink {
     }
 }
 
+/// A mailbox named `name` at `address` that sends through `smtp` (its IMAP side is never
+/// used): for system mail and replies without a Dovecot.
+pub async fn sending_mailbox(
+    store: &crate::Store,
+    key: &crate::SecretKey,
+    smtp: &SmtpSink,
+    name: &str,
+    address: &str,
+) -> model::MailboxId {
+    let mailbox = store.create_mailbox(name, address, false).await.expect("mailbox").id;
+    let settings = MailSettings {
+        imap: smtp.endpoint(),
+        folders: vec!["INBOX".into()],
+        smtp: smtp.endpoint(),
+        from_style: crate::mail_settings::FromStyle::Agent,
+        sync_since: None,
+    };
+    crate::mail_settings::save(store, key, mailbox, &settings, Some(""), Some("")).await.expect("mail settings");
+    mailbox
+}
+
 /// Mail settings for a mailbox served by these two.
 pub fn settings(dovecot: &Dovecot, smtp: &SmtpSink, folders: &[&str]) -> MailSettings {
     MailSettings {

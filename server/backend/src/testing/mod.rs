@@ -17,6 +17,11 @@ use model::{Direction, MailboxId, Priority, Role, Status};
 use crate::store::{By, Conversation, NewConversation, NewMessage, Recipients};
 use crate::{Backend, Caller, Store};
 
+/// A client at 192.0.2.`last` (a documentation address).
+pub fn client(last: u8) -> Option<crate::ClientAddr> {
+    Some(crate::ClientAddr(std::net::IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, last))))
+}
+
 /// The password every test user signs in with.
 pub const PASSWORD: &str = "correct horse battery";
 
