@@ -14,6 +14,11 @@ use super::{Store, with_reader, with_tx};
 use crate::error::Result;
 use crate::time::now_micros;
 
+/// Ends the links of person `$1` not used yet (at `$2`): a newer one was asked for, or the
+/// password they would replace is gone.
+pub(super) const REPLACE_LINKS: &str =
+    "UPDATE password_resets SET replaced_at = $2 WHERE user_id = $1 AND used_at IS NULL AND replaced_at IS NULL";
+
 /// Why a reset link did nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResetRefused {
@@ -36,14 +41,7 @@ impl Store {
     ) -> Result<()> {
         let now = now_micros();
         with_tx!(self, |tx| {
-            sqlx::query(
-                "UPDATE password_resets SET replaced_at = $2 WHERE user_id = $1 AND used_at IS NULL \
-                 AND replaced_at IS NULL",
-            )
-            .bind(user.0)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query(REPLACE_LINKS).bind(user.0).bind(now).execute(&mut *tx).await?;
             queue_system_mail(&mut *tx, mail.0, &mail.1, now).await?;
             sqlx::query(
                 "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",

@@ -221,14 +221,7 @@ impl Store {
             }
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.0).execute(&mut *tx).await?;
             // A reset link asked for before works no more: the password it would replace is gone.
-            sqlx::query(
-                "UPDATE password_resets SET replaced_at = $2 WHERE user_id = $1 AND used_at IS NULL \
-                 AND replaced_at IS NULL",
-            )
-            .bind(id.0)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query(super::password_resets::REPLACE_LINKS).bind(id.0).bind(now).execute(&mut *tx).await?;
         });
         Ok(())
     }
