@@ -335,8 +335,9 @@ where
             return Ok(false);
         };
         let pattern = format!("%{email}%");
+        // A bare `1` is an INT4 on PostgreSQL, which does not decode as i64.
         let found: Option<i64> = sqlx::query_scalar(
-            "SELECT 1 FROM messages WHERE conversation_id = $1 AND (from_email = $2 OR to_addrs = $2 \
+            "SELECT CAST(1 AS BIGINT) FROM messages WHERE conversation_id = $1 AND (from_email = $2 OR to_addrs = $2 \
              OR to_addrs LIKE $3 OR cc_addrs = $2 OR cc_addrs LIKE $3) LIMIT 1",
         )
         .bind(conversation.0)

@@ -239,7 +239,7 @@ impl Store {
 
     /// Whether the mailbox has mail servers, so its replies can leave.
     pub async fn can_send(&self, mailbox: MailboxId) -> Result<bool> {
-        let found: Option<i64> = with_reader!(self, |pool| {
+        let found: Option<i32> = with_reader!(self, |pool| {
             sqlx::query_scalar("SELECT 1 FROM mail_settings WHERE mailbox_id = $1")
                 .bind(mailbox.0)
                 .fetch_optional(pool)
