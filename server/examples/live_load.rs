@@ -129,7 +129,8 @@ async fn main() {
         let email = format!("agent{n}@bench.test");
         let user = backend.add_user(&email, &format!("Agent {n}"), Role::Agent, PASSWORD).await.expect("user");
         backend.store.add_member(mailbox.id, user.id).await.expect("member");
-        let (_, token) = backend.sign_in(&email, PASSWORD, None, None).await.expect("session");
+        let (_, token) =
+            backend.sign_in(&email, PASSWORD, None, None).await.expect("session").session().expect("no code");
         cookies.push(format!("sanduq_session={}", token.as_str()));
     }
 

@@ -941,3 +941,65 @@ async fn forgot_password_answers_the_same_for_every_address() {
     let posted = app.post_form(&format!("/reset/{}", "ab".repeat(32)), &[("password", PASSWORD)], None).await;
     assert!(location(posted.headers()).contains("reset_withdrawn"), "{}", location(posted.headers()));
 }
+
+/// Two-factor sign-in over HTTP, without JavaScript: the right password leads to the code
+/// page with a short cookie scoped to it (and no session); a wrong code comes back in words;
+/// a recovery code signs in; a code without a waiting sign-in starts over.
+#[tokio::test]
+async fn two_factor_sign_in_asks_for_a_code_after_the_password() {
+    let app = TestApp::spawn().await;
+    let sara = app.add_user("sara@shop.test", "Sara", Role::Agent).await;
+    let setup = app.backend().begin_two_factor(&sara).await.expect("begin");
+    let secret = backend::two_factor::key_bytes(&setup.secret).expect("key");
+    let now = u64::try_from(backend::time::now_micros() / 1_000_000).expect("now");
+    let first = backend::two_factor::code_at(&secret, now).expect("code");
+    let recovery = app.backend().confirm_two_factor_at(&sara, &first, now).await.expect("on");
+
+    let password = app.post_form("/signin", &[("email", "sara@shop.test"), ("password", PASSWORD)], None).await;
+    assert_eq!(location(password.headers()), "/signin/code");
+    assert!(session_cookie(password.headers()).is_none(), "no session before the code");
+    let cookies = set_cookie_text(password.headers());
+    assert!(cookies.contains("Path=/signin/code") && cookies.contains("HttpOnly"), "{cookies}");
+    let challenge = cookies.lines().find(|c| c.starts_with("sanduq_challenge=")).expect("challenge cookie");
+    let challenge = challenge.split(';').next().expect("value").to_string();
+
+    let page = app.get("/signin/code", None).await.text().await.expect("html");
+    assert!(page.contains(r#"action="/signin/code""#) && page.contains("one-time-code"), "{page}");
+    let wrong = app.post_form("/signin/code", &[("code", "abcdef")], Some(&challenge)).await;
+    let back = location(wrong.headers());
+    assert!(back.starts_with("/signin/code?error=") && back.contains("wrong_code"), "{back}");
+    let worded = app.get(&back, None).await.text().await.expect("html");
+    assert!(worded.contains("That code is wrong"), "{worded}");
+
+    let right = app.post_form("/signin/code", &[("code", &recovery[0])], Some(&challenge)).await;
+    assert_eq!(location(right.headers()), "/");
+    let cookie = session_cookie(right.headers()).expect("signed in");
+    assert!(set_cookie_text(right.headers()).contains("sanduq_challenge=; "), "the challenge cookie is cleared");
+    assert_eq!(app.get("/settings/security", Some(&cookie)).await.status(), StatusCode::OK);
+    let spent = app.post_form("/signin/code", &[("code", &recovery[1])], Some(&challenge)).await;
+    assert!(location(spent.headers()).starts_with("/signin?error=expired"), "{}", location(spent.headers()));
+    let none = app.post_form("/signin/code", &[("code", &recovery[1])], None).await;
+    assert!(location(none.headers()).starts_with("/signin?error=expired"));
+}
+
+/// When the team requires two-factor sign-in, a person without it is sent to turn it on and
+/// the rest of the app refuses them in words until they do.
+#[tokio::test]
+async fn a_required_second_factor_comes_before_any_work() {
+    let app = TestApp::spawn().await;
+    let admin = app.add_user("amal@shop.test", "Amal", Role::Admin).await;
+    app.add_user("omar@shop.test", "Omar", Role::Agent).await;
+    let change = model::SettingsChange::RequireTwoFactor { required: true };
+    app.backend().change_settings(&admin, change).await.expect("required");
+    let omar = app.sign_in("omar@shop.test").await;
+    assert_eq!(location(app.get("/views/mine", Some(&omar)).await.headers()), "/settings/security");
+    assert_eq!(location(app.get("/settings", Some(&omar)).await.headers()), "/settings/security");
+    assert_eq!(app.get("/settings/security", Some(&omar)).await.status(), StatusCode::OK);
+    let (status, body) = app.call("settings", &[], Some(&omar)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("two_factor_required"), "{body}");
+    let (status, body) = app.call("security", &[], Some(&omar)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = app.call("begin_two_factor", &[], Some(&omar)).await;
+    assert_eq!(status, StatusCode::OK);
+}

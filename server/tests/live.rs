@@ -179,4 +179,13 @@ async fn sockets_close_on_sign_out_and_on_removal_from_the_mailbox() {
     let mut tab = rig.app.connect(&sara).await;
     rig.app.backend().set_password(rig.sara.id, "another good password").await.expect("password");
     assert_eq!(tab.closed_with().await, CLOSE_SIGNED_OUT);
+
+    // Once the team requires a second factor, a tab without one gets no more work, and its
+    // session cannot open another until the factor is set up.
+    let omar = rig.app.sign_in("omar@shop.test").await;
+    let mut tab = rig.app.connect(&omar).await;
+    let change = model::SettingsChange::RequireTwoFactor { required: true };
+    rig.app.backend().change_settings(&admin, change).await.expect("required");
+    assert_eq!(tab.closed_with().await, CLOSE_SIGNED_OUT);
+    assert_eq!(rig.app.try_connect(&omar, &rig.app.origin).await.err(), Some(403));
 }

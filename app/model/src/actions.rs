@@ -197,6 +197,20 @@ pub enum SettingsChange {
     SetSystemMailbox {
         mailbox: Option<crate::ids::MailboxId>,
     },
+    /// Stops the mailbox's sync and sending and takes away its members; its conversations
+    /// stay for admins. `confirm` is its name, typed again.
+    RemoveMailbox {
+        mailbox: crate::ids::MailboxId,
+        confirm: String,
+    },
+    /// Everyone must turn on two-factor sign-in before they work.
+    RequireTwoFactor {
+        required: bool,
+    },
+    /// Turns off a person's two-factor sign-in (they lost their phone); they set it up anew.
+    ResetTwoFactor {
+        user: UserId,
+    },
 }
 
 /// What the Settings page shows.
@@ -214,6 +228,58 @@ pub struct SettingsView {
     /// The mailbox that sends invitations and password resets; `None` while no mailbox can
     /// send, when invitation links are shown to copy instead.
     pub system_mailbox: Option<crate::ids::MailboxId>,
+    /// Everyone must turn on two-factor sign-in.
+    pub require_two_factor: bool,
+}
+
+/// What an admin fills in to add a mailbox; its mail servers come next, on its own page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewMailboxForm {
+    pub name: String,
+    pub address: String,
+    pub members: Vec<UserId>,
+}
+
+/// The signed-in person's account security: two-factor sign-in and their sessions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityView {
+    pub two_factor: bool,
+    /// Recovery codes not used yet.
+    pub recovery_left: usize,
+    /// The team requires two-factor sign-in (and this person has yet to turn it on, when
+    /// `two_factor` is false).
+    pub required: bool,
+    /// Signed-in browsers, this one first, then the most recently used.
+    pub sessions: Vec<SessionView>,
+    /// The person is an admin (the page links back to Settings, which only admins have).
+    pub admin: bool,
+}
+
+/// One signed-in browser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    /// A short public reference to the session (not its token).
+    pub id: String,
+    /// The browser ("Firefox") and system ("Windows 10") read from its User-Agent; empty
+    /// when it names none.
+    pub browser: String,
+    pub system: String,
+    pub address: Option<String>,
+    pub signed_in_at: i64,
+    pub last_seen_at: i64,
+    /// The browser this page is open in.
+    pub current: bool,
+}
+
+/// Two-factor set-up, before the first code confirms it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorSetup {
+    /// The secret as text (base32, in groups of four), for apps that cannot scan.
+    pub secret: String,
+    /// The `otpauth://` link the QR code carries.
+    pub uri: String,
+    /// The QR code, as SVG markup made on the server.
+    pub qr_svg: String,
 }
 
 /// A pending invitation, as Settings lists it.
@@ -274,6 +340,8 @@ pub struct TeamMember {
     pub role: crate::types::Role,
     pub active: bool,
     pub mailboxes: Vec<crate::ids::MailboxId>,
+    /// Signs in with a second factor.
+    pub two_factor: bool,
 }
 
 /// The signed-in user's signature in one mailbox, as edited in Settings.

@@ -169,6 +169,16 @@ pub enum Refusal {
     ResetUsed,
     /// … or was replaced by a newer one (or never existed).
     ResetWithdrawn,
+    /// The mailbox was removed: its conversations are read, not answered.
+    MailboxRemoved,
+    /// Removing a mailbox needs its name typed again, exactly.
+    ConfirmName {
+        name: String,
+    },
+    /// A two-factor code is wrong, or was used already.
+    WrongCode,
+    /// The team requires two-factor sign-in; the person turns it on first.
+    TwoFactorRequired,
 }
 
 impl fmt::Display for Refusal {
@@ -231,6 +241,14 @@ impl fmt::Display for Refusal {
             Refusal::ResetUsed => f.write_str("this password reset link has been used; sign in, or ask for a new one"),
             Refusal::ResetWithdrawn => {
                 f.write_str("this password reset link no longer works; a newer one was sent, use the newest mail")
+            }
+            Refusal::MailboxRemoved => {
+                f.write_str("this mailbox was removed; its conversations can be read, not answered")
+            }
+            Refusal::ConfirmName { name } => write!(f, "type the mailbox's name, {name}, to remove it"),
+            Refusal::WrongCode => f.write_str("that code is wrong or was used already; enter the newest code"),
+            Refusal::TwoFactorRequired => {
+                f.write_str("your team requires two-factor sign-in; turn it on in Settings, Security")
             }
         }
     }

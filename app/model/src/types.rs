@@ -208,6 +208,9 @@ pub struct MailboxSummary {
     pub address: String,
     /// Conversations in it that are open or in progress.
     pub open_count: i64,
+    /// Removed in Settings: admins read its conversations; nothing syncs or leaves.
+    #[serde(default)]
+    pub removed: bool,
 }
 
 /// The first steps of a new team, as its admins see them on the home page, each done or not.

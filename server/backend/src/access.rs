@@ -73,6 +73,9 @@ pub struct Caller {
     pub locale: String,
     /// The IANA time zone the caller reads times in.
     pub time_zone: String,
+    /// The team requires two-factor sign-in and the caller has not turned it on: until they
+    /// do, they may only do that.
+    pub must_enrol: bool,
 }
 
 impl From<&User> for Caller {
@@ -84,6 +87,7 @@ impl From<&User> for Caller {
             role: user.role,
             locale: user.locale.clone(),
             time_zone: user.time_zone.clone(),
+            must_enrol: false,
         }
     }
 }

@@ -30,9 +30,12 @@ use crate::access::Caller;
 use crate::error::{Error, Result};
 use crate::store::{NewUser, User};
 use crate::time::{DAY, now_micros};
+pub use crate::two_factor::SignedIn;
 
 /// How long a session lasts.
 pub const SESSION_DAYS: i64 = 30;
+/// A session's "last seen" is written at most this often (microseconds).
+const SEEN_EVERY: i64 = 60 * 1_000_000;
 /// Shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 10;
 /// Longest password accepted (argon2 would take anything; this keeps requests small).
@@ -70,7 +73,7 @@ impl SessionToken {
         &self.0
     }
 
-    fn hash(&self) -> [u8; 32] {
+    pub(crate) fn hash(&self) -> [u8; 32] {
         Sha256::digest(self.0.as_bytes()).into()
     }
 }
@@ -98,8 +101,8 @@ impl LinkToken {
         (text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit())).then(|| LinkToken(text.to_ascii_lowercase()))
     }
 
-    /// The text to put in the link.
-    pub(crate) fn as_str(&self) -> &str {
+    /// The text to put in the link (or, for a sign-in waiting for its code, the cookie).
+    pub fn as_str(&self) -> &str {
         &self.0
     }
 
@@ -132,17 +135,27 @@ impl Default for SignInLimits {
 }
 
 /// The sign-in rate limiters: failures per account from one client address, attempts per
-/// client address. In memory: each node counts its own attempts.
+/// client address, and wrong two-factor codes per person. In memory: each node counts its
+/// own attempts.
 pub(crate) struct SignInLimiters {
     per_account: FailureLimiter,
     per_address: DefaultKeyedRateLimiter<IpAddr>,
+    /// Wrong codes per person from anywhere; a right password does not forget them (it is
+    /// what an attacker has), only a right code does.
+    pub(crate) codes: FailureLimiter,
 }
+
+/// Wrong two-factor codes a person may have in a burst, then one more per
+/// [`CODE_PERIOD`]: a six-digit code (three right at a time) would take years to guess.
+const CODE_BURST: u32 = 10;
+const CODE_PERIOD: Duration = Duration::from_secs(90);
 
 impl SignInLimiters {
     pub(crate) fn new(limits: SignInLimits) -> SignInLimiters {
         SignInLimiters {
             per_account: FailureLimiter::new(limits.account_burst, limits.account_period),
             per_address: DefaultKeyedRateLimiter::keyed(quota(limits.address_burst, limits.address_period)),
+            codes: FailureLimiter::new(CODE_BURST, CODE_PERIOD),
         }
     }
 }
@@ -162,7 +175,7 @@ pub(crate) fn limited_as(ip: IpAddr) -> IpAddr {
 /// Failed sign-ins per key: a bucket of `burst` failures that drains one every `period`.
 /// governor counts every attempt it is asked about, so it cannot count failures alone; this
 /// is the same leaky bucket, filled only by failures.
-struct FailureLimiter {
+pub(crate) struct FailureLimiter {
     burst: f64,
     period: Duration,
     /// Failures still counted, as of the instant beside them.
@@ -185,7 +198,7 @@ impl FailureLimiter {
     }
 
     /// How long `key` must wait before it may try again, if it has no try left.
-    fn wait(&self, key: &FailureKey) -> Option<Duration> {
+    pub(crate) fn wait(&self, key: &FailureKey) -> Option<Duration> {
         let now = std::time::Instant::now();
         let counted = self.counted.lock().ok()?;
         let left = self.drained(*counted.get(key)?, now);
@@ -193,7 +206,7 @@ impl FailureLimiter {
     }
 
     /// Counts a failure of `key`.
-    fn failed(&self, key: FailureKey) {
+    pub(crate) fn failed(&self, key: FailureKey) {
         let now = std::time::Instant::now();
         let Ok(mut counted) = self.counted.lock() else { return };
         // Forget keys that have fully drained, so the map cannot grow without end.
@@ -205,7 +218,7 @@ impl FailureLimiter {
     }
 
     /// A right password from `key`: its failures no longer count.
-    fn succeeded(&self, key: &FailureKey) {
+    pub(crate) fn succeeded(&self, key: &FailureKey) {
         if let Ok(mut counted) = self.counted.lock() {
             counted.remove(key);
         }
@@ -293,7 +306,8 @@ impl Backend {
         })
     }
 
-    /// Checks the email and password and opens a session. Wrong email, wrong password and
+    /// Checks the email and password and opens a session, or, for a person with two-factor
+    /// sign-in, a sign-in that waits for their code. Wrong email, wrong password and
     /// deactivated account all answer [`Error::BadCredentials`].
     pub async fn sign_in(
         &self,
@@ -301,7 +315,7 @@ impl Backend {
         password: &str,
         client: Option<ClientAddr>,
         user_agent: Option<&str>,
-    ) -> Result<(Caller, SessionToken)> {
+    ) -> Result<SignedIn> {
         let account = email.trim().to_lowercase();
         let key = (account.clone(), client.map(|c| limited_as(c.0)));
         self.check_sign_in_limits(&key)?;
@@ -311,7 +325,12 @@ impl Backend {
             Err(Error::BadCredentials) => self.limiters.per_account.failed(key),
             Err(_) => {}
         }
-        self.open_session(&result?, client, user_agent).await
+        let user = result?;
+        if user.two_factor {
+            return Ok(SignedIn::NeedsCode(self.challenge(user.id).await?));
+        }
+        let (caller, token) = self.open_session(&user, client, user_agent).await?;
+        Ok(SignedIn::Session(caller, token))
     }
 
     /// Opens a session for `user`, who has just proved who they are.
@@ -372,8 +391,20 @@ impl Backend {
     }
 
     /// The signed-in user of a session token, if the session is valid.
+    /// Notes when it was used, at most once a minute.
     pub async fn session(&self, token: &SessionToken) -> Result<Option<Caller>> {
-        Ok(self.store.session_user(&token.hash()).await?.as_ref().map(Caller::from))
+        let Some(found) = self.store.session(&token.hash()).await? else {
+            return Ok(None);
+        };
+        if now_micros() - found.last_seen_at > SEEN_EVERY {
+            // Only a note for the sessions list: a busy database must not refuse the request.
+            if let Err(e) = self.store.touch_session(&token.hash()).await {
+                tracing::warn!(error = %e, "could not note when a session was last used");
+            }
+        }
+        let mut caller = Caller::from(&found.user);
+        caller.must_enrol = found.team_requires_two_factor && !found.user.two_factor;
+        Ok(Some(caller))
     }
 
     /// Ends a session; its live sockets close.

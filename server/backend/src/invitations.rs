@@ -82,7 +82,9 @@ impl Backend {
         mailboxes.sort();
         mailboxes.dedup();
         for mailbox in &mailboxes {
-            self.store.mailbox(*mailbox).await?;
+            if self.store.mailbox(*mailbox).await?.removed {
+                return Err(Refusal::MailboxRemoved.into());
+            }
         }
         let new = NewInvitation {
             email: email.to_string(),

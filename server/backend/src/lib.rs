@@ -21,12 +21,14 @@ pub mod mail_settings;
 pub mod password_reset;
 pub mod prefs;
 pub mod secret;
+pub mod security;
 pub mod settings;
 pub mod store;
 pub mod system_mail;
 #[doc(hidden)]
 pub mod testing;
 pub mod time;
+pub mod two_factor;
 pub mod work;
 
 pub use access::{Caller, OpenedConversation, Refine, Sidebar};

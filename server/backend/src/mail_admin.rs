@@ -135,6 +135,10 @@ impl Backend {
         if found.is_demo {
             return Err(mail_settings::refused(None, MailFault::DemoMailbox));
         }
+        // Servers again would restart its sync and sending.
+        if found.removed {
+            return Err(model::Refusal::MailboxRemoved.into());
+        }
         let settings = settings_of(form)?;
         let password = |p: &str| if p.is_empty() { None } else { Some(p.to_string()) };
         let (imap, smtp) = (password(&form.imap.password), password(&form.smtp.password));
@@ -175,12 +179,15 @@ impl Backend {
     pub async fn retry_reply(&self, caller: &Caller, message: model::MessageId) -> Result<()> {
         let stored = self.store.message(message).await?;
         let conversation = self.conversation(caller, stored.conversation_id).await?;
+        let mailbox = self.store.mailbox(conversation.mailbox_id).await?;
+        if mailbox.removed {
+            return Err(model::Refusal::MailboxRemoved.into());
+        }
         if self.store.outbox_has_bytes(message).await? {
             return self.store.outbox_retry_failed(message).await;
         }
         // Written before the mailbox could send: rendered now, as its author wrote it.
         let no_servers = || Error::Refused(model::Refusal::NoMailServers);
-        let mailbox = self.store.mailbox(conversation.mailbox_id).await?;
         let settings = self.store.mail_settings(mailbox.id).await?.ok_or_else(no_servers)?;
         if !self.store.can_send(mailbox.id).await? {
             return Err(no_servers());

@@ -17,9 +17,8 @@ use governor::{DefaultKeyedRateLimiter, Quota};
 use model::{EmailAddress, Refusal};
 
 use crate::Backend;
-use crate::access::Caller;
 use crate::auth::LinkToken as ResetToken;
-use crate::auth::{ClientAddr, SessionToken, check_new_password, hash_password, limited_as};
+use crate::auth::{ClientAddr, SignedIn, check_new_password, hash_password, limited_as};
 use crate::error::{Error, Result};
 use crate::store::ResetRefused;
 use crate::system_mail::reset_letter;
@@ -119,14 +118,15 @@ impl Backend {
     }
 
     /// Sets the new password chosen on a reset link's page, ends every other session of the
-    /// person, and signs this browser in.
+    /// person, and signs this browser in; a person with two-factor on is asked for a code
+    /// next, as at sign-in (whoever reads their mail must not skip it).
     pub async fn reset_password(
         &self,
         token: &str,
         password: &str,
         client: Option<ClientAddr>,
         user_agent: Option<&str>,
-    ) -> Result<(Caller, SessionToken)> {
+    ) -> Result<SignedIn> {
         let token = ResetToken::from_link(token).ok_or(Refusal::ResetWithdrawn)?;
         let user = self.store.password_reset_user(&token.hash()).await?.map_err(refusal)?;
         check_new_password(password, &[&user.email, &user.name])?;
@@ -137,6 +137,11 @@ impl Backend {
             tracing::warn!(error = %e, "could not tell the other tabs that the password changed");
         }
         tracing::info!(user = %id, "password reset");
-        self.open_session(&self.store.user(id).await?, client, user_agent).await
+        let user = self.store.user(id).await?;
+        if user.two_factor {
+            return Ok(SignedIn::NeedsCode(self.challenge(id).await?));
+        }
+        let (caller, session) = self.open_session(&user, client, user_agent).await?;
+        Ok(SignedIn::Session(caller, session))
     }
 }

@@ -1,5 +1,6 @@
-//! What admins change in Settings: people (role, mailboxes, active or not), mailboxes
-//! (name, members) and tags. Only admins may read or change any of it, and an admin cannot
+//! What admins change in Settings: people (role, mailboxes, active or not, two-factor
+//! reset), mailboxes (added, named, members, removed), tags, and whether two-factor sign-in
+//! is required. Only admins may read or change any of it, and an admin cannot
 //! demote or deactivate themselves, so a team cannot lock itself out.
 
 use model::{Field, Refusal, SettingsChange, TeamMember};
@@ -21,6 +22,8 @@ pub struct TeamSettings {
     pub can_send: Vec<model::MailboxId>,
     /// The mailbox that sends system mail, if any can.
     pub system_mailbox: Option<model::MailboxId>,
+    /// Everyone must turn on two-factor sign-in.
+    pub require_two_factor: bool,
 }
 
 /// The longest mailbox name, in characters.
@@ -48,6 +51,29 @@ fn taken(field: Field, name: &str) -> impl FnOnce(Error) -> Error + '_ {
 }
 
 impl Backend {
+    /// Adds a mailbox with its members (admins only); its mail servers are set on its own
+    /// page next. A taken name is refused in words.
+    pub async fn add_mailbox(&self, caller: &Caller, form: &model::NewMailboxForm) -> Result<model::MailboxId> {
+        caller.require_admin()?;
+        let name = mailbox_name(&form.name)?;
+        let address = model::EmailAddress::parse(&form.address)
+            .map_err(|_| Refusal::NotAnEmail { text: form.address.trim().to_string() })?;
+        for user in &form.members {
+            self.store.user(*user).await?;
+        }
+        let mailbox = self
+            .store
+            .create_mailbox(&name, address.as_str(), false)
+            .await
+            .map_err(taken(Field::MailboxName, &name))?;
+        for user in &form.members {
+            self.store.add_member(mailbox.id, *user).await?;
+            self.live.publish(crate::live::Signal::Access { user: *user }).await?;
+        }
+        tracing::info!(mailbox = %mailbox.id, by = %caller.id, "mailbox added");
+        Ok(mailbox.id)
+    }
+
     /// The team, the mailboxes and the tags; admins only.
     pub async fn settings(&self, caller: &Caller) -> Result<TeamSettings> {
         caller.require_admin()?;
@@ -64,6 +90,7 @@ impl Backend {
                 email: u.email,
                 role: u.role,
                 active: u.active,
+                two_factor: u.two_factor,
             })
             .collect();
         let mailboxes = self.store.mailboxes(MailboxScope::All).await?;
@@ -102,7 +129,8 @@ impl Backend {
             }
         }
         let system_mailbox = self.store.system_mailbox().await?;
-        Ok(TeamSettings { users, mailboxes, tags, invitations, can_send, system_mailbox })
+        let require_two_factor = self.store.team_requires_two_factor().await?;
+        Ok(TeamSettings { users, mailboxes, tags, invitations, can_send, system_mailbox, require_two_factor })
     }
 
     /// Applies one change from Settings; admins only.
@@ -113,6 +141,8 @@ impl Backend {
             SettingsChange::SetRole { user, .. }
             | SettingsChange::SetActive { user, .. }
             | SettingsChange::SetMember { user, .. } => Some(*user),
+            // Its members' sockets stop hearing about it once it is removed.
+            SettingsChange::RemoveMailbox { .. } => None,
             _ => None,
         };
         self.apply_settings(caller, change).await?;
@@ -147,7 +177,9 @@ impl Backend {
             }
             SettingsChange::SetMember { user, mailbox, member } => {
                 self.store.user(user).await?;
-                self.store.mailbox(mailbox).await?;
+                if self.store.mailbox(mailbox).await?.removed && member {
+                    return Err(Refusal::MailboxRemoved.into());
+                }
                 if member {
                     self.store.add_member(mailbox, user).await
                 } else {
@@ -177,6 +209,30 @@ impl Backend {
                 }
                 self.store.set_system_mailbox(mailbox).await
             }
+            SettingsChange::RemoveMailbox { mailbox, confirm } => {
+                let found = self.store.mailbox(mailbox).await?;
+                if confirm.trim() != found.name {
+                    return Err(Refusal::ConfirmName { name: found.name }.into());
+                }
+                let members = self.store.mailbox_users(mailbox).await?;
+                self.store.remove_mailbox(mailbox, caller.id).await?;
+                tracing::info!(mailbox = %mailbox, by = %caller.id, "mailbox removed");
+                for user in members {
+                    self.live.publish(crate::live::Signal::Access { user: user.id }).await?;
+                }
+                Ok(())
+            }
+            SettingsChange::RequireTwoFactor { required } => {
+                self.store.set_team_requires_two_factor(required, caller.id).await?;
+                if required {
+                    // The open tabs of those without a second factor stop getting work.
+                    for user in self.store.users().await?.into_iter().filter(|u| u.active && !u.two_factor) {
+                        self.live.publish(crate::live::Signal::Sessions { user: user.id }).await?;
+                    }
+                }
+                Ok(())
+            }
+            SettingsChange::ResetTwoFactor { user } => self.reset_two_factor(caller, user).await,
         }
     }
 }

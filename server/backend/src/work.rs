@@ -209,6 +209,9 @@ impl Backend {
     /// for their answer, assigned to the caller. The same `client_id` twice starts one.
     pub async fn start_conversation(&self, caller: &Caller, new: NewOutbound) -> Result<ConversationId> {
         self.check_mailbox(caller, new.mailbox).await?;
+        if self.store.mailbox(new.mailbox).await?.removed {
+            return Err(Refusal::MailboxRemoved.into());
+        }
         if let Some(earlier) = self.store.conversation_of_client_id(new.client_id).await? {
             return Ok(earlier);
         }
@@ -265,6 +268,9 @@ impl Backend {
     ) -> Result<NewMessage> {
         let forward = posted.text.forward;
         let mailbox = self.store.mailbox(conversation.mailbox_id).await?;
+        if mailbox.removed {
+            return Err(Refusal::MailboxRemoved.into());
+        }
         let messages = self.store.messages(conversation.id).await?;
         let contact = self.store.contact_card(conversation.contact_id).await?;
         let mut to = compose::parse_addresses(&posted.text.to)?;

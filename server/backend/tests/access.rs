@@ -42,7 +42,8 @@ async fn sign_in_checks_everything_and_says_little() {
     backend.add_user("sara@shop.test", "Sara", Role::Agent, PASSWORD).await.expect("add");
     let here = Some(ClientAddr("192.0.2.1".parse().expect("ip")));
 
-    let (who, token) = backend.sign_in(" Sara@Shop.test", PASSWORD, here, None).await.expect("sign in");
+    let (who, token) =
+        backend.sign_in(" Sara@Shop.test", PASSWORD, here, None).await.expect("sign in").session().expect("no code");
     assert_eq!(who.email, "sara@shop.test");
     assert_eq!(backend.session(&token).await.expect("lookup"), Some(who.clone()));
     assert!(format!("{token:?}").contains("redacted"), "tokens are never logged");
@@ -161,7 +162,8 @@ async fn only_admins_change_settings_and_nobody_locks_themselves_out() {
     ));
 
     // Deactivating ends the person's sessions and refuses their next sign-in.
-    let (_, token) = backend.sign_in("sara@shop.test", PASSWORD, None, None).await.expect("sign in");
+    let (_, token) =
+        backend.sign_in("sara@shop.test", PASSWORD, None, None).await.expect("sign in").session().expect("no code");
     assert!(backend.session(&token).await.expect("session").is_some());
     backend.change_settings(&admin, SettingsChange::SetActive { user: agent.id, active: false }).await.expect("off");
     assert!(backend.session(&token).await.expect("session").is_none(), "signed out at once");

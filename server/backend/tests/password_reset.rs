@@ -54,8 +54,10 @@ async fn a_reset_link_works_once_and_ends_every_other_session(store: &Store) {
     let smtp = SmtpSink::start();
     let (backend, key) = mailing_backend(store, &smtp).await;
     let sara = caller(&backend, "sara@shop.test", "Sara", Role::Agent).await;
-    let (_, laptop) = backend.sign_in("sara@shop.test", PASSWORD, client(1), None).await.expect("laptop");
-    let (_, phone) = backend.sign_in("sara@shop.test", PASSWORD, client(2), None).await.expect("phone");
+    let (_, laptop) =
+        backend.sign_in("sara@shop.test", PASSWORD, client(1), None).await.expect("laptop").session().expect("no code");
+    let (_, phone) =
+        backend.sign_in("sara@shop.test", PASSWORD, client(2), None).await.expect("phone").session().expect("no code");
 
     // Whether or not an address has an account, the answer is the same.
     backend.request_password_reset(" SARA@shop.test ", client(3)).await.expect("asked");
@@ -70,7 +72,12 @@ async fn a_reset_link_works_once_and_ends_every_other_session(store: &Store) {
     backend.sign_in("sara@shop.test", PASSWORD, client(4), None).await.expect("the old password still works");
     let weak = backend.reset_password(token(link), "password1234", client(5), None).await;
     assert_eq!(refusal(weak), Refusal::PasswordCommon);
-    let (me, here) = backend.reset_password(token(link), NEW_PASSWORD, client(5), None).await.expect("reset");
+    let (me, here) = backend
+        .reset_password(token(link), NEW_PASSWORD, client(5), None)
+        .await
+        .expect("reset")
+        .session()
+        .expect("no code");
     assert_eq!(me.id, sara.id);
     for other in [&laptop, &phone] {
         assert_eq!(backend.session(other).await.expect("lookup"), None, "every other session ended");
@@ -117,7 +124,32 @@ async fn asking_is_rate_limited_per_address_and_per_client(store: &Store) {
     backend.request_password_reset("person10@shop.test", client(31)).await.expect("another client is not limited");
 }
 
+/// Whoever reads a person's mail must not skip their second factor: with two-factor on, a
+/// new password leads to the code, not into the app.
+async fn a_reset_still_asks_for_the_second_factor(store: &Store) {
+    let smtp = SmtpSink::start();
+    let (backend, key) = mailing_backend(store, &smtp).await;
+    let sara = caller(&backend, "sara@shop.test", "Sara", Role::Agent).await;
+    let setup = backend.begin_two_factor(&sara).await.expect("begin");
+    let secret = backend::two_factor::key_bytes(&setup.secret).expect("base32");
+    let at = u64::try_from(backend::time::now_micros() / 1_000_000).expect("now");
+    let code = backend::two_factor::code_at(&secret, at).expect("code");
+    backend.confirm_two_factor_at(&sara, &code, at).await.expect("on");
+
+    backend.request_password_reset("sara@shop.test", client(3)).await.expect("asked");
+    let link = mailed_links(store, &key, &smtp, 1).await.pop().expect("a mail").1;
+    let answer = backend.reset_password(token(&link), NEW_PASSWORD, client(5), None).await.expect("reset");
+    let backend::auth::SignedIn::NeedsCode(challenge) = answer else { panic!("signed in without a code") };
+    let next = backend::two_factor::code_at(&secret, at + backend::two_factor::STEP_SECS).expect("code");
+    let (me, _) = backend
+        .sign_in_code_at(&challenge, &next, client(5), None, at + backend::two_factor::STEP_SECS)
+        .await
+        .expect("in with the code");
+    assert_eq!(me.id, sara.id);
+}
+
 backend::on_both_engines!(
     a_reset_link_works_once_and_ends_every_other_session,
     asking_is_rate_limited_per_address_and_per_client,
+    a_reset_still_asks_for_the_second_factor,
 );

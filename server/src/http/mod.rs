@@ -83,6 +83,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .nest_service(&format!("/{}", leptos.site_pkg_dir), pkg_service)
         .route("/signin", post(session::sign_in))
+        .route(session::CODE_PATH, post(session::sign_in_code))
         .route("/setup", post(session::set_up))
         .route("/invitation/{token}", post(session::join))
         .route("/forgot", post(session::forgot))

@@ -11,6 +11,7 @@ use axum::extract::{ConnectInfo, Form, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use backend::auth::SignedIn;
 use backend::{Caller, ClientAddr, Error, SessionToken};
 use cookie::{Cookie, SameSite};
 use serde::Deserialize;
@@ -21,26 +22,48 @@ use super::client::client_ip;
 
 /// The session cookie's name.
 pub const COOKIE: &str = "sanduq_session";
+/// The cookie of a sign-in whose password was right, waiting for its two-factor code.
+pub const CHALLENGE_COOKIE: &str = "sanduq_challenge";
+/// The page that asks for the code.
+pub const CODE_PATH: &str = "/signin/code";
+/// Where a person the team requires two-factor of turns it on.
+pub const SECURITY_PATH: &str = "/settings/security";
+/// The server functions such a person may call meanwhile: who they are, their preferences,
+/// the sidebar of the frame, and turning two-factor on.
+const ENROL_API: &[&str] = &[
+    "/api/current_user",
+    "/api/set_preferences",
+    "/api/sidebar",
+    "/api/mailboxes",
+    "/api/security",
+    "/api/begin_two_factor",
+    "/api/confirm_two_factor",
+];
 
 /// Paths anyone may open without signing in.
 /// (`/live` answers 401 itself: a websocket cannot follow a redirect.)
 const PUBLIC_PATHS: &[&str] =
-    &["/signin", "/setup", "/forgot", "/signout", "/healthz", "/live", "/favicon.svg", "/robots.txt"];
+    &["/signin", CODE_PATH, "/setup", "/forgot", "/signout", "/healthz", "/live", "/favicon.svg", "/robots.txt"];
 /// Path prefixes anyone may open: the app's assets, and the server functions (which check
 /// the caller themselves and answer 401).
 const PUBLIC_PREFIXES: &[&str] =
     &["/pkg/", "/api/", backend::invitations::INVITATION_PATH, backend::password_reset::RESET_PATH];
 
-/// The session token of the request's cookie, if it has one that looks like a token.
-fn token_of(headers: &HeaderMap) -> Option<SessionToken> {
+/// The value of the request's cookie `name`.
+fn cookie_of(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(Cookie::split_parse)
         .filter_map(Result::ok)
-        .find(|c| c.name() == COOKIE)
-        .and_then(|c| SessionToken::from_cookie(c.value()))
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_string())
+}
+
+/// The session token of the request's cookie, if it has one that looks like a token.
+fn token_of(headers: &HeaderMap) -> Option<SessionToken> {
+    cookie_of(headers, COOKIE).and_then(|value| SessionToken::from_cookie(&value))
 }
 
 /// Puts the signed-in [`Caller`] (and the session token) on the request when the cookie
@@ -99,6 +122,19 @@ pub async fn require_sign_in(State(state): State<AppState>, request: Request, ne
             }
         }
     }
+    // A person who must turn on two-factor first does that and nothing else.
+    if request.extensions().get::<Caller>().is_some_and(|c| c.must_enrol)
+        && path != SECURITY_PATH
+        && path != "/signout"
+        && !path.starts_with("/pkg/")
+        && !ENROL_API.contains(&path)
+    {
+        if path.starts_with("/api/") || path == "/live" {
+            let error = app::error::AppError::from(Error::Refused(model::Refusal::TwoFactorRequired));
+            return (StatusCode::FORBIDDEN, Json(&error)).into_response();
+        }
+        return Redirect::to(SECURITY_PATH).into_response();
+    }
     let public = PUBLIC_PATHS.contains(&path) || PUBLIC_PREFIXES.iter().any(|p| path.starts_with(p));
     if public || signed_in {
         return next.run(request).await;
@@ -149,7 +185,8 @@ pub async fn sign_in(
     let json = wants_json(&headers);
     let result = state.backend.sign_in(&form.email, &form.password, Some(client), user_agent).await;
     match result {
-        Ok((caller, token)) => {
+        Ok(SignedIn::NeedsCode(challenge)) => needs_code(&state, &challenge, &form.next, json),
+        Ok(SignedIn::Session(caller, token)) => {
             // Rotation: whatever session this browser had before ends now.
             if let Some(old) = token_of(&headers)
                 && let Err(e) = state.backend.sign_out(&old).await
@@ -195,6 +232,47 @@ pub async fn sign_in(
     }
 }
 
+/// The form that asks for the two-factor code.
+#[derive(Debug, Default, Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// `POST /signin/code`: the second step of signing in, with the code from the person's app
+/// or a recovery code. A wrong code goes back to the code page (`?error=`); a sign-in that
+/// expired or ran out of tries goes back to the password (`/signin?error=expired`).
+pub async fn sign_in_code(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<CodeForm>,
+) -> Response {
+    let client = ClientAddr(client_ip(&headers, peer, &state.web.trusted_proxies));
+    let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+    let next = safe_next(&form.next);
+    let challenge = cookie_of(&headers, CHALLENGE_COOKIE).and_then(|value| backend::auth::LinkToken::from_link(&value));
+    let result = match &challenge {
+        Some(challenge) => state.backend.sign_in_code(challenge, &form.code, Some(client), user_agent).await,
+        None => Err(Error::BadCredentials),
+    };
+    match result {
+        Ok((caller, token)) => {
+            let mut response = signed_in(&state, &headers, caller, token, next).await;
+            set_cookie(&mut response, &expired_challenge_cookie(state.web.secure_cookies()));
+            response
+        }
+        Err(Error::BadCredentials) if !wants_json(&headers) => {
+            let mut response = Redirect::to(&format!("/signin?error=expired&next={}", urlencode(next))).into_response();
+            set_cookie(&mut response, &expired_challenge_cookie(state.web.secure_cookies()));
+            response
+        }
+        Err(err) => refused(err, &headers, CODE_PATH, &[("next", next)]),
+    }
+}
+
 /// The set-up form (see `backend::first_run`).
 #[derive(Debug, Default, Deserialize)]
 pub struct SetUpForm {
@@ -233,7 +311,7 @@ pub async fn set_up(
         locale: form.locale.clone(),
     };
     match state.backend.set_up_team(first_run, Some(client), user_agent).await {
-        Ok((caller, token)) => signed_in(&state, &headers, caller, token).await,
+        Ok((caller, token)) => signed_in(&state, &headers, caller, token, "/").await,
         Err(err) => {
             let email = form.email.trim();
             let fields =
@@ -269,7 +347,7 @@ pub async fn join(
     let joining =
         backend::invitations::Joining { name: form.name.clone(), password: form.password, locale: form.locale.clone() };
     match state.backend.accept_invitation(&token, joining, Some(client), user_agent).await {
-        Ok((caller, new)) => signed_in(&state, &headers, caller, new).await,
+        Ok((caller, new)) => signed_in(&state, &headers, caller, new, "/").await,
         Err(err) => {
             // The token came in the path and goes back there; anything but hex cannot be a token.
             let token: String = token.chars().filter(char::is_ascii_hexdigit).take(64).collect();
@@ -322,7 +400,8 @@ pub async fn reset(
     let client = ClientAddr(client_ip(&headers, peer, &state.web.trusted_proxies));
     let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
     match state.backend.reset_password(&token, &form.password, Some(client), user_agent).await {
-        Ok((caller, new)) => signed_in(&state, &headers, caller, new).await,
+        Ok(SignedIn::Session(caller, new)) => signed_in(&state, &headers, caller, new, "/").await,
+        Ok(SignedIn::NeedsCode(challenge)) => needs_code(&state, &challenge, "", wants_json(&headers)),
         Err(err) => {
             let token: String = token.chars().filter(char::is_ascii_hexdigit).take(64).collect();
             refused(err, &headers, &format!("{}{token}", backend::password_reset::RESET_PATH), &[])
@@ -330,10 +409,25 @@ pub async fn reset(
     }
 }
 
+/// The answer to a right password of a person with two-factor on: the short cookie of the
+/// sign-in waiting for its code, and the code page for a browser (`{"needs_code":true}` for a
+/// JSON client).
+fn needs_code(state: &AppState, challenge: &backend::auth::LinkToken, next: &str, json: bool) -> Response {
+    let mut response = if json {
+        Json(json!({ "needs_code": true })).into_response()
+    } else if next.is_empty() {
+        Redirect::to(CODE_PATH).into_response()
+    } else {
+        Redirect::to(&format!("{CODE_PATH}?next={}", urlencode(safe_next(next)))).into_response()
+    };
+    set_cookie(&mut response, &challenge_cookie(challenge.as_str(), state.web.secure_cookies()));
+    response
+}
+
 /// The answer to a form that signed someone in (set-up, joining, a new password): the
 /// cookie, and home for a browser or the user for a JSON client. A session this browser had
 /// before ends: the browser is the new person's now.
-async fn signed_in(state: &AppState, headers: &HeaderMap, caller: Caller, token: SessionToken) -> Response {
+async fn signed_in(state: &AppState, headers: &HeaderMap, caller: Caller, token: SessionToken, to: &str) -> Response {
     if let Some(old) = token_of(headers)
         && let Err(e) = state.backend.sign_out(&old).await
     {
@@ -343,7 +437,7 @@ async fn signed_in(state: &AppState, headers: &HeaderMap, caller: Caller, token:
     let mut response = if wants_json(headers) {
         Json(json!({ "user": caller.me() })).into_response()
     } else {
-        Redirect::to("/").into_response()
+        Redirect::to(to).into_response()
     };
     set_cookie(&mut response, &cookie);
     response
@@ -395,6 +489,30 @@ fn session_cookie(value: &str, secure: bool, expire: bool) -> String {
         cookie.max_age(cookie::time::Duration::days(backend::auth::SESSION_DAYS))
     };
     cookie.build().to_string()
+}
+
+/// The cookie of a sign-in waiting for its code: only sent back to the code form, for as
+/// long as the sign-in waits.
+fn challenge_cookie(value: &str, secure: bool) -> String {
+    Cookie::build((CHALLENGE_COOKIE, value.to_string()))
+        .path(CODE_PATH)
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure)
+        .max_age(cookie::time::Duration::minutes(backend::two_factor::CHALLENGE_MINUTES))
+        .build()
+        .to_string()
+}
+
+fn expired_challenge_cookie(secure: bool) -> String {
+    Cookie::build((CHALLENGE_COOKIE, String::new()))
+        .path(CODE_PATH)
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure)
+        .max_age(cookie::time::Duration::ZERO)
+        .build()
+        .to_string()
 }
 
 fn set_cookie(response: &mut Response, cookie: &str) {

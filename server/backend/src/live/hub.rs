@@ -388,8 +388,12 @@ impl Hub {
                         .collect()
                 };
                 for (id, session) in sessions {
-                    if let Ok(None) = self.backend.session(&session).await {
-                        self.close(id, CLOSE_SIGNED_OUT);
+                    // Ended, or held back until a second factor is set up (the team now
+                    // requires one): no more work reaches the socket.
+                    match self.backend.session(&session).await {
+                        Ok(None) => self.close(id, CLOSE_SIGNED_OUT),
+                        Ok(Some(caller)) if caller.must_enrol => self.close(id, CLOSE_SIGNED_OUT),
+                        _ => {}
                     }
                 }
             }

@@ -356,6 +356,7 @@ impl Store {
                 active: true,
                 locale: locale.to_string(),
                 time_zone: "UTC".to_string(),
+                two_factor: false,
                 password_hash: password_hash.to_string(),
             }))
         })

@@ -15,9 +15,14 @@ pub struct Mailbox {
     pub name: String,
     pub address: String,
     pub is_demo: bool,
+    /// Removed in Settings: no mail servers, no members; admins still read its conversations.
+    pub removed: bool,
     /// Conversations that are open or in progress.
     pub open_count: i64,
 }
+
+/// Why mail waiting to leave a removed mailbox failed, as the outbox stores a fault.
+const REMOVED_FAULT: &str = "the mailbox was removed in Settings before this mail left";
 
 /// Which mailboxes a listing covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,7 +38,7 @@ pub enum MailboxScope {
 /// each query stays the same and its prepared statement is reused.
 fn mailbox_select(now: &str) -> String {
     format!(
-        "SELECT m.id, m.name, m.address, m.is_demo, \
+        "SELECT m.id, m.name, m.address, m.is_demo, m.removed_at IS NOT NULL AS removed, \
          (SELECT COUNT(*) FROM conversations c WHERE c.mailbox_id = m.id \
           AND c.status IN ('open', 'in_progress') \
           AND (c.snoozed_until IS NULL OR c.snoozed_until <= {now})) AS open_count \
@@ -57,7 +62,14 @@ impl Store {
                 .await
                 .map_err(|e| Error::unique_as_conflict(e, format!("a mailbox named {name:?} already exists")))?;
         });
-        Ok(Mailbox { id: MailboxId(id), name: name.to_string(), address: address.to_string(), is_demo, open_count: 0 })
+        Ok(Mailbox {
+            id: MailboxId(id),
+            name: name.to_string(),
+            address: address.to_string(),
+            is_demo,
+            removed: false,
+            open_count: 0,
+        })
     }
 
     /// The mailbox with this id.
@@ -111,6 +123,51 @@ impl Store {
                 .rows_affected();
             if changed == 0 {
                 return Err(Error::NotFound);
+            }
+        });
+        Ok(())
+    }
+
+    /// Removes a mailbox from use, in one transaction: its mail servers (and their sealed
+    /// passwords) and its members go, so nothing syncs or sends from it and only admins see
+    /// it; mail waiting to leave from it fails; invitations stop naming it; it stops sending
+    /// system mail. Its conversations stay. Removing it again changes nothing.
+    pub async fn remove_mailbox(&self, id: MailboxId, by: UserId) -> Result<()> {
+        let now = now_micros();
+        with_tx!(self, |tx| {
+            let changed = sqlx::query("UPDATE mailboxes SET removed_at = $2 WHERE id = $1 AND removed_at IS NULL")
+                .bind(id.0)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if changed == 1 {
+                for sql in [
+                    "DELETE FROM mail_settings WHERE mailbox_id = $1",
+                    "DELETE FROM mailbox_members WHERE mailbox_id = $1",
+                    "DELETE FROM invitation_mailboxes WHERE mailbox_id = $1",
+                    "UPDATE team SET system_mailbox_id = NULL WHERE system_mailbox_id = $1",
+                ] {
+                    sqlx::query(sql).bind(id.0).execute(&mut *tx).await?;
+                }
+                sqlx::query(
+                    "UPDATE outbox SET status = 'failed', last_error = $2, updated_at = $3 \
+                     WHERE mailbox_id = $1 AND status IN ('queued', 'retrying')",
+                )
+                .bind(id.0)
+                .bind(REMOVED_FAULT)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO team_events (id, at, actor_id, mailbox_id, kind) VALUES ($1, $2, $3, $4, 'mailbox_removed')",
+                )
+                .bind(new_id())
+                .bind(now)
+                .bind(by.0)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
             }
         });
         Ok(())

@@ -28,6 +28,7 @@ mod password_resets;
 mod sessions;
 mod tags;
 mod team;
+mod two_factor;
 mod uploads;
 mod users;
 
@@ -54,8 +55,10 @@ pub use leases::SyncLease;
 pub use mailboxes::{Mailbox, MailboxScope};
 pub use outbox::{DueMail, SystemMail};
 pub use password_resets::ResetRefused;
+pub use sessions::{SessionFound, StoredSession};
 pub use tags::TagCount;
 pub use team::{ClaimRefused, NewTeam};
+pub use two_factor::TotpState;
 pub use uploads::{NewUpload, Upload};
 pub use users::{NewUser, User};
 

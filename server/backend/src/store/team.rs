@@ -117,6 +117,7 @@ impl Store {
             active: true,
             locale: team.locale,
             time_zone: "UTC".to_string(),
+            two_factor: false,
             password_hash: admin.password_hash,
         }))
     }

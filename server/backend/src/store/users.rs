@@ -22,6 +22,8 @@ pub struct User {
     pub locale: String,
     /// An IANA time zone name, such as `Asia/Riyadh`.
     pub time_zone: String,
+    /// Signs in with a second factor (TOTP).
+    pub two_factor: bool,
     pub(crate) password_hash: String,
 }
 
@@ -43,6 +45,7 @@ pub(super) struct UserRow {
     active: bool,
     locale: String,
     time_zone: String,
+    two_factor: bool,
     password_hash: String,
 }
 
@@ -58,12 +61,14 @@ impl TryFrom<UserRow> for User {
             active: row.active,
             locale: row.locale,
             time_zone: row.time_zone,
+            two_factor: row.two_factor,
             password_hash: row.password_hash,
         })
     }
 }
 
-const USER_COLUMNS: &str = "id, email, name, role, active, locale, time_zone, password_hash";
+const USER_COLUMNS: &str =
+    "id, email, name, role, active, locale, time_zone, totp_enabled_at IS NOT NULL AS two_factor, password_hash";
 
 impl Store {
     /// Creates a user; a taken email is a conflict.
@@ -94,6 +99,7 @@ impl Store {
             active: true,
             locale: String::new(),
             time_zone: "UTC".to_string(),
+            two_factor: false,
             password_hash: new.password_hash,
         })
     }
