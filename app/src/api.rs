@@ -40,6 +40,13 @@ mod server {
             .ok_or_else(|| fail(AppError::NotSignedIn))
     }
 
+    /// The token of the session the request came with.
+    pub fn session() -> Result<backend::SessionToken, AppError> {
+        use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<backend::SessionToken>().cloned())
+            .ok_or_else(|| fail(AppError::NotSignedIn))
+    }
+
     /// Reads a page cursor from a request; empty is the first page, garbage is a 400.
     pub fn cursor(after: Option<String>) -> Result<Option<backend::store::Cursor>, AppError> {
         match after.as_deref().filter(|token| !token.is_empty()) {
@@ -103,7 +110,7 @@ pub async fn mailbox(id: String) -> Result<MailboxSummary, AppError> {
 
 #[cfg(feature = "ssr")]
 fn summary(m: backend::store::Mailbox) -> MailboxSummary {
-    MailboxSummary { id: m.id, name: m.name, address: m.address, open_count: m.open_count }
+    MailboxSummary { id: m.id, name: m.name, address: m.address, open_count: m.open_count, removed: m.removed }
 }
 
 /// A page of a mailbox's conversations in a view (`open`, `waiting`, `closed`), 50 at a time,
@@ -503,7 +510,66 @@ fn settings_view(viewer: model::UserId, found: backend::settings::TeamSettings) 
         invitations: found.invitations,
         can_send: found.can_send,
         system_mailbox: found.system_mailbox,
+        require_two_factor: found.require_two_factor,
     }
+}
+
+/// Adds a mailbox with its members (admins only); answers its id, whose page takes its mail
+/// servers next.
+#[server(prefix = "/api", endpoint = "add_mailbox", input = server_fn::codec::Json, output = crate::codec::Json)]
+pub async fn add_mailbox(form: model::NewMailboxForm) -> Result<String, AppError> {
+    let caller = server::caller()?;
+    let id = server::backend()?.add_mailbox(&caller, &form).await.map_err(server::fail)?;
+    Ok(id.to_string())
+}
+
+/// The caller's own account security: two-factor sign-in and their signed-in browsers.
+#[server(prefix = "/api", endpoint = "security", output = crate::codec::Json)]
+pub async fn security() -> Result<model::SecurityView, AppError> {
+    let caller = server::caller()?;
+    let token = server::session()?;
+    server::backend()?.security(&caller, &token).await.map_err(server::fail)
+}
+
+/// Begins turning on two-factor sign-in: a new secret and its QR code.
+#[server(prefix = "/api", endpoint = "begin_two_factor", output = crate::codec::Json)]
+pub async fn begin_two_factor() -> Result<model::TwoFactorSetup, AppError> {
+    let caller = server::caller()?;
+    server::backend()?.begin_two_factor(&caller).await.map_err(server::fail)
+}
+
+/// Turns two-factor sign-in on with a first right code; answers the recovery codes.
+#[server(prefix = "/api", endpoint = "confirm_two_factor", output = crate::codec::Json)]
+pub async fn confirm_two_factor(code: String) -> Result<Vec<String>, AppError> {
+    let caller = server::caller()?;
+    server::backend()?.confirm_two_factor(&caller, &code).await.map_err(server::fail)
+}
+
+/// Turns two-factor sign-in off, with a right code.
+#[server(prefix = "/api", endpoint = "disable_two_factor", output = crate::codec::Json)]
+pub async fn disable_two_factor(code: String) -> Result<(), AppError> {
+    let caller = server::caller()?;
+    server::backend()?.disable_two_factor(&caller, &code).await.map_err(server::fail)
+}
+
+/// New recovery codes (the old ones stop working), with a right code.
+#[server(prefix = "/api", endpoint = "new_recovery_codes", output = crate::codec::Json)]
+pub async fn new_recovery_codes(code: String) -> Result<Vec<String>, AppError> {
+    let caller = server::caller()?;
+    server::backend()?.new_recovery_codes(&caller, &code).await.map_err(server::fail)
+}
+
+/// Signs out one of the caller's other browsers (`session`, its reference), or all of them
+/// (`session` empty); answers the list as it now is.
+#[server(prefix = "/api", endpoint = "end_sessions", output = crate::codec::Json)]
+pub async fn end_sessions(session: String) -> Result<model::SecurityView, AppError> {
+    use backend::security::EndSessions;
+    let caller = server::caller()?;
+    let token = server::session()?;
+    let backend = server::backend()?;
+    let which = if session.is_empty() { EndSessions::AllOthers } else { EndSessions::One(session) };
+    backend.end_sessions(&caller, &token, which).await.map_err(server::fail)?;
+    backend.security(&caller, &token).await.map_err(server::fail)
 }
 
 /// Invites someone (admins only): the link goes by mail, or comes back to copy when no

@@ -80,6 +80,7 @@ pub fn App() -> impl IntoView {
             <FollowLocation/>
             <Routes fallback=pages::NotFound>
                 <Route path=path!("/signin") view=pages::SignIn/>
+                <Route path=path!("/signin/code") view={Lazy::<pages::lazy::CodeRoute>::new()}/>
                 <Route path=path!("/setup") view={Lazy::<pages::lazy::SetUpRoute>::new()}/>
                 <Route path=path!("/forgot") view={Lazy::<pages::lazy::ForgotRoute>::new()}/>
                 <Route
@@ -106,6 +107,11 @@ pub fn App() -> impl IntoView {
                 />
                 <Route path=path!("/views/:view") view=pages::ViewPage ssr=SsrMode::Async/>
                 <Route path=path!("/settings") view={Lazy::<pages::lazy::SettingsRoute>::new()} ssr=SsrMode::Async/>
+                <Route
+                    path=path!("/settings/security")
+                    view={Lazy::<pages::lazy::SecurityRoute>::new()}
+                    ssr=SsrMode::Async
+                />
                 <Route
                     path=path!("/settings/mailboxes/:id")
                     view={Lazy::<pages::lazy::MailServersRoute>::new()}

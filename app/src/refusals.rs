@@ -183,6 +183,10 @@ fn english(refusal: &Refusal) -> String {
         Refusal::ResetWithdrawn => {
             "This link to reset your password no longer works: a newer one was sent. Use the newest mail.".into()
         }
+        Refusal::MailboxRemoved => "This mailbox was removed: its conversations can be read, not answered.".into(),
+        Refusal::ConfirmName { name } => format!("To remove the mailbox, type its name: {}.", data(name)),
+        Refusal::WrongCode => "That code is wrong, or was used already. Enter the newest code.".into(),
+        Refusal::TwoFactorRequired => "Your team requires two-factor sign-in: turn it on below first.".into(),
     }
 }
 
@@ -263,6 +267,10 @@ fn arabic(refusal: &Refusal, number: impl Fn(usize) -> String) -> String {
         Refusal::ResetWithdrawn => {
             "لم يعد رابط إعادة تعيين كلمة المرور هذا يعمل: أُرسل رابط أحدث. استخدم أحدث رسالة.".into()
         }
+        Refusal::MailboxRemoved => "أُزيل هذا الصندوق: تُقرأ محادثاته ولا يُردّ عليها.".into(),
+        Refusal::ConfirmName { name } => format!("لإزالة الصندوق، اكتب اسمه: {}.", data(name)),
+        Refusal::WrongCode => "هذا الرمز خاطئ أو استُخدم من قبل. أدخل أحدث رمز.".into(),
+        Refusal::TwoFactorRequired => "يشترط فريقك التحقق بخطوتين: فعّله أدناه أولًا.".into(),
     }
 }
 
@@ -348,6 +356,12 @@ fn persian(refusal: &Refusal, number: impl Fn(usize) -> String) -> String {
         Refusal::ResetWithdrawn => {
             "این پیوند بازنشانی رمز عبور دیگر کار نمی‌کند: پیوند تازه‌تری فرستاده شده است. از تازه‌ترین نامه استفاده کنید."
                 .into()
+        }
+        Refusal::MailboxRemoved => "این صندوق حذف شده است: گفتگوهایش خوانده می‌شوند، نه پاسخ داده.".into(),
+        Refusal::ConfirmName { name } => format!("برای حذف صندوق، نام آن را بنویسید: {}.", data(name)),
+        Refusal::WrongCode => "این کد نادرست است یا پیش‌تر به کار رفته. تازه‌ترین کد را وارد کنید.".into(),
+        Refusal::TwoFactorRequired => {
+            "تیم شما ورود دومرحله‌ای را الزامی کرده است: نخست آن را در پایین روشن کنید.".into()
         }
     }
 }
@@ -591,6 +605,10 @@ mod tests {
             Refusal::ResetExpired,
             Refusal::ResetUsed,
             Refusal::ResetWithdrawn,
+            Refusal::MailboxRemoved,
+            Refusal::ConfirmName { name: "Layla".into() },
+            Refusal::WrongCode,
+            Refusal::TwoFactorRequired,
         ]);
         for fault in every_mail_fault() {
             all.push(Refusal::MailServers { server: Some(Server::Imap), fault });

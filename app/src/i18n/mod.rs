@@ -15,7 +15,7 @@ pub mod template;
 
 pub use plural::{Category, Plural};
 pub use template::Template;
-use template::{Host, Name, Nth, Progress, SignedIn, Time, Value};
+use template::{Device, Host, Name, Nth, Progress, SignedIn, Time, Value};
 
 /// A language of the interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -338,6 +338,49 @@ pub struct Texts {
     pub reset_lead: Template<Value>,
     pub new_password: &'static str,
     pub reset_submit: &'static str,
+    pub add_mailbox: &'static str,
+    pub add_mailbox_lead: &'static str,
+    pub mailbox_address: &'static str,
+    pub remove_mailbox: &'static str,
+    pub remove_mailbox_lead: Template<Value>,
+    pub removed_badge: &'static str,
+    pub two_factor_col: &'static str,
+    pub on: &'static str,
+    pub off: &'static str,
+    pub reset_two_factor: &'static str,
+    pub require_two_factor: &'static str,
+    pub security_link: &'static str,
+    pub provider_label: &'static str,
+    pub provider_custom: &'static str,
+    pub steps_gmail: &'static str,
+    pub steps_outlook: &'static str,
+    pub steps_zoho: &'static str,
+    pub steps_yandex: &'static str,
+    pub security_title: &'static str,
+    pub two_factor_title: &'static str,
+    pub two_factor_lead: &'static str,
+    pub two_factor_must: &'static str,
+    pub turn_on: &'static str,
+    pub scan_lead: &'static str,
+    pub code_label: &'static str,
+    pub confirm_code: &'static str,
+    pub recovery_title: &'static str,
+    pub recovery_lead: &'static str,
+    pub recovery_left: Plural,
+    pub new_codes: &'static str,
+    pub turn_off: &'static str,
+    pub code_to_change: &'static str,
+    pub sessions_title: &'static str,
+    pub this_browser: &'static str,
+    pub unknown_browser: &'static str,
+    pub device: Template<Device>,
+    pub last_seen: Template<Time>,
+    pub signed_in_at: Template<Time>,
+    pub sign_out_others: &'static str,
+    pub code_title: &'static str,
+    pub code_lead: &'static str,
+    pub code_expired: &'static str,
+    pub ask_new_link: &'static str,
 }
 
 impl Texts {

@@ -43,6 +43,8 @@ holes! {
     Host = ["host"];
     /// A file's name.
     File = ["file"];
+    /// A browser and the system it runs on.
+    Device = ["browser", "system"];
 }
 
 /// A translated sentence whose holes are those of `H`.

@@ -80,7 +80,7 @@ pub fn People(state: RwSignal<SettingsView>, apply: Callback<SettingsChange>) ->
                 {language_options(t.lang)}
             </select>
             {move || {
-                let mailboxes = state.read().mailboxes.clone();
+                let mailboxes: Vec<_> = state.read().mailboxes.iter().filter(|m| !m.removed).cloned().collect();
                 (!mailboxes.is_empty()).then(|| view! {
                     <fieldset class="checks">
                         <legend>{t.invite_mailboxes}</legend>

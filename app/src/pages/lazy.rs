@@ -19,8 +19,8 @@ use leptos::prelude::*;
 use leptos_router::{LazyRoute, lazy_route};
 
 use super::{
-    ConversationView, ForgotPage, Home, JoinPage, MailServersPage, NewConversationPage, ResetPage, SetUpPage,
-    SettingsPage,
+    CodePage, ConversationView, ForgotPage, Home, JoinPage, MailServersPage, NewConversationPage, ResetPage,
+    SecurityPage, SetUpPage, SettingsPage,
 };
 
 /// `/settings`.
@@ -155,6 +155,36 @@ impl LazyRoute for ResetRoute {
 
     fn view(_this: Self) -> AnyView {
         view! { <ResetPage/> }.into_any()
+    }
+}
+
+/// `/settings/security`: a person's two-factor sign-in and sessions.
+pub struct SecurityRoute;
+
+#[lazy_route]
+impl LazyRoute for SecurityRoute {
+    fn data() -> Self {
+        chunk_links::<Self>(Hint::Preload);
+        SecurityRoute
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <SecurityPage/> }.into_any()
+    }
+}
+
+/// `/signin/code`, the second step of signing in with two-factor on.
+pub struct CodeRoute;
+
+#[lazy_route]
+impl LazyRoute for CodeRoute {
+    fn data() -> Self {
+        chunk_links::<Self>(Hint::Preload);
+        CodeRoute
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <CodePage/> }.into_any()
     }
 }
 

@@ -1,5 +1,6 @@
-//! `/settings/mailboxes/:id`: a mailbox's mail servers. Admins enter IMAP and SMTP (host,
-//! port, security, user, password, folders), test them ("Test connection" answers in words
+//! `/settings/mailboxes/:id`: a mailbox's mail servers. Admins pick their provider (Gmail,
+//! Outlook, Zoho, Yandex fill in the servers and show the app-password steps) or enter IMAP
+//! and SMTP themselves (host, port, security, user, password, folders), test them ("Test connection" answers in words
 //! for each server), save them, and watch each folder's sync (N of M fetched, the last
 //! error) and the mails that could not be read, each with a retry.
 //!
@@ -44,6 +45,56 @@ pub fn MailServersPage() -> impl IntoView {
     }
 }
 
+/// A mail provider whose servers the form can fill in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Preset {
+    /// The `<option>` value.
+    key: &'static str,
+    /// The provider's own name (not translated).
+    name: &'static str,
+    imap: (&'static str, u16, &'static str),
+    smtp: (&'static str, u16, &'static str),
+}
+
+/// The providers small teams use most, with their published IMAP and SMTP settings.
+const PRESETS: [Preset; 4] = [
+    Preset {
+        key: "gmail",
+        name: "Gmail / Google Workspace",
+        imap: ("imap.gmail.com", 993, "tls"),
+        smtp: ("smtp.gmail.com", 465, "tls"),
+    },
+    Preset {
+        key: "outlook",
+        name: "Outlook.com / Microsoft 365",
+        imap: ("outlook.office365.com", 993, "tls"),
+        smtp: ("smtp.office365.com", 587, "starttls"),
+    },
+    Preset { key: "zoho", name: "Zoho Mail", imap: ("imap.zoho.com", 993, "tls"), smtp: ("smtp.zoho.com", 465, "tls") },
+    Preset {
+        key: "yandex",
+        name: "Yandex Mail",
+        imap: ("imap.yandex.com", 993, "tls"),
+        smtp: ("smtp.yandex.com", 465, "tls"),
+    },
+];
+
+/// The preset whose IMAP server `host` is, if any.
+fn preset_of(host: &str) -> Option<Preset> {
+    PRESETS.into_iter().find(|p| p.imap.0.eq_ignore_ascii_case(host.trim()))
+}
+
+/// How to let Sanduq in at the provider: the app-password steps.
+fn preset_steps(t: &'static Texts, key: &str) -> Option<&'static str> {
+    match key {
+        "gmail" => Some(t.steps_gmail),
+        "outlook" => Some(t.steps_outlook),
+        "zoho" => Some(t.steps_zoho),
+        "yandex" => Some(t.steps_yandex),
+        _ => None,
+    }
+}
+
 /// The fields of one server, bound to signals.
 #[derive(Clone, Copy)]
 struct ServerFields {
@@ -62,6 +113,16 @@ impl ServerFields {
             security: RwSignal::new(form.security.clone()),
             user: RwSignal::new(form.user.clone()),
             password: RwSignal::new(String::new()),
+        }
+    }
+
+    /// Fills in a provider's server; the account is the mailbox's address unless one is typed.
+    fn fill(&self, (host, port, security): (&str, u16, &str), address: &str) {
+        self.host.set(host.to_string());
+        self.port.set(port.to_string());
+        self.security.set(security.to_string());
+        if self.user.get_untracked().trim().is_empty() {
+            self.user.set(address.to_string());
         }
     }
 
@@ -134,6 +195,17 @@ fn MailServers(v: MailServersView) -> impl IntoView {
         }
     };
 
+    let preset = RwSignal::new(preset_of(&v.form.imap.host).map_or("custom", |p| p.key));
+    let address = v.address.clone();
+    let on_preset = move |ev: leptos::ev::Event| {
+        let key = event_target_value(&ev);
+        if let Some(p) = PRESETS.into_iter().find(|p| p.key == key) {
+            imap.fill(p.imap, &address);
+            smtp.fill(p.smtp, &address);
+        }
+        preset.set(PRESETS.into_iter().find(|p| p.key == key).map_or("custom", |p| p.key));
+    };
+
     view! {
         <header class="content-header">
             <p><a href="/settings">{t.settings}</a></p>
@@ -142,6 +214,17 @@ fn MailServers(v: MailServersView) -> impl IntoView {
         </header>
         <section class="settings-section">
             <p class="hint">{t.mail_servers_lead}</p>
+            <p class="inline-form">
+                <label for="provider">{t.provider_label}</label>
+                <select id="provider" on:change=on_preset>
+                    {PRESETS
+                        .into_iter()
+                        .map(|p| view! { <option value=p.key selected=move || preset.get() == p.key>{p.name}</option> })
+                        .collect_view()}
+                    <option value="custom" selected=move || preset.get() == "custom">{t.provider_custom}</option>
+                </select>
+            </p>
+            {move || preset_steps(t, preset.get()).map(|steps| view! { <p class="hint provider-steps">{steps}</p> })}
             <form class="server-form" on:submit=on_save>
                 <fieldset>
                     <legend>{t.imap_server}</legend>
@@ -304,10 +387,13 @@ fn CheckResult(check: ConnectionCheck) -> impl IntoView {
     });
     let smtp = check.smtp.map(|host| t.smtp_reached.text([&host]));
     view! {
-        <ul class="check-result" role="status">
-            {line(Server::Imap, imap)}
-            {line(Server::Smtp, smtp)}
-        </ul>
+        // The live region around the list, not on it: a list with role=status is no list.
+        <div role="status">
+            <ul class="check-result">
+                {line(Server::Imap, imap)}
+                {line(Server::Smtp, smtp)}
+            </ul>
+        </div>
     }
 }
 

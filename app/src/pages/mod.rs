@@ -1,15 +1,18 @@
 //! The pages of the agent app and the frame they share.
 
 mod attach;
+mod code;
 mod conversation;
 mod invitation;
 mod invite;
 mod keys;
 pub mod lazy;
 mod mail_servers;
+mod mailbox_admin;
 mod new_conversation;
 mod presence;
 mod reset;
+mod security;
 mod settings;
 mod setup;
 mod shell;
@@ -28,12 +31,14 @@ use crate::error::AppError;
 use crate::format;
 use crate::i18n::{Texts, use_texts};
 use crate::live::{coalesced, use_live};
+pub use code::CodePage;
 pub use conversation::ConversationView;
 pub use invitation::JoinPage;
 pub use mail_servers::MailServersPage;
 pub use new_conversation::NewConversationPage;
 use presence::RowAvatars;
 pub use reset::{ForgotPage, ResetPage};
+pub use security::SecurityPage;
 pub use settings::SettingsPage;
 pub use setup::SetUpPage;
 pub use shell::Shell;

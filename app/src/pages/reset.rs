@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::i18n::use_texts;
 
 /// The refusal that came back on the address, in the reader's language.
-fn refusal_in_query() -> impl Fn() -> Option<String> + Copy {
+pub(super) fn refusal_in_query() -> impl Fn() -> Option<String> + Copy {
     let t = use_texts();
     let query = use_query_map();
     move || {
@@ -80,7 +80,7 @@ pub fn ResetPage() -> impl IntoView {
                         .into_any(),
                         Err(err) => view! {
                             <p class="alert alert-error" role="alert">{t.error(&err)}</p>
-                            <p><a href="/forgot">{t.forgot_submit}</a></p>
+                            <p><a href="/forgot">{t.ask_new_link}</a></p>
                         }
                         .into_any(),
                     }

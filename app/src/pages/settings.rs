@@ -1,6 +1,7 @@
-//! `/settings`: everyone's own signatures (one per mailbox they answer from), then what
-//! admins manage: people (role, mailboxes, deactivate, invitations: `invite`), mailboxes
-//! (name, members, which one sends system mail) and tags
+//! `/settings`: everyone's own signatures (one per mailbox they answer from) and a link to
+//! their security (`security`), then what admins manage: people (role, mailboxes,
+//! deactivate, two-factor reset and requirement, invitations: `invite`), mailboxes (added,
+//! named, removed: `mailbox_admin`; which one sends system mail) and tags
 //! (name, colour). Every change is saved as it is made and answered with the settings as
 //! they now are. Others see "admins only" below their signatures.
 
@@ -10,6 +11,7 @@ use model::{MailboxId, Role, SettingsChange, SettingsView, TagSummary, TeamMembe
 
 use super::Shell;
 use super::invite::{People, SystemMailbox};
+use super::mailbox_admin::{AddMailbox, MailboxRow};
 use crate::api;
 use crate::error::AppError;
 use crate::form::Fields;
@@ -31,6 +33,7 @@ pub fn SettingsPage() -> impl IntoView {
                             <header class="content-header">
                                 <h1>{t.settings}</h1>
                             </header>
+                            <p><a href="/settings/security">{t.security_link}</a></p>
                             <Signatures/>
                             <p class="muted">{t.admins_only}</p>
                         }
@@ -60,6 +63,7 @@ fn Settings(s: SettingsView) -> impl IntoView {
     view! {
         <header class="content-header">
             <h1>{t.settings}</h1>
+            <p><a href="/settings/security">{t.security_link}</a></p>
         </header>
         {move || failed().map(|e| view! { <p class="alert alert-error" role="alert">{t.action_failed} " " {e}</p> })}
         <section class="settings-section" aria-labelledby="s-team">
@@ -70,6 +74,7 @@ fn Settings(s: SettingsView) -> impl IntoView {
                         <th scope="col">{t.name}</th>
                         <th scope="col">{t.role_label}</th>
                         <th scope="col">{t.member_of}</th>
+                        <th scope="col">{t.two_factor_col}</th>
                         <th scope="col">{t.status_label}</th>
                     </tr>
                 </thead>
@@ -84,10 +89,16 @@ fn Settings(s: SettingsView) -> impl IntoView {
                     }}
                 </tbody>
             </table>
+            <label class="check">
+                <input type="checkbox" prop:checked=move || state.with(|s| s.require_two_factor)
+                    on:change=move |ev| apply.run(SettingsChange::RequireTwoFactor { required: event_target_checked(&ev) })/>
+                <span>{t.require_two_factor}</span>
+            </label>
             <People state apply/>
         </section>
         <section class="settings-section" aria-labelledby="s-mailboxes">
             <h2 id="s-mailboxes">{t.mailboxes}</h2>
+            <AddMailbox state/>
             <SystemMailbox state apply/>
             <ul class="settings-list">
                 {move || {
@@ -101,7 +112,9 @@ fn Settings(s: SettingsView) -> impl IntoView {
                                 .filter(|u| u.mailboxes.contains(&m.id))
                                 .map(|u| u.name.clone())
                                 .collect();
-                            view! { <MailboxRow id=m.id name=m.name.clone() address=m.address.clone() members apply/> }
+                            view! {
+                                <MailboxRow id=m.id name=m.name.clone() address=m.address.clone() removed=m.removed members apply/>
+                            }
                         })
                         .collect_view()
                 }}
@@ -167,6 +180,7 @@ fn UserRow(
                 <div class="checks">
                     {mailboxes
                         .into_iter()
+                        .filter(|m| !m.removed)
                         .map(|m| {
                             let mailbox: MailboxId = m.id;
                             let checked = u.mailboxes.contains(&mailbox);
@@ -189,6 +203,20 @@ fn UserRow(
                 </div>
             </td>
             <td>
+                <span class=if u.two_factor { "badge status-open" } else { "badge status-closed" }>
+                    {if u.two_factor { t.on } else { t.off }}
+                </span>
+                {(u.two_factor && !is_me).then(|| {
+                    let label = format!("{} {}", t.reset_two_factor, u.name);
+                    view! {
+                        <button type="button" class="btn btn-quiet" aria-label=label
+                            on:click=move |_| apply.run(SettingsChange::ResetTwoFactor { user })>
+                            {t.reset_two_factor}
+                        </button>
+                    }
+                })}
+            </td>
+            <td>
                 <span class=if u.active { "badge status-open" } else { "badge status-closed" }>
                     {if u.active { t.status_active } else { t.status_inactive }}
                 </span>
@@ -206,40 +234,6 @@ fn UserRow(
                 })}
             </td>
         </tr>
-    }
-}
-
-#[component]
-fn MailboxRow(
-    id: MailboxId,
-    name: String,
-    address: String,
-    members: Vec<String>,
-    apply: Callback<SettingsChange>,
-) -> impl IntoView {
-    let t = use_texts();
-    let input = NodeRef::<leptos::html::Input>::new();
-    let field = format!("mb-{id}");
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if let Some(input) = input.get_untracked() {
-            apply.run(SettingsChange::RenameMailbox { mailbox: id, name: input.value() });
-        }
-    };
-    view! {
-        <li class="settings-item">
-            <form class="inline-form" on:submit=save>
-                <label for=field.clone()>{t.mailbox_name}</label>
-                <input id=field node_ref=input type="text" dir="auto" value=name maxlength="80" required/>
-                <button type="submit" class="btn">{t.save}</button>
-            </form>
-            <p class="muted" dir="ltr">{address}</p>
-            <p><a href=format!("/settings/mailboxes/{id}")>{t.mail_servers}</a></p>
-            <p>
-                <span class="control-label">{t.members}</span> " "
-                {members.into_iter().map(|m| view! { <span class="tag" dir="auto">{m}</span> " " }).collect_view()}
-            </p>
-        </li>
     }
 }
 

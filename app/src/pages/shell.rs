@@ -424,6 +424,7 @@ fn AccountMenu(me: Me) -> impl IntoView {
                         <span class="role">{t.role(me.role)}</span>
                     </p>
                     <Preferences locale=me.locale.clone() time_zone=me.time_zone.clone()/>
+                    <a href="/settings/security" class="btn menu-item" role="menuitem">{t.security_link}</a>
                     <form method="post" action="/signout">
                         <button type="submit" class="btn menu-item" role="menuitem">{t.sign_out}</button>
                     </form>

@@ -14,6 +14,7 @@ pub fn SignIn() -> impl IntoView {
     let alert = move || {
         query.read().get("error").map(|code| match code.as_str() {
             "rate_limited" => t.rate_limited,
+            "expired" => t.code_expired,
             _ => t.wrong_credentials,
         })
     };
