@@ -11,6 +11,7 @@ const os = require('os');
 const path = require('path');
 const AxeBuilder = require('@axe-core/playwright').default;
 const { shots, hydrated, closedPort, waitForHealth } = require('./support');
+const { dovecot, smtpSink, mailText, totp } = require('./mailservers');
 
 const root = path.join(__dirname, '..', '..');
 const bin = process.env.SANDUQ_BIN
@@ -47,10 +48,12 @@ const runs = [
   {
     lang: 'en', title: 'Set up Sanduq', wrong: 'This set-up code is wrong', button: 'Set up the team', team: 'Rose Shop',
     short: 'at least 10 characters', used: 'has been used', settings: 'Settings',
+    mailbox: 'Support', sent: 'Invitation sent to', wrongCode: 'That code is wrong',
   },
   {
     lang: 'ar', title: 'إعداد صندوق', wrong: 'رمز الإعداد غير صحيح', button: 'إعداد الفريق', team: 'متجر الورد',
     short: 'كلمة المرور قصيرة جدًا', used: 'استُخدمت هذه الدعوة', settings: 'الإعدادات',
+    mailbox: 'الدعم', sent: 'أُرسلت الدعوة إلى', wrongCode: 'هذا الرمز خاطئ',
   },
 ];
 
@@ -61,9 +64,136 @@ async function axeFaults(page) {
   return serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`);
 }
 
+/// The admin adds a mailbox served by a real Dovecot and SMTP server, tests and saves it;
+/// invites Layla, whose invitation goes out through that SMTP server; Layla joins by the
+/// link in the mail, turns on two-factor sign-in with a code computed as her phone would,
+/// and signs in again: the password, then a code (a used one refused).
+async function mailAndTwoFactor(browser, page, server, run) {
+  const imap = await dovecot();
+  const smtp = await smtpSink();
+  const layla = await browser.newContext({ locale: run.lang, baseURL: server.origin });
+  try {
+    await page.goto('/settings');
+    await hydrated(page);
+    // With no mailbox yet, the form is open.
+    await expect(page.locator('#new-mailbox-name')).toBeVisible();
+    await page.locator('#new-mailbox-name').fill(run.mailbox);
+    await page.locator('#new-mailbox-address').fill('help@rose.test');
+    await page.locator('.add-mailbox label.check').filter({ hasText: 'Amal' }).locator('input').check();
+    await page.locator('.add-mailbox button[type=submit]').click();
+    await expect(page).toHaveURL(/\/settings\/mailboxes\/[0-9a-f-]{36}$/);
+    await hydrated(page);
+    await expect(page.locator('h1')).toContainText(run.mailbox);
+
+    // A preset fills the servers and says how to get an app password; then our own servers.
+    await page.locator('#provider').selectOption('gmail');
+    await expect(page.locator('#imap-host')).toHaveValue('imap.gmail.com');
+    await expect(page.locator('#smtp-host')).toHaveValue('smtp.gmail.com');
+    await expect(page.locator('#imap-user')).toHaveValue('help@rose.test');
+    await expect(page.locator('.provider-steps')).toBeVisible();
+    await page.screenshot({ path: path.join(shots, `mailbox-preset-${run.lang}.png`), fullPage: true });
+    await page.locator('#provider').selectOption('custom');
+    for (const [prefix, port] of [['imap', imap.port], ['smtp', smtp.port]]) {
+      await page.locator(`#${prefix}-host`).fill('127.0.0.1');
+      await page.locator(`#${prefix}-port`).fill(String(port));
+      await page.locator(`#${prefix}-security`).selectOption('none');
+      await page.locator(`#${prefix}-user`).fill(imap.user);
+      await page.locator(`#${prefix}-password`).fill(imap.password);
+    }
+    await page.locator('.form-actions button[type=button]').click();
+    await expect(page.locator('.check-result .check-ok')).toHaveCount(2);
+    await expect(page.locator('.check-result')).toContainText('INBOX');
+    await page.locator('.form-actions button[type=submit]').click();
+    await expect(page.locator('.server-form .alert-info')).toBeVisible();
+    await page.screenshot({ path: path.join(shots, `mailbox-added-${run.lang}.png`), fullPage: true });
+    expect(await axeFaults(page)).toEqual([]);
+
+    // Now a mailbox can send: the invitation goes by mail.
+    await page.goto('/settings');
+    await hydrated(page);
+    await page.locator('#invite-email').fill('layla@rose.test');
+    await page.locator('#invite-name').fill('Layla');
+    await page.locator('#invite-language').selectOption(run.lang);
+    await page.locator('.invite-form label.check').filter({ hasText: run.mailbox }).locator('input').check();
+    await page.locator('.invite-form button[type=submit]').click();
+    await expect(page.locator('[role=status]').filter({ hasText: run.sent })).toBeVisible();
+    await expect(page.locator('.invite-link')).toHaveCount(0);
+    let mail;
+    await expect.poll(() => {
+      mail = smtp.received().find((m) => m.to.includes('layla@rose.test'));
+      return Boolean(mail);
+    }, { timeout: 30_000, message: 'the invitation reaches the SMTP server' }).toBe(true);
+    const found = mailText(mail.raw).match(/https?:\/\/[^\s"<>]+\/invitation\/[0-9a-f]{64}/);
+    expect(found, 'a link in the invitation').not.toBeNull();
+    const link = found[0];
+
+    // Layla joins by the link from the mail, in a browser of her own.
+    const tab = await layla.newPage();
+    await tab.goto(link);
+    await expect(tab.locator('#join-email')).toHaveValue('layla@rose.test');
+    await tab.locator('#join-password').fill('layla correct horse');
+    await tab.locator('form button[type=submit]').click();
+    await expect(tab).toHaveURL(/\/views\//);
+    await hydrated(tab);
+
+    // She turns on two-factor sign-in: the QR code and the key, a first code, recovery codes.
+    // An agent has no Settings: the account menu leads there.
+    await tab.locator('.account-button').click();
+    await tab.locator('.menu a[href="/settings/security"]').click();
+    await expect(tab).toHaveURL(/\/settings\/security$/);
+    const panel = tab.locator('section[aria-labelledby=s-two-factor]');
+    await panel.locator('button.btn-primary').click();
+    await expect(panel.locator('.qr svg')).toBeVisible();
+    const key = (await panel.locator('.secret').innerText()).trim();
+    expect(key).toMatch(/^[A-Z2-7 ]{26,}$/);
+    const first = totp(key);
+    await panel.locator('#tf-code').fill(first);
+    await panel.locator('button[type=submit]').click();
+    await expect(panel.locator('.recovery-codes li')).toHaveCount(10);
+    await tab.screenshot({ path: path.join(shots, `two-factor-codes-${run.lang}.png`), fullPage: true });
+    expect(await axeFaults(tab)).toEqual([]);
+    await panel.locator('button.btn').click();
+    await expect(panel.locator('.badge.status-open')).toBeVisible();
+    await expect(tab.locator('.session')).toHaveCount(1);
+
+    // Signing in again asks for a code after the password; the code just used is refused.
+    await tab.locator('.account-button').click();
+    await tab.locator('form[action="/signout"] button').click();
+    await expect(tab).toHaveURL(/\/signin/);
+    await tab.locator('input[name=email]').fill('layla@rose.test');
+    await tab.locator('input[name=password]').fill('layla correct horse');
+    await tab.locator('form button[type=submit]').click();
+    await expect(tab).toHaveURL(/\/signin\/code/);
+    await hydrated(tab);
+    await tab.locator('#code').fill(first);
+    await tab.locator('form button[type=submit]').click();
+    await expect(tab.locator('.alert-error')).toContainText(run.wrongCode);
+    await tab.screenshot({ path: path.join(shots, `two-factor-refused-${run.lang}.png`) });
+    expect(await axeFaults(tab)).toEqual([]);
+    // The phone's next code (one step of drift is allowed) lets her in.
+    await tab.locator('#code').fill(totp(key, Math.floor(Date.now() / 30_000) + 1));
+    await tab.locator('form button[type=submit]').click();
+    await expect(tab).toHaveURL(/\/views\//);
+    await hydrated(tab);
+    await expect(tab.locator('.account-name')).toContainText('Layla');
+    await expect(tab.locator('html')).toHaveAttribute('lang', run.lang);
+
+    // The admin sees that Layla's account has a second factor.
+    await page.reload();
+    await hydrated(page);
+    await expect(page.locator('.settings-table tr').filter({ hasText: 'layla@rose.test' })
+      .locator('td:nth-child(4) .badge.status-open')).toBeVisible();
+    await page.screenshot({ path: path.join(shots, `people-two-factor-${run.lang}.png`), fullPage: true });
+  } finally {
+    await layla.close();
+    await imap.stop();
+    await smtp.stop();
+  }
+}
+
 for (const run of runs) {
   test(`a fresh server is set up in the browser (${run.lang})`, async ({ browser }) => {
-    test.setTimeout(90_000);
+    test.setTimeout(180_000);
     const server = await freshServer();
     const context = await browser.newContext({ locale: run.lang, baseURL: server.origin });
     const page = await context.newPage();
@@ -148,6 +278,8 @@ for (const run of runs) {
       await page.reload();
       await expect(page.locator('.settings-table')).toContainText('omar@rose.test');
       await expect(page.locator('.invitation')).toHaveCount(0);
+
+      await mailAndTwoFactor(browser, page, server, run);
     } finally {
       await context.close();
       await server.stop();
