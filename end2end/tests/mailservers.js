@@ -23,6 +23,18 @@ async function listening(port, what) {
   }), { timeout: 20_000, message: `${what} listens on ${port}` }).toBe(true);
 }
 
+/// What stops a server: its process ended (and waited for), then its temp dir removed.
+function stopper(child, root) {
+  return async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    fs.rmSync(root, { recursive: true, force: true });
+  };
+}
+
 /// Dovecot with the one user `support` and an empty INBOX.
 async function dovecot() {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sanduq-dovecot-'));
@@ -48,15 +60,7 @@ async function dovecot() {
   }
   const child = spawn('dovecot', ['-F', '-c', path.join(root, 'dovecot.conf')], { stdio: 'ignore' });
   await listening(port, 'Dovecot');
-  const stop = async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
-    fs.rmSync(root, { recursive: true, force: true });
-  };
-  return { port, user: USER, password: PASSWORD, stop };
+  return { port, user: USER, password: PASSWORD, stop: stopper(child, root) };
 }
 
 const SINK = `
@@ -108,15 +112,7 @@ async function smtpSink() {
     to: JSON.parse(fs.readFileSync(path.join(mail, n.replace(/\.eml$/, '.json')), 'utf8')).to,
     raw: fs.readFileSync(path.join(mail, n), 'utf8'),
   }));
-  const stop = async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
-    fs.rmSync(root, { recursive: true, force: true });
-  };
-  return { port, user: USER, password: PASSWORD, received, stop };
+  return { port, user: USER, password: PASSWORD, received, stop: stopper(child, root) };
 }
 
 /// The text of a mail's body parts, quoted-printable and base64 undone (enough for links).
