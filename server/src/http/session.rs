@@ -186,22 +186,7 @@ pub async fn sign_in(
     let result = state.backend.sign_in(&form.email, &form.password, Some(client), user_agent).await;
     match result {
         Ok(SignedIn::NeedsCode(challenge)) => needs_code(&state, &challenge, &form.next, json),
-        Ok(SignedIn::Session(caller, token)) => {
-            // Rotation: whatever session this browser had before ends now.
-            if let Some(old) = token_of(&headers)
-                && let Err(e) = state.backend.sign_out(&old).await
-            {
-                tracing::warn!(error = %e, "could not end the previous session");
-            }
-            let cookie = session_cookie(token.as_str(), state.web.secure_cookies(), false);
-            let mut response = if json {
-                Json(json!({ "user": caller.me() })).into_response()
-            } else {
-                Redirect::to(safe_next(&form.next)).into_response()
-            };
-            set_cookie(&mut response, &cookie);
-            response
-        }
+        Ok(SignedIn::Session(caller, token)) => signed_in(&state, &headers, caller, token, safe_next(&form.next)).await,
         Err(err) => {
             let (status, code, retry) = match &err {
                 Error::RateLimited { retry_after_secs } => {
@@ -424,7 +409,7 @@ fn needs_code(state: &AppState, challenge: &backend::auth::LinkToken, next: &str
     response
 }
 
-/// The answer to a form that signed someone in (set-up, joining, a new password): the
+/// The answer to a form that signed someone in (sign-in, set-up, joining, a new password): the
 /// cookie, and home for a browser or the user for a JSON client. A session this browser had
 /// before ends: the browser is the new person's now.
 async fn signed_in(state: &AppState, headers: &HeaderMap, caller: Caller, token: SessionToken, to: &str) -> Response {
