@@ -365,7 +365,7 @@ async fn mailbox_command(
             let passwords = settings.as_ref().map(|_| mail_passwords()).transpose()?;
             let mailbox = store.create_mailbox(&name, address.as_str(), false).await.map_err(|e| e.to_string())?;
             if let (Some(settings), Some((imap, smtp))) = (&settings, &passwords) {
-                mail_settings::save(store, key, mailbox.id, settings, Some(imap), Some(smtp))
+                mail_settings::save(store, key, mailbox.id, settings, (Some(imap), Some(smtp)), None)
                     .await
                     .map_err(|e| e.to_string())?;
             }

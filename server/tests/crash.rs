@@ -64,7 +64,7 @@ async fn killed_while_sending_the_reply_leaves_again_with_the_same_message_id() 
         from_style: mail_settings::FromStyle::Agent,
         sync_since: None,
     };
-    mail_settings::save(&store, &key, mailbox, &settings, Some("imap"), Some("")).await.expect("servers");
+    mail_settings::save(&store, &key, mailbox, &settings, (Some("imap"), Some("")), None).await.expect("servers");
     let ingest = backend::mail::Ingest { store: store.clone(), blobs: blobs.clone(), max_mail_bytes: 1 << 20 };
     let raw = b"From: Layla <layla@customer.test>\r\nTo: support@shop.test\r\nSubject: Where is my order?\r\n\
                 Message-ID: <order@customer.test>\r\nDate: Tue, 03 Nov 2026 10:00:00 +0000\r\n\r\nOrder 1234?\r\n";
@@ -91,7 +91,7 @@ async fn killed_while_sending_the_reply_leaves_again_with_the_same_message_id() 
     // The mail server is fixed; Sanduq comes back and sends the same bytes again.
     let sink = SmtpSink::start();
     settings.smtp = endpoint(sink.port);
-    mail_settings::save(&store, &key, mailbox, &settings, None, None).await.expect("new SMTP server");
+    mail_settings::save(&store, &key, mailbox, &settings, (None, None), None).await.expect("new SMTP server");
     let mut second = serve(data, 1);
     let attempts = wait_for_status(&store, reply.id, "sent", Duration::from_secs(60)).await;
     second.kill().expect("stop");

@@ -125,7 +125,9 @@ async fn two_nodes_share_presence_and_changes_and_sync_each_mailbox_once() {
     }
     backend.add_user(ADMIN, "Admin", Role::Admin, PASSWORD).await.expect("admin");
     let servers = settings(&dovecot, &smtp, &["INBOX"]);
-    mail_settings::save(&store, &key, mailbox, &servers, Some(mailservers::PASSWORD), Some("")).await.expect("servers");
+    mail_settings::save(&store, &key, mailbox, &servers, (Some(mailservers::PASSWORD), Some("")), None)
+        .await
+        .expect("servers");
 
     let a = start_node(data.path(), &db.url, &key_text).await;
     let b = start_node(data.path(), &db.url, &key_text).await;

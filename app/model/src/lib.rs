@@ -5,6 +5,7 @@
 //! the server alike. Database rows live in the backend; these are what people see.
 
 pub mod actions;
+pub mod audit;
 pub mod events;
 pub mod ids;
 pub mod live;
@@ -15,6 +16,7 @@ pub mod text;
 pub mod types;
 
 pub use actions::*;
+pub use audit::{TeamActivity, TeamChange, TeamEvent};
 pub use events::EventKind;
 pub use ids::*;
 pub use mail::*;

@@ -108,7 +108,7 @@ async fn main() {
 
     // IDLE: the workers wait on INBOX; each APPEND is timed until its message is stored.
     let settings = mailservers::settings(&dovecot, &smtp, &["INBOX"]);
-    mail_settings::save(&db.store, &key, mailbox, &settings, Some(mailservers::PASSWORD), Some(""))
+    mail_settings::save(&db.store, &key, mailbox, &settings, (Some(mailservers::PASSWORD), Some("")), None)
         .await
         .expect("save");
     let running = workers::start(

@@ -110,7 +110,7 @@ impl Backend {
         caller.require_admin()?;
         let invitation = self.store.pending_invitation(id).await?;
         let (link, sent) = self.fresh_link(caller, &invitation.email, &invitation.locale, by_mail).await?;
-        self.store.renew_invitation(id, link).await?;
+        self.store.renew_invitation(id, link, caller.id).await?;
         Ok(sent)
     }
 

@@ -146,7 +146,15 @@ impl Backend {
         if imap.is_none() && !stored {
             return Err(mail_settings::refused(Some(Server::Imap), MailFault::NeedsImapPassword));
         }
-        mail_settings::save(&self.store, &self.secret, mailbox, &settings, imap.as_deref(), smtp.as_deref()).await
+        mail_settings::save(
+            &self.store,
+            &self.secret,
+            mailbox,
+            &settings,
+            (imap.as_deref(), smtp.as_deref()),
+            Some(caller.id),
+        )
+        .await
     }
 
     /// Tries the servers in the form (with the stored passwords where the form leaves them

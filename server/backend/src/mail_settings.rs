@@ -6,7 +6,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use model::text::TextFault;
-use model::{MailFault, MailboxId, Refusal, Server};
+use model::{MailFault, MailboxId, Refusal, Server, UserId};
 
 use crate::error::{Error, Result};
 use crate::secret::SecretKey;
@@ -210,19 +210,20 @@ pub fn format_since(at: i64) -> String {
 }
 
 /// Checks and stores a mailbox's mail servers, sealing the passwords given (a password left
-/// out keeps the one stored).
+/// out keeps the one stored). `by` is the admin who saved them (`None`: the command line), for
+/// the team's audit trail.
 pub async fn save(
     store: &Store,
     key: &SecretKey,
     mailbox: MailboxId,
     settings: &MailSettings,
-    imap_password: Option<&str>,
-    smtp_password: Option<&str>,
+    (imap_password, smtp_password): (Option<&str>, Option<&str>),
+    by: Option<UserId>,
 ) -> Result<()> {
     settings.check()?;
     let imap = imap_password.map(|p| key.seal(p));
     let smtp = smtp_password.map(|p| key.seal(p));
-    store.save_mail_settings(mailbox, settings, imap, smtp).await
+    store.save_mail_settings(mailbox, settings, (imap, smtp), by).await
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! What admins change in Settings: people (role, mailboxes, active or not, two-factor
 //! reset), mailboxes (added, named, members, removed), tags, and whether two-factor sign-in
-//! is required. Only admins may read or change any of it, and an admin cannot
-//! demote or deactivate themselves, so a team cannot lock itself out.
+//! is required; and the audit trail of those changes (Team activity). Only admins may read
+//! or change any of it, and an admin cannot demote or deactivate themselves, so a team
+//! cannot lock itself out.
 
 use model::{Field, Refusal, SettingsChange, TeamMember};
 
@@ -24,6 +25,15 @@ pub struct TeamSettings {
     pub system_mailbox: Option<model::MailboxId>,
     /// Everyone must turn on two-factor sign-in.
     pub require_two_factor: bool,
+}
+
+/// Entries on a page of Team activity.
+const ACTIVITY_PAGE: i64 = 100;
+
+/// Reads a page start of Team activity: `MICROS_UUID`.
+fn activity_cursor(token: &str) -> Option<(i64, uuid::Uuid)> {
+    let (at, id) = token.split_once('_')?;
+    Some((at.parse().ok()?, id.parse().ok()?))
 }
 
 /// The longest mailbox name, in characters.
@@ -63,11 +73,10 @@ impl Backend {
         }
         let mailbox = self
             .store
-            .create_mailbox(&name, address.as_str(), false)
+            .add_team_mailbox(&name, address.as_str(), &form.members, caller.id)
             .await
             .map_err(taken(Field::MailboxName, &name))?;
         for user in &form.members {
-            self.store.add_member(mailbox.id, *user).await?;
             self.live.publish(crate::live::Signal::Access { user: *user }).await?;
         }
         tracing::info!(mailbox = %mailbox.id, by = %caller.id, "mailbox added");
@@ -133,6 +142,18 @@ impl Backend {
         Ok(TeamSettings { users, mailboxes, tags, invitations, can_send, system_mailbox, require_two_factor })
     }
 
+    /// A page of the team's audit trail, newest first, from `before` (a page's `older`) on;
+    /// admins only. A `before` that no page gave is refused.
+    pub async fn team_activity(&self, caller: &Caller, before: Option<&str>) -> Result<model::TeamActivity> {
+        caller.require_admin()?;
+        let before = match before.filter(|b| !b.is_empty()) {
+            Some(token) => Some(activity_cursor(token).ok_or(Refusal::BadFilter)?),
+            None => None,
+        };
+        let (events, last) = self.store.team_events(before, ACTIVITY_PAGE).await?;
+        Ok(model::TeamActivity { events, older: last.map(|(at, id)| format!("{at}_{id}")) })
+    }
+
     /// Applies one change from Settings; admins only.
     pub async fn change_settings(&self, caller: &Caller, change: SettingsChange) -> Result<()> {
         caller.require_admin()?;
@@ -158,7 +179,7 @@ impl Backend {
                 if user == caller.id && role != model::Role::Admin {
                     return Err(Refusal::OwnAdminRole.into());
                 }
-                self.store.set_role(user, role).await?;
+                self.store.set_role(user, role, caller.id).await?;
                 // Invitations stand on their sender's say-so: an admin no more, theirs end.
                 if role != model::Role::Admin {
                     self.store.revoke_invitations_by(user).await?;
@@ -169,7 +190,7 @@ impl Backend {
                 if user == caller.id && !active {
                     return Err(Refusal::DeactivateSelf.into());
                 }
-                self.store.set_active(user, active).await?;
+                self.store.set_active(user, active, caller.id).await?;
                 if !active {
                     self.store.revoke_invitations_by(user).await?;
                 }
@@ -180,11 +201,7 @@ impl Backend {
                 if self.store.mailbox(mailbox).await?.removed && member {
                     return Err(Refusal::MailboxRemoved.into());
                 }
-                if member {
-                    self.store.add_member(mailbox, user).await
-                } else {
-                    self.store.remove_member(mailbox, user).await
-                }
+                self.store.set_member(mailbox, user, member, caller.id).await
             }
             SettingsChange::RenameMailbox { mailbox, name } => {
                 let name = mailbox_name(&name)?;
@@ -199,7 +216,9 @@ impl Backend {
                 self.store.update_tag(tag, &name, &color).await.map_err(taken(Field::TagName, &name))
             }
             SettingsChange::DeleteTag { tag } => self.store.delete_tag(tag).await,
-            SettingsChange::RevokeInvitation { invitation } => self.store.revoke_invitation(invitation).await,
+            SettingsChange::RevokeInvitation { invitation } => {
+                self.store.revoke_invitation(invitation, caller.id).await
+            }
             SettingsChange::SetSystemMailbox { mailbox } => {
                 if let Some(mailbox) = mailbox
                     && (self.store.mailbox(mailbox).await?.is_demo || !self.store.can_send(mailbox).await?)
@@ -207,7 +226,7 @@ impl Backend {
                     // Demo mailboxes never send.
                     return Err(Refusal::NoMailServers.into());
                 }
-                self.store.set_system_mailbox(mailbox).await
+                self.store.set_system_mailbox(mailbox, caller.id).await
             }
             SettingsChange::RemoveMailbox { mailbox, confirm } => {
                 let found = self.store.mailbox(mailbox).await?;

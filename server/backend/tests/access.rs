@@ -31,7 +31,7 @@ async fn members_see_their_mailboxes_and_nothing_else() {
     assert!(matches!(backend.conversation(&agent, secret.id).await, Err(Error::NotFound)));
     assert!(backend.conversation(&admin, secret.id).await.is_ok());
 
-    db.store.remove_member(support.id, agent.id).await.expect("remove");
+    db.store.set_member(support.id, agent.id, false, admin.id).await.expect("remove");
     assert!(matches!(backend.mailbox(&agent, support.id).await, Err(Error::NotFound)), "removal takes effect");
 }
 

@@ -40,7 +40,7 @@ async fn rig(folders: &[&str]) -> Rig {
     let smtp = SmtpSink::start();
     let mailbox = db.store.create_mailbox("Support", "support@shop.test", false).await.expect("mailbox").id;
     let settings = mailservers::settings(&dovecot, &smtp, folders);
-    mail_settings::save(&db.store, &key, mailbox, &settings, Some(mailservers::PASSWORD), Some(""))
+    mail_settings::save(&db.store, &key, mailbox, &settings, (Some(mailservers::PASSWORD), Some("")), None)
         .await
         .expect("mail settings");
     let backend = Backend::new(db.store.clone()).with_undo_send(Duration::ZERO).with_blobs(blobs.clone());
@@ -284,7 +284,7 @@ async fn a_backfill_date_skips_older_mail_and_keeps_everything_after_it() {
     rig.dovecot.append_dated("INBOX", &old[..1], "02-Jan-2024 10:00:00 +0000").await;
     let mut settings = mailservers::settings(&rig.dovecot, &rig.smtp, &["INBOX"]);
     settings.sync_since = mail_settings::parse_since("2026-01-01").expect("date");
-    mail_settings::save(rig.store(), &rig.key, rig.mailbox, &settings, None, None).await.expect("settings");
+    mail_settings::save(rig.store(), &rig.key, rig.mailbox, &settings, (None, None), None).await.expect("settings");
     rig.sync("INBOX").await;
     // From the oldest mail since the date on: the two recent ones and the late copy after them.
     assert_eq!(rig.messages().await, 3);
@@ -612,7 +612,7 @@ async fn a_reply_with_a_file_cc_and_bcc_arrives_as_addressed_and_a_forward_carri
         .expect("note");
     let mut settings = mailservers::settings(&rig.dovecot, &rig.smtp, &["INBOX"]);
     settings.from_style = mail_settings::FromStyle::Mailbox;
-    mail_settings::save(rig.store(), &rig.key, rig.mailbox, &settings, None, None).await.expect("settings");
+    mail_settings::save(rig.store(), &rig.key, rig.mailbox, &settings, (None, None), None).await.expect("settings");
     let text = DraftText {
         body: "Can you swap these?".into(),
         to: "Depot <depot@partner.test>".into(),
@@ -721,7 +721,7 @@ async fn a_reply_written_before_the_mailbox_had_servers_is_rendered_when_sent_ag
         .await
         .expect("reply");
     let settings = mailservers::settings(&rig.dovecot, &rig.smtp, &["INBOX"]);
-    mail_settings::save(rig.store(), &rig.key, rig.mailbox, &settings, Some(mailservers::PASSWORD), Some(""))
+    mail_settings::save(rig.store(), &rig.key, rig.mailbox, &settings, (Some(mailservers::PASSWORD), Some("")), None)
         .await
         .expect("servers added");
     let _workers = rig.workers();
@@ -838,7 +838,9 @@ async fn an_smtp_server_without_auth_fails_at_once_and_says_what_to_change() {
     let conversation = first_conversation(&rig).await;
     // aiosmtpd offers no AUTH; the mailbox has an SMTP password all the same.
     let settings = mailservers::settings(&rig.dovecot, &rig.smtp, &["INBOX"]);
-    mail_settings::save(rig.store(), &rig.key, rig.mailbox, &settings, None, Some("a password")).await.expect("save");
+    mail_settings::save(rig.store(), &rig.key, rig.mailbox, &settings, (None, Some("a password")), None)
+        .await
+        .expect("save");
     let _workers = rig.workers();
     let reply = rig
         .backend

@@ -274,9 +274,9 @@ async fn mail_settings_keep_sealed_passwords_until_replaced(store: &Store) {
         from_style: mail_settings::FromStyle::Mailbox,
         sync_since: mail_settings::parse_since("2026-01-01").expect("date"),
     };
-    mail_settings::save(store, &key, mailbox.id, &settings, Some("one"), Some("two")).await.expect("save");
+    mail_settings::save(store, &key, mailbox.id, &settings, (Some("one"), Some("two")), None).await.expect("save");
     settings.imap.port = 1993;
-    mail_settings::save(store, &key, mailbox.id, &settings, None, Some("three")).await.expect("edit");
+    mail_settings::save(store, &key, mailbox.id, &settings, (None, Some("three")), None).await.expect("edit");
     let all = store.all_mail_settings().await.expect("read");
     assert_eq!(all.len(), 1);
     assert_eq!(all[0].1.settings, settings, "folders and ports read back as saved");

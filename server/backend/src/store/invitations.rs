@@ -8,10 +8,11 @@
 //! changes the row), then the account and its memberships are made. The mail that carries a
 //! link enters the outbox in the transaction that makes the link.
 
-use model::{InvitationId, MailboxId, Role, UserId};
+use model::{InvitationId, MailboxId, Role, TeamChange, UserId};
 use uuid::Uuid;
 
 use super::outbox::{SystemMail, queue_system_mail};
+use super::team_events::{TeamEntry, TeamRows};
 use super::users::User;
 use super::{Store, new_id, parse_stored, with_reader, with_tx};
 use crate::error::{Error, Result};
@@ -180,6 +181,8 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
+            tx.record_team(&TeamEntry::by(new.invited_by, TeamChange::Invited { email: new.email.clone() }), now)
+                .await?;
         });
         Ok(Ok(InvitationId(id)))
     }
@@ -231,8 +234,8 @@ impl Store {
     }
 
     /// Gives a pending invitation a new link (and queues its mail): the older link stops
-    /// working. [`Error::NotFound`] unless the invitation is pending.
-    pub async fn renew_invitation(&self, id: InvitationId, link: InvitationLink) -> Result<()> {
+    /// working; `by` is recorded. [`Error::NotFound`] unless the invitation is pending.
+    pub async fn renew_invitation(&self, id: InvitationId, link: InvitationLink, by: UserId) -> Result<()> {
         let now = now_micros();
         with_tx!(self, |tx| {
             // The older link's mail, if it has not left, need not leave.
@@ -241,40 +244,38 @@ impl Store {
                 Some((mailbox, mail)) => Some(queue_system_mail(&mut *tx, *mailbox, mail, now).await?),
                 None => None,
             };
-            let changed = sqlx::query(&format!(
+            let email: Option<String> = sqlx::query_scalar(&format!(
                 "UPDATE invitations SET token_hash = $2, expires_at = $3, sent_at = $4, outbox_id = $5 \
-                 WHERE id = $1 AND {PENDING}"
+                 WHERE id = $1 AND {PENDING} RETURNING email"
             ))
             .bind(id.0)
             .bind(&link.token_hash[..])
             .bind(link.expires_at)
             .bind(now)
             .bind(outbox)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if changed == 0 {
-                // Dropping the transaction takes the queued mail back.
-                return Err(Error::NotFound);
-            }
+            .fetch_optional(&mut *tx)
+            .await?;
+            // Dropping the transaction takes the queued mail back.
+            let email = email.ok_or(Error::NotFound)?;
+            tx.record_team(&TeamEntry::by(by, TeamChange::Invited { email }), now).await?;
         });
         Ok(())
     }
 
     /// Revokes a pending invitation: its link stops working. [`Error::NotFound`] unless it is
-    /// pending.
-    pub async fn revoke_invitation(&self, id: InvitationId) -> Result<()> {
+    /// pending. `by` is recorded.
+    pub async fn revoke_invitation(&self, id: InvitationId, by: UserId) -> Result<()> {
         let now = now_micros();
         with_tx!(self, |tx| {
-            let changed = sqlx::query(&format!("UPDATE invitations SET revoked_at = $2 WHERE id = $1 AND {PENDING}"))
-                .bind(id.0)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if changed == 0 {
-                return Err(Error::NotFound);
-            }
+            let email: Option<String> = sqlx::query_scalar(&format!(
+                "UPDATE invitations SET revoked_at = $2 WHERE id = $1 AND {PENDING} RETURNING email"
+            ))
+            .bind(id.0)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let email = email.ok_or(Error::NotFound)?;
+            tx.record_team(&TeamEntry::by(by, TeamChange::InvitationRevoked { email }), now).await?;
             // A mail that has not left yet need not leave.
             sqlx::query(CANCEL_MAIL).bind(id.0).bind(now).execute(&mut *tx).await?;
         });
@@ -348,6 +349,8 @@ impl Store {
             .bind(user)
             .execute(&mut *tx)
             .await?;
+            let joined = TeamEntry::by(UserId(user), TeamChange::Joined).user(UserId(user));
+            tx.record_team(&joined, now).await?;
             Ok(Ok(User {
                 id: UserId(user),
                 email,
@@ -406,8 +409,9 @@ impl Store {
         Ok(found.map(MailboxId))
     }
 
-    /// Chooses the mailbox that sends system mail (`None`: the oldest that can send).
-    pub async fn set_system_mailbox(&self, mailbox: Option<MailboxId>) -> Result<()> {
+    /// Chooses the mailbox that sends system mail (`None`: the oldest that can send); `by` is
+    /// recorded.
+    pub async fn set_system_mailbox(&self, mailbox: Option<MailboxId>, by: UserId) -> Result<()> {
         let now = now_micros();
         with_tx!(self, |tx| {
             sqlx::query(
@@ -418,6 +422,8 @@ impl Store {
             .bind(mailbox.map(|m| m.0))
             .execute(&mut *tx)
             .await?;
+            let entry = TeamEntry { mailbox, ..TeamEntry::by(by, TeamChange::SystemMailboxSet) };
+            tx.record_team(&entry, now).await?;
         });
         Ok(())
     }

@@ -1,8 +1,9 @@
 //! A mailbox's mail-server settings as stored; the passwords stay sealed bytes here.
 
-use model::MailboxId;
+use model::{MailboxId, TeamChange, UserId};
 use uuid::Uuid;
 
+use super::team_events::{TeamEntry, TeamRows};
 use super::{Store, parse_stored, with_reader, with_tx};
 use crate::error::Result;
 use crate::mail_settings::{Endpoint, MailSettings, StoredMailSettings};
@@ -66,13 +67,15 @@ impl MailRow {
 
 impl Store {
     /// Stores a mailbox's mail servers; a password given as `None` keeps the stored one.
+    /// `by` (`None`: the command line) is recorded.
     pub async fn save_mail_settings(
         &self,
         mailbox: MailboxId,
         settings: &MailSettings,
-        imap_password: Option<Vec<u8>>,
-        smtp_password: Option<Vec<u8>>,
+        (imap_password, smtp_password): (Option<Vec<u8>>, Option<Vec<u8>>),
+        by: Option<UserId>,
     ) -> Result<()> {
+        let now = now_micros();
         with_tx!(self, |tx| {
             sqlx::query(
                 "INSERT INTO mail_settings (mailbox_id, imap_host, imap_port, imap_security, imap_user, imap_password, \
@@ -96,11 +99,12 @@ impl Store {
             .bind(settings.smtp.security.as_str())
             .bind(settings.smtp.user.trim())
             .bind(smtp_password)
-            .bind(now_micros())
+            .bind(now)
             .bind(settings.from_style.as_str())
             .bind(settings.sync_since)
             .execute(&mut *tx)
             .await?;
+            tx.record_team(&TeamEntry::by(by, TeamChange::MailServersSaved).mailbox(mailbox), now).await?;
         });
         Ok(())
     }

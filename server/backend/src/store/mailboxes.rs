@@ -1,8 +1,9 @@
 //! Mailboxes and who belongs to them.
 
-use model::{MailboxId, UserId};
+use model::{MailboxId, TeamChange, UserId};
 use uuid::Uuid;
 
+use super::team_events::{TeamEntry, TeamRows};
 use super::{Store, new_id, with_reader, with_tx};
 use crate::error::{Error, Result};
 use crate::time::now_micros;
@@ -47,13 +48,31 @@ fn mailbox_select(now: &str) -> String {
 }
 
 impl Store {
-    /// Creates a mailbox; a taken name is a conflict.
+    /// Creates a mailbox with no members, as the command line or the demo does; a taken name
+    /// is a conflict.
     pub async fn create_mailbox(&self, name: &str, address: &str, is_demo: bool) -> Result<Mailbox> {
-        let id = new_id();
+        self.insert_mailbox(name, address, is_demo, &[], None).await
+    }
+
+    /// Adds a mailbox from Settings with its first members; a taken name is a conflict.
+    pub async fn add_team_mailbox(&self, name: &str, address: &str, members: &[UserId], by: UserId) -> Result<Mailbox> {
+        self.insert_mailbox(name, address, false, members, Some(by)).await
+    }
+
+    /// The mailbox, its members and their entries in the audit trail, in one transaction.
+    async fn insert_mailbox(
+        &self,
+        name: &str,
+        address: &str,
+        is_demo: bool,
+        members: &[UserId],
+        by: Option<UserId>,
+    ) -> Result<Mailbox> {
+        let id = MailboxId(new_id());
         let now = now_micros();
         with_tx!(self, |tx| {
             sqlx::query("INSERT INTO mailboxes (id, name, address, is_demo, created_at) VALUES ($1, $2, $3, $4, $5)")
-                .bind(id)
+                .bind(id.0)
                 .bind(name)
                 .bind(address)
                 .bind(is_demo)
@@ -61,15 +80,23 @@ impl Store {
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| Error::unique_as_conflict(e, format!("a mailbox named {name:?} already exists")))?;
+            tx.record_team(&TeamEntry::by(by, TeamChange::MailboxAdded).mailbox(id), now).await?;
+            for &user in members {
+                let added = sqlx::query(
+                    "INSERT INTO mailbox_members (mailbox_id, user_id) VALUES ($1, $2) \
+                     ON CONFLICT (mailbox_id, user_id) DO NOTHING",
+                )
+                .bind(id.0)
+                .bind(user.0)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if added == 1 {
+                    tx.record_team(&TeamEntry::by(by, TeamChange::MemberAdded).user(user).mailbox(id), now).await?;
+                }
+            }
         });
-        Ok(Mailbox {
-            id: MailboxId(id),
-            name: name.to_string(),
-            address: address.to_string(),
-            is_demo,
-            removed: false,
-            open_count: 0,
-        })
+        Ok(Mailbox { id, name: name.to_string(), address: address.to_string(), is_demo, removed: false, open_count: 0 })
     }
 
     /// The mailbox with this id.
@@ -159,43 +186,41 @@ impl Store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-                sqlx::query(
-                    "INSERT INTO team_events (id, at, actor_id, mailbox_id, kind) VALUES ($1, $2, $3, $4, 'mailbox_removed')",
-                )
-                .bind(new_id())
-                .bind(now)
-                .bind(by.0)
-                .bind(id.0)
-                .execute(&mut *tx)
-                .await?;
+                tx.record_team(&TeamEntry::by(by, TeamChange::MailboxRemoved).mailbox(id), now).await?;
             }
         });
         Ok(())
     }
 
-    /// Makes `user` a member of `mailbox`; being one already is fine.
+    /// Makes `user` a member of `mailbox`, as the command line or the demo does; being one
+    /// already is fine.
     pub async fn add_member(&self, mailbox: MailboxId, user: UserId) -> Result<()> {
-        with_tx!(self, |tx| {
-            sqlx::query(
-                "INSERT INTO mailbox_members (mailbox_id, user_id) VALUES ($1, $2) \
-                 ON CONFLICT (mailbox_id, user_id) DO NOTHING",
-            )
-            .bind(mailbox.0)
-            .bind(user.0)
-            .execute(&mut *tx)
-            .await?;
-        });
-        Ok(())
+        self.set_member(mailbox, user, true, None).await
     }
 
-    /// Removes `user` from `mailbox`.
-    pub async fn remove_member(&self, mailbox: MailboxId, user: UserId) -> Result<()> {
+    /// Makes `user` a member of `mailbox` or not, as `by` (`None`: the command line) asked; a
+    /// change is recorded, asking for what already holds changes nothing.
+    pub async fn set_member(
+        &self,
+        mailbox: MailboxId,
+        user: UserId,
+        member: bool,
+        by: impl Into<Option<UserId>>,
+    ) -> Result<()> {
+        let by = by.into();
+        let now = now_micros();
         with_tx!(self, |tx| {
-            sqlx::query("DELETE FROM mailbox_members WHERE mailbox_id = $1 AND user_id = $2")
-                .bind(mailbox.0)
-                .bind(user.0)
-                .execute(&mut *tx)
-                .await?;
+            let sql = if member {
+                "INSERT INTO mailbox_members (mailbox_id, user_id) VALUES ($1, $2) \
+                 ON CONFLICT (mailbox_id, user_id) DO NOTHING"
+            } else {
+                "DELETE FROM mailbox_members WHERE mailbox_id = $1 AND user_id = $2"
+            };
+            let changed = sqlx::query(sql).bind(mailbox.0).bind(user.0).execute(&mut *tx).await?.rows_affected();
+            if changed == 1 {
+                let change = if member { TeamChange::MemberAdded } else { TeamChange::MemberRemoved };
+                tx.record_team(&TeamEntry::by(by, change).user(user).mailbox(mailbox), now).await?;
+            }
         });
         Ok(())
     }

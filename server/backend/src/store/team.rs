@@ -7,8 +7,9 @@
 //! second waits on the row, finds it already set up when the first commits, and changes
 //! nothing; on SQLite `BEGIN IMMEDIATE` runs them one after the other.
 
-use model::{Role, UserId};
+use model::{Role, TeamChange, UserId};
 
+use super::team_events::{TeamEntry, TeamRows};
 use super::users::{NewUser, User};
 use super::{Store, new_id, with_reader, with_tx};
 use crate::error::{Error, Result};
@@ -108,6 +109,7 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(|e| Error::unique_as_conflict(e, "the first admin already exists".to_string()))?;
+            tx.record_team(&TeamEntry::by(UserId(id), TeamChange::SetUp), now).await?;
         });
         Ok(Ok(User {
             id: UserId(id),

@@ -1,14 +1,15 @@
 //! Two-factor sign-in as stored: each person's sealed TOTP secret and the last time step a
 //! code of theirs was used, their recovery codes (SHA-256 only), the sign-ins waiting for a
-//! code, whether the team requires it, and the team events about it.
+//! code, and whether the team requires it.
 //!
 //! Every "use" is one conditional UPDATE, so two requests with the same code cannot both
 //! succeed.
 
-use model::UserId;
+use model::{TeamChange, UserId};
 use uuid::Uuid;
 
-use super::{Store, new_id, with_reader, with_tx};
+use super::team_events::{TeamEntry, TeamRows};
+use super::{Store, with_reader, with_tx};
 use crate::error::{Error, Result};
 use crate::time::now_micros;
 
@@ -160,15 +161,7 @@ impl Store {
                 sqlx::query(sql).bind(user.0).execute(&mut *tx).await?;
             }
             if let Some(by) = by {
-                sqlx::query(
-                    "INSERT INTO team_events (id, at, actor_id, user_id, kind) VALUES ($1, $2, $3, $4, 'two_factor_reset')",
-                )
-                .bind(new_id())
-                .bind(now)
-                .bind(by.0)
-                .bind(user.0)
-                .execute(&mut *tx)
-                .await?;
+                tx.record_team(&TeamEntry::by(by, TeamChange::TwoFactorReset).user(user), now).await?;
             }
         });
         Ok(())
@@ -232,7 +225,7 @@ impl Store {
     /// Requires two-factor sign-in of everyone, or stops requiring it; `by` is recorded.
     pub async fn set_team_requires_two_factor(&self, required: bool, by: UserId) -> Result<()> {
         let now = now_micros();
-        let kind = if required { "two_factor_required" } else { "two_factor_optional" };
+        let change = if required { TeamChange::TwoFactorRequired } else { TeamChange::TwoFactorOptional };
         with_tx!(self, |tx| {
             sqlx::query(
                 "INSERT INTO team (id, created_at, set_up_at, require_two_factor) VALUES (1, $1, $1, $2) \
@@ -242,25 +235,8 @@ impl Store {
             .bind(required)
             .execute(&mut *tx)
             .await?;
-            sqlx::query("INSERT INTO team_events (id, at, actor_id, kind) VALUES ($1, $2, $3, $4)")
-                .bind(new_id())
-                .bind(now)
-                .bind(by.0)
-                .bind(kind)
-                .execute(&mut *tx)
-                .await?;
+            tx.record_team(&TeamEntry::by(by, change), now).await?;
         });
         Ok(())
-    }
-
-    /// The newest team events, `(at, actor, user, kind)`, for tests and the audit trail.
-    pub async fn team_events(&self, limit: i64) -> Result<Vec<(i64, Option<UserId>, Option<UserId>, String)>> {
-        let rows: Vec<(i64, Option<Uuid>, Option<Uuid>, String)> = with_reader!(self, |pool| {
-            sqlx::query_as("SELECT at, actor_id, user_id, kind FROM team_events ORDER BY at DESC, id DESC LIMIT $1")
-                .bind(limit)
-                .fetch_all(pool)
-                .await?
-        });
-        Ok(rows.into_iter().map(|(at, a, u, k)| (at, a.map(UserId), u.map(UserId), k)).collect())
     }
 }

@@ -2,9 +2,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use model::{MailboxId, Role, UserId};
+use model::{MailboxId, Role, TeamChange, UserId};
 use uuid::Uuid;
 
+use super::team_events::{TeamEntry, TeamRows};
 use super::{Store, new_id, parse_stored, with_reader, with_tx};
 use crate::error::{Error, Result};
 use crate::time::now_micros;
@@ -71,7 +72,7 @@ const USER_COLUMNS: &str =
     "id, email, name, role, active, locale, time_zone, totp_enabled_at IS NOT NULL AS two_factor, password_hash";
 
 impl Store {
-    /// Creates a user; a taken email is a conflict.
+    /// Creates a user, as the command line or the demo does; a taken email is a conflict.
     pub async fn create_user(&self, new: NewUser) -> Result<User> {
         let id = new_id();
         let now = now_micros();
@@ -90,6 +91,8 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(|e| Error::unique_as_conflict(e, format!("a user with the email {} already exists", new.email)))?;
+            let made = TeamChange::AccountMade { role: new.role };
+            tx.record_team(&TeamEntry::by(None, made).user(UserId(id)), now).await?;
         });
         Ok(User {
             id: UserId(id),
@@ -146,36 +149,43 @@ impl Store {
         Ok(rows.into_iter().map(|(id, name)| (UserId(id), name)).collect())
     }
 
-    /// Changes a user's role.
-    pub async fn set_role(&self, id: UserId, role: Role) -> Result<()> {
+    /// Changes a user's role; `by` is recorded when it changes.
+    pub async fn set_role(&self, id: UserId, role: Role, by: UserId) -> Result<()> {
+        let now = now_micros();
         with_tx!(self, |tx| {
-            let changed = sqlx::query("UPDATE users SET role = $2, updated_at = $3 WHERE id = $1")
-                .bind(id.0)
-                .bind(role.as_str())
-                .bind(now_micros())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if changed == 0 {
-                return Err(Error::NotFound);
+            let old: Option<String> =
+                sqlx::query_scalar("SELECT role FROM users WHERE id = $1").bind(id.0).fetch_optional(&mut *tx).await?;
+            if old.ok_or(Error::NotFound)? != role.as_str() {
+                sqlx::query("UPDATE users SET role = $2, updated_at = $3 WHERE id = $1")
+                    .bind(id.0)
+                    .bind(role.as_str())
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.record_team(&TeamEntry::by(by, TeamChange::RoleChanged { role }).user(id), now).await?;
             }
         });
         Ok(())
     }
 
     /// Activates or deactivates a user; deactivating ends their sessions in the same
-    /// transaction.
-    pub async fn set_active(&self, id: UserId, active: bool) -> Result<()> {
+    /// transaction. `by` is recorded when it changes.
+    pub async fn set_active(&self, id: UserId, active: bool, by: UserId) -> Result<()> {
+        let now = now_micros();
         with_tx!(self, |tx| {
-            let changed = sqlx::query("UPDATE users SET active = $2, updated_at = $3 WHERE id = $1")
+            let was: Option<bool> = sqlx::query_scalar("SELECT active FROM users WHERE id = $1")
                 .bind(id.0)
-                .bind(active)
-                .bind(now_micros())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if changed == 0 {
-                return Err(Error::NotFound);
+                .fetch_optional(&mut *tx)
+                .await?;
+            if was.ok_or(Error::NotFound)? != active {
+                sqlx::query("UPDATE users SET active = $2, updated_at = $3 WHERE id = $1")
+                    .bind(id.0)
+                    .bind(active)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                let change = if active { TeamChange::Reactivated } else { TeamChange::Deactivated };
+                tx.record_team(&TeamEntry::by(by, change).user(id), now).await?;
             }
             if !active {
                 sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.0).execute(&mut *tx).await?;

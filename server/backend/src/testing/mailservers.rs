@@ -350,7 +350,9 @@ pub async fn sending_mailbox(
         from_style: crate::mail_settings::FromStyle::Agent,
         sync_since: None,
     };
-    crate::mail_settings::save(store, key, mailbox, &settings, Some(""), Some("")).await.expect("mail settings");
+    crate::mail_settings::save(store, key, mailbox, &settings, (Some(""), Some("")), None)
+        .await
+        .expect("mail settings");
     mailbox
 }
 
