@@ -523,6 +523,13 @@ pub async fn add_mailbox(form: model::NewMailboxForm) -> Result<String, AppError
     Ok(id.to_string())
 }
 
+/// A page of the team's audit trail (admins), newest first; `before` is a page's `older`.
+#[server(prefix = "/api", endpoint = "team_activity", output = crate::codec::Json)]
+pub async fn team_activity(before: Option<String>) -> Result<model::TeamActivity, AppError> {
+    let caller = server::caller()?;
+    server::backend()?.team_activity(&caller, before.as_deref()).await.map_err(server::fail)
+}
+
 /// The caller's own account security: two-factor sign-in and their signed-in browsers.
 #[server(prefix = "/api", endpoint = "security", output = crate::codec::Json)]
 pub async fn security() -> Result<model::SecurityView, AppError> {

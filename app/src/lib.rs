@@ -108,6 +108,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/views/:view") view=pages::ViewPage ssr=SsrMode::Async/>
                 <Route path=path!("/settings") view={Lazy::<pages::lazy::SettingsRoute>::new()} ssr=SsrMode::Async/>
                 <Route
+                    path=path!("/settings/activity")
+                    view={Lazy::<pages::lazy::ActivityRoute>::new()}
+                    ssr=SsrMode::Async
+                />
+                <Route
                     path=path!("/settings/security")
                     view={Lazy::<pages::lazy::SecurityRoute>::new()}
                     ssr=SsrMode::Async

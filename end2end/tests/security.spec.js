@@ -110,6 +110,8 @@ for (const [locale, lang] of [['en-US', 'en'], ['ar-SA', 'ar'], ['fa-IR', 'fa']]
 
       await page.goto('/signin');
       await audit('sign-in');
+      await page.goto('/forgot');
+      await audit('forgot password');
       await signInAs(page, ADMIN);
       await audit('home');
       const conversation = await firstConversation(page);
@@ -126,6 +128,12 @@ for (const [locale, lang] of [['en-US', 'en'], ['ar-SA', 'ar'], ['fa-IR', 'fa']]
       await audit('settings');
       await page.locator('a[href^="/settings/mailboxes/"]').first().click();
       await audit('mail servers');
+      await page.goto('/settings/security');
+      await audit('security');
+      await page.goto('/settings/activity');
+      await expect(page.locator('table.activity tbody tr').first()).toBeVisible();
+      await audit('team activity');
+      await page.screenshot({ path: path.join(shots, `axe-activity-${lang}.png`) });
       await page.goto('/no/such/page');
       await audit('not found');
     });

@@ -49,11 +49,13 @@ const runs = [
     lang: 'en', title: 'Set up Sanduq', wrong: 'This set-up code is wrong', button: 'Set up the team', team: 'Rose Shop',
     short: 'at least 10 characters', used: 'has been used', settings: 'Settings',
     mailbox: 'Support', sent: 'Invitation sent to', wrongCode: 'That code is wrong',
+    activity: 'Team activity', setUp: 'Set up the team', joined: 'Joined the team',
   },
   {
     lang: 'ar', title: 'إعداد صندوق', wrong: 'رمز الإعداد غير صحيح', button: 'إعداد الفريق', team: 'متجر الورد',
     short: 'كلمة المرور قصيرة جدًا', used: 'استُخدمت هذه الدعوة', settings: 'الإعدادات',
     mailbox: 'الدعم', sent: 'أُرسلت الدعوة إلى', wrongCode: 'هذا الرمز خاطئ',
+    activity: 'نشاط الفريق', setUp: 'أعدّ الفريق', joined: 'انضم إلى الفريق',
   },
 ];
 
@@ -280,6 +282,19 @@ for (const run of runs) {
       await expect(page.locator('.invitation')).toHaveCount(0);
 
       await mailAndTwoFactor(browser, page, server, run);
+
+      // The audit trail tells the story, newest first, in the team's language.
+      await page.goto('/settings');
+      await page.getByRole('link', { name: run.activity }).click();
+      await expect(page).toHaveURL(/\/settings\/activity$/);
+      const rows = page.locator('table.activity tbody tr');
+      await expect(rows.last()).toContainText(run.setUp);
+      await expect(rows.filter({ hasText: 'omar@rose.test' })).toHaveCount(1);
+      await expect(rows.filter({ hasText: run.joined }).filter({ hasText: 'Omar' })).toHaveCount(1);
+      await expect(rows.filter({ hasText: run.joined }).filter({ hasText: 'Layla' })).toHaveCount(1);
+      await expect(rows.filter({ hasText: run.mailbox }).first()).toBeVisible();
+      await page.screenshot({ path: path.join(shots, `activity-${run.lang}.png`), fullPage: true });
+      expect(await axeFaults(page)).toEqual([]);
     } finally {
       await context.close();
       await server.stop();

@@ -15,7 +15,7 @@ pub mod template;
 
 pub use plural::{Category, Plural};
 pub use template::Template;
-use template::{Device, Host, Name, Nth, Progress, SignedIn, Time, Value};
+use template::{Device, Host, Member, Name, NewRole, Nth, Progress, SignedIn, Time, Value};
 
 /// A language of the interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -381,6 +381,34 @@ pub struct Texts {
     pub code_lead: &'static str,
     pub code_expired: &'static str,
     pub ask_new_link: &'static str,
+    /// Settings → Team activity (`/settings/activity`) and its sentences, one per
+    /// `model::TeamChange`; the actor is in a column of its own.
+    pub activity_title: &'static str,
+    pub activity_lead: &'static str,
+    pub activity_empty: &'static str,
+    pub activity_when: &'static str,
+    pub activity_who: &'static str,
+    pub activity_what: &'static str,
+    pub activity_cli: &'static str,
+    pub activity_older: &'static str,
+    pub a_set_up: &'static str,
+    pub a_invited: Template<Value>,
+    pub a_invitation_revoked: Template<Value>,
+    pub a_joined: &'static str,
+    pub a_role: Template<NewRole>,
+    pub a_account_made: Template<NewRole>,
+    pub a_deactivated: Template<Name>,
+    pub a_reactivated: Template<Name>,
+    pub a_member_added: Template<Member>,
+    pub a_member_removed: Template<Member>,
+    pub a_mailbox_added: Template<Value>,
+    pub a_mailbox_removed: Template<Value>,
+    pub a_mail_servers: Template<Value>,
+    pub a_system_mailbox: Template<Value>,
+    pub a_system_mailbox_auto: &'static str,
+    pub a_two_factor_reset: Template<Name>,
+    pub a_two_factor_required: &'static str,
+    pub a_two_factor_optional: &'static str,
 }
 
 impl Texts {

@@ -45,6 +45,10 @@ holes! {
     File = ["file"];
     /// A browser and the system it runs on.
     Device = ["browser", "system"];
+    /// A person and a mailbox they joined or left.
+    Member = ["name", "mailbox"];
+    /// A person and the role they were given.
+    NewRole = ["name", "role"];
 }
 
 /// A translated sentence whose holes are those of `H`.

@@ -19,8 +19,8 @@ use leptos::prelude::*;
 use leptos_router::{LazyRoute, lazy_route};
 
 use super::{
-    CodePage, ConversationView, ForgotPage, Home, JoinPage, MailServersPage, NewConversationPage, ResetPage,
-    SecurityPage, SetUpPage, SettingsPage,
+    ActivityPage, CodePage, ConversationView, ForgotPage, Home, JoinPage, MailServersPage, NewConversationPage,
+    ResetPage, SecurityPage, SetUpPage, SettingsPage,
 };
 
 /// `/settings`.
@@ -170,6 +170,21 @@ impl LazyRoute for SecurityRoute {
 
     fn view(_this: Self) -> AnyView {
         view! { <SecurityPage/> }.into_any()
+    }
+}
+
+/// `/settings/activity`: the team's audit trail, for admins.
+pub struct ActivityRoute;
+
+#[lazy_route]
+impl LazyRoute for ActivityRoute {
+    fn data() -> Self {
+        chunk_links::<Self>(Hint::Preload);
+        ActivityRoute
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <ActivityPage/> }.into_any()
     }
 }
 

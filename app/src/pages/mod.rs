@@ -1,5 +1,6 @@
 //! The pages of the agent app and the frame they share.
 
+mod activity;
 mod attach;
 mod code;
 mod conversation;
@@ -31,6 +32,7 @@ use crate::error::AppError;
 use crate::format;
 use crate::i18n::{Texts, use_texts};
 use crate::live::{coalesced, use_live};
+pub use activity::ActivityPage;
 pub use code::CodePage;
 pub use conversation::ConversationView;
 pub use invitation::JoinPage;

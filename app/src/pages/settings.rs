@@ -1,9 +1,10 @@
 //! `/settings`: everyone's own signatures (one per mailbox they answer from) and a link to
 //! their security (`security`), then what admins manage: people (role, mailboxes,
 //! deactivate, two-factor reset and requirement, invitations: `invite`), mailboxes (added,
-//! named, removed: `mailbox_admin`; which one sends system mail) and tags
-//! (name, colour). Every change is saved as it is made and answered with the settings as
-//! they now are. Others see "admins only" below their signatures.
+//! named, removed: `mailbox_admin`; which one sends system mail), tags (name, colour) and a
+//! link to the audit trail of those changes (`activity`). Every change is saved as it is
+//! made and answered with the settings as they now are. Others see "admins only" below
+//! their signatures.
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -63,7 +64,11 @@ fn Settings(s: SettingsView) -> impl IntoView {
     view! {
         <header class="content-header">
             <h1>{t.settings}</h1>
-            <p><a href="/settings/security">{t.security_link}</a></p>
+            <p>
+                <a href="/settings/security">{t.security_link}</a>
+                " · "
+                <a href="/settings/activity">{t.activity_title}</a>
+            </p>
         </header>
         {move || failed().map(|e| view! { <p class="alert alert-error" role="alert">{t.action_failed} " " {e}</p> })}
         <section class="settings-section" aria-labelledby="s-team">
