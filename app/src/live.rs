@@ -317,7 +317,7 @@ mod connection {
     use gloo_net::websocket::{Message, WebSocketError};
     use gloo_timers::future::TimeoutFuture;
     use leptos::prelude::*;
-    use model::live::{CLOSE_SIGNED_OUT, ClientMsg, HEARTBEAT_SECS, ServerMsg};
+    use model::live::{CLOSE_ACCESS_CHANGED, CLOSE_SIGNED_OUT, ClientMsg, HEARTBEAT_SECS, ServerMsg};
 
     use super::{Link, Live, now_ms};
 
@@ -351,6 +351,12 @@ mod connection {
                 // elsewhere, and text being typed must not be thrown away.
                 live.link.set(Link::SignedOut);
                 return;
+            }
+            if close == Some(CLOSE_ACCESS_CHANGED) && matches!(heard, Heard::Spoke) {
+                // Closed on purpose so the next socket hears about the right mailboxes: open
+                // it at once, with no banner for a link that was never in doubt. Once only:
+                // a socket closed so before it spoke goes the usual way.
+                continue;
             }
             live.link.set(Link::Reconnecting);
             let jitter = (now_ms() as u32) % 250;
