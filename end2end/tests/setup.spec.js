@@ -75,6 +75,13 @@ async function mailAndTwoFactor(browser, page, server, run) {
   const smtp = await smtpSink();
   const layla = await browser.newContext({ locale: run.lang, baseURL: server.origin });
   try {
+    // Adding a mailbox closes the admin's live socket on purpose (to hear about it): any
+    // "Reconnecting…" banner from now on is noted, across page loads.
+    await page.addInitScript(() => {
+      new MutationObserver(() => {
+        if (document.querySelector('.live-banner')) sessionStorage.setItem('banner-seen', '1');
+      }).observe(document, { childList: true, subtree: true });
+    });
     await page.goto('/settings');
     await hydrated(page);
     // With no mailbox yet, the form is open.
@@ -86,6 +93,7 @@ async function mailAndTwoFactor(browser, page, server, run) {
     await expect(page).toHaveURL(/\/settings\/mailboxes\/[0-9a-f-]{36}$/);
     await hydrated(page);
     await expect(page.locator('h1')).toContainText(run.mailbox);
+    await expect(page.locator('.sidebar nav').getByRole('link', { name: run.mailbox })).toBeVisible();
 
     // A preset fills the servers and says how to get an app password; then our own servers.
     await page.locator('#provider').selectOption('gmail');
@@ -109,6 +117,7 @@ async function mailAndTwoFactor(browser, page, server, run) {
     await expect(page.locator('.server-form .alert-info')).toBeVisible();
     await page.screenshot({ path: path.join(shots, `mailbox-added-${run.lang}.png`), fullPage: true });
     expect(await axeFaults(page)).toEqual([]);
+    expect(await page.evaluate(() => sessionStorage.getItem('banner-seen')), 'no Reconnecting banner').toBeNull();
 
     // Now a mailbox can send: the invitation goes by mail.
     await page.goto('/settings');
