@@ -148,8 +148,31 @@ async fn a_reset_still_asks_for_the_second_factor(store: &Store) {
     assert_eq!(me.id, sara.id);
 }
 
+/// Asks that race each other (a double click, two tabs) leave one working link, the last.
+async fn racing_asks_leave_one_working_link(store: &Store) {
+    let smtp = SmtpSink::start();
+    let (backend, _) = mailing_backend(store, &smtp).await;
+    let people = ["sara@shop.test", "omar@shop.test", "rami@shop.test", "nadia@shop.test"];
+    for (n, email) in (0u8..).zip(people) {
+        caller(&backend, email, "Someone", Role::Agent).await;
+        let ask = |k: u8| backend.request_password_reset(email, client(40 + 3 * n + k));
+        let (a, b, c) = tokio::join!(ask(0), ask(1), ask(2));
+        for answer in [a, b, c] {
+            answer.expect("asked");
+        }
+    }
+    // The links are written after the answer, in the background.
+    wait_until("every ask is written", Duration::from_secs(10), || async {
+        count(store, "password_resets").await == 12
+    })
+    .await;
+    let working = "password_resets WHERE used_at IS NULL AND replaced_at IS NULL";
+    assert_eq!(count(store, working).await, 4, "one working link a person");
+}
+
 backend::on_both_engines!(
     a_reset_link_works_once_and_ends_every_other_session,
     asking_is_rate_limited_per_address_and_per_client,
+    racing_asks_leave_one_working_link,
     a_reset_still_asks_for_the_second_factor,
 );

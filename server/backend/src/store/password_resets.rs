@@ -1,7 +1,7 @@
 //! Password reset links: who asked, until when the link works, and whether it was used.
 //!
 //! Only the token's SHA-256 is stored. Asking again replaces the links not used yet, so only
-//! the newest mail works. Using a link is one transaction: a conditional `UPDATE` takes the
+//! the newest mail works, even when two requests race. Using a link is one transaction: a conditional `UPDATE` takes the
 //! unused, unexpired link (of two racing uses one wins), the password hash changes, and every
 //! session of the person ends.
 
@@ -41,6 +41,12 @@ impl Store {
     ) -> Result<()> {
         let now = now_micros();
         with_tx!(self, |tx| {
+            // The person's row first, locked: two requests racing on PostgreSQL take turns, so
+            // the second replaces the first's link instead of missing it and leaving two.
+            sqlx::query("UPDATE users SET updated_at = updated_at WHERE id = $1")
+                .bind(user.0)
+                .execute(&mut *tx)
+                .await?;
             sqlx::query(REPLACE_LINKS).bind(user.0).bind(now).execute(&mut *tx).await?;
             queue_system_mail(&mut *tx, mail.0, &mail.1, now).await?;
             sqlx::query(
