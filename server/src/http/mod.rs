@@ -1,6 +1,7 @@
 //! The HTTP surface: the router and the layers every request passes.
 //!
-//! Order of the layers, outermost first: tracing, the security headers ([`headers`]),
+//! Order of the layers, outermost first: tracing (method and path, link tokens left out:
+//! [`loggable_path`]), the security headers ([`headers`]),
 //! compression, the cross-site request guard
 //! ([`csrf`]), the session lookup that puts the [`backend::Caller`] on the request
 //! ([`session`]), and the sign-in gate in front of the pages.
@@ -103,6 +104,37 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn(headers::security_headers))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| request_span(request)))
         .with_state(state)
+}
+
+/// The span every request is logged in (at DEBUG): its method and a path fit for a log,
+/// where tower-http's own would print the whole URI, link tokens and query included.
+fn request_span(request: &axum::extract::Request) -> tracing::Span {
+    tracing::debug_span!("request", method = %request.method(), path = %loggable_path(request.uri().path()))
+}
+
+/// The path without what would let a reader of the log in: the token of a reset or
+/// invitation link (the query, which may hold what someone searched for, is left out too).
+fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    for secret in ["/reset/", "/invitation/"] {
+        if path.strip_prefix(secret).is_some_and(|token| !token.is_empty()) {
+            return format!("{secret}(token)").into();
+        }
+    }
+    path.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn link_tokens_stay_out_of_the_log() {
+        let token = "9f".repeat(32);
+        assert_eq!(loggable_path(&format!("/reset/{token}")), "/reset/(token)");
+        assert_eq!(loggable_path(&format!("/invitation/{token}")), "/invitation/(token)");
+        assert_eq!(loggable_path("/conversations/0190e7a2"), "/conversations/0190e7a2");
+        assert_eq!(loggable_path("/reset/"), "/reset/");
+    }
 }
